@@ -1,0 +1,41 @@
+import { timingSafeEqual } from 'node:crypto';
+import { apopDigest } from './apop.js';
+import type { Credentials } from './mechanism.js';
+import { cramMd5Digest } from './mechanisms/cram-md5.js';
+
+/**
+ * Who may log in. `accept-any` (the default) lets every user name and password through, for every
+ * mechanism; `users` checks against the given name → password table (`--user NAME:PASS`). For the
+ * token mechanisms (XOAUTH2, OAUTHBEARER) the token must equal the user's password.
+ */
+export type UserDirectory = { mode: 'accept-any' } | { mode: 'users'; users: ReadonlyMap<string, string> };
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function verifyCredentials(dir: UserDirectory, creds: Credentials): boolean {
+  if (dir.mode === 'accept-any') return true;
+  const password = dir.users.get(creds.username);
+  if (password === undefined) return false;
+  switch (creds.mechanism) {
+    case 'PLAIN':
+    case 'LOGIN':
+      return same(creds.password, password);
+    case 'CRAM-MD5':
+      return same(creds.digest.toLowerCase(), cramMd5Digest(password, creds.challenge));
+    case 'XOAUTH2':
+    case 'OAUTHBEARER':
+      return same(creds.token, password);
+    case 'APOP':
+      return same(creds.digest.toLowerCase(), apopDigest(creds.timestamp, password));
+  }
+}
+
+export function parseUserFlag(value: string): [string, string] | null {
+  const colon = value.indexOf(':');
+  if (colon <= 0) return null;
+  return [value.slice(0, colon), value.slice(colon + 1)];
+}

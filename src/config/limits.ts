@@ -1,0 +1,50 @@
+/**
+ * Every size and time cap of the sandbox, each with the attack or accident it stops.
+ * Library callers may override any of them through `startSandbox({ limits })`.
+ */
+export interface Limits {
+  /** Longest command line a client may send (bytes, without CRLF). Stops a client that never sends CRLF
+   *  from growing a buffer without end; RFC 5321 §4.5.3.1.4 asks for 512, IMAP clients send far longer
+   *  UID sets, so 64 KiB. */
+  maxLineBytes: number;
+  /** Largest message accepted over SMTP (advertised as SIZE) and largest IMAP APPEND literal. Stops a
+   *  client from filling memory with one message. */
+  maxMessageBytes: number;
+  /** Largest IMAP literal that is not a message (a search string, a mailbox name). */
+  maxSmallLiteralBytes: number;
+  /** Time without any byte from the client before the session is closed. Stops idle connections from
+   *  piling up. */
+  idleTimeoutMs: number;
+  /** Time a client may take to finish one command line once it has started it. Stops slow-loris
+   *  clients that trickle one byte at a time and so never trip the idle timeout. */
+  commandTimeoutMs: number;
+  /** Time an implicit-TLS or STARTTLS handshake may take. Stops a client that opens TLS and stalls. */
+  tlsHandshakeTimeoutMs: number;
+  /** Commands that may wait, unanswered, in one session's queue before the socket is paused. Stops a
+   *  client that pipelines without reading replies from buffering replies without a limit. */
+  maxQueuedCommands: number;
+  /** Protocol errors in a row before the server says goodbye. Stops a client (or a port scanner)
+   *  that sends garbage from keeping a session busy. */
+  maxErrorsInARow: number;
+  /** Transcript events kept in memory (ring buffer), all sessions together. */
+  transcriptEvents: number;
+  /** Characters of one transcript line kept; the rest is replaced by a count. */
+  transcriptLineChars: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxLineBytes: 64 * 1024,
+  maxMessageBytes: 50 * 1024 * 1024,
+  maxSmallLiteralBytes: 64 * 1024,
+  idleTimeoutMs: 5 * 60 * 1000,
+  commandTimeoutMs: 60 * 1000,
+  tlsHandshakeTimeoutMs: 15 * 1000,
+  maxQueuedCommands: 100,
+  maxErrorsInARow: 20,
+  transcriptEvents: 100_000,
+  transcriptLineChars: 2_000,
+};
+
+export function resolveLimits(overrides?: Partial<Limits>): Limits {
+  return { ...DEFAULT_LIMITS, ...overrides };
+}

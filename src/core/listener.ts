@@ -1,0 +1,107 @@
+import net from 'node:net';
+import type { TlsMode } from '../transcript/events.js';
+import { Session, type CoreContext, type ListenerInfo } from './session.js';
+
+export interface ListenerSpec extends Omit<ListenerInfo, 'port'> {
+  host: string;
+  /** 0 asks for an ephemeral port. */
+  port: number;
+}
+
+export interface ListenerStatus {
+  name: string;
+  proto: ListenerInfo['proto'];
+  tls: TlsMode;
+  host: string;
+  requestedPort: number;
+  /** The bound port, or null when binding failed. */
+  port: number | null;
+  error: string | null;
+}
+
+export interface ListenerHandle {
+  status: ListenerStatus;
+  close(): Promise<void>;
+}
+
+function bindError(err: NodeJS.ErrnoException, spec: ListenerSpec): string {
+  const where = `${spec.host}:${spec.port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `${where} is already in use (EADDRINUSE): stop the other server or use --port-offset`;
+    case 'EACCES':
+    case 'EPERM':
+      return `no permission to bind ${where} (${err.code}): use --port-offset or run with privileges`;
+    case 'EADDRNOTAVAIL':
+      return `${spec.host} is not an address of this machine (EADDRNOTAVAIL): check --host`;
+    default:
+      return `cannot listen on ${where}: ${err.message}`;
+  }
+}
+
+/**
+ * Listens for one row of the listener table. Each accepted socket becomes a Session; on implicit-TLS
+ * ports the handshake runs first (a failure is a transcript line, not a crash), then the protocol
+ * gets the session. A port that cannot be bound is reported in the status; the caller goes on.
+ */
+export async function startListener(
+  spec: ListenerSpec,
+  ctx: CoreContext,
+  onSession: (session: Session) => void,
+): Promise<ListenerHandle> {
+  const sessions = new Set<Session>();
+  const server = net.createServer({ noDelay: true }, (raw) => {
+    const info: ListenerInfo = { ...spec, port: (server.address() as net.AddressInfo).port };
+    const session = new Session(ctx, info, raw);
+    sessions.add(session);
+    session.onClose(() => sessions.delete(session));
+    if (spec.tls !== 'implicit') {
+      onSession(session);
+      return;
+    }
+    ctx.tls.upgrade(raw, ctx.limits.tlsHandshakeTimeoutMs).then(
+      (secure) => {
+        if (session.closed) return secure.destroy();
+        session.adoptSocket(secure);
+        session.markSecure('implicit', secure);
+        onSession(session);
+      },
+      (err: Error) => {
+        session.note('warn', `TLS handshake failed: ${err.message}`);
+        session.close('TLS handshake failed');
+        raw.destroy();
+      },
+    );
+  });
+  const status: ListenerStatus = {
+    name: spec.name,
+    proto: spec.proto,
+    tls: spec.tls,
+    host: spec.host,
+    requestedPort: spec.port,
+    port: null,
+    error: null,
+  };
+  await new Promise<void>((resolve) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      status.error = bindError(err, spec);
+      resolve();
+    };
+    server.once('error', onError);
+    server.listen({ host: spec.host, port: spec.port }, () => {
+      server.off('error', onError);
+      status.port = (server.address() as net.AddressInfo).port;
+      resolve();
+    });
+  });
+  server.on('error', () => {});
+  return {
+    status,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sessions) s.reset('sandbox shutting down');
+        if (status.port === null) return resolve();
+        server.close(() => resolve());
+      }),
+  };
+}

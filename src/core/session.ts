@@ -1,0 +1,249 @@
+import type { Socket } from 'node:net';
+import type { Limits } from '../config/limits.js';
+import type { TranscriptBus } from '../transcript/bus.js';
+import type { Proto, TlsMode } from '../transcript/events.js';
+import { LineReader } from './line-reader.js';
+import { SerialQueue } from './serial-queue.js';
+import { tlsInfo, type TlsInfo, type TlsProvider } from './tls-provider.js';
+
+export interface CoreContext {
+  bus: TranscriptBus;
+  limits: Limits;
+  tls: TlsProvider;
+}
+
+export interface ListenerInfo {
+  name: string;
+  proto: Proto;
+  tls: TlsMode;
+  port: number;
+  requireAuth: boolean;
+}
+
+/** What a line protocol (IMAP, POP3) plugs into its session. */
+export interface LineHandlers {
+  /** One complete line, without CRLF. Runs synchronously in framing order; queue work with `enqueue`. */
+  onLine(line: Buffer): void;
+  /** A line longer than the limit was dropped; say so in the protocol's words. */
+  onOverflow(droppedBytes: number): void;
+  /** The client was idle, or too slow to finish a command; say goodbye (the session closes after). */
+  onTimeout(kind: 'idle' | 'command'): void;
+}
+
+const counters: Record<Proto, number> = { smtp: 0, imap: 0, pop3: 0 };
+
+/**
+ * One client connection, whatever the protocol: it owns the socket, publishes every line both ways
+ * on the transcript bus, upgrades to TLS in place, enforces the idle and slow-client deadlines, and
+ * closes exactly once with a reason.
+ */
+export class Session {
+  readonly sid: string;
+  readonly openedAt = Date.now();
+  socket: Socket;
+  tls: TlsInfo | null = null;
+  closed = false;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private reader: LineReader | null = null;
+  private queue: SerialQueue | null = null;
+  private handlers: LineHandlers | null = null;
+  private commandTimer: NodeJS.Timeout | null = null;
+  private closeHooks: ((reason: string) => void)[] = [];
+
+  constructor(
+    readonly ctx: CoreContext,
+    readonly listener: ListenerInfo,
+    socket: Socket,
+  ) {
+    counters[listener.proto]++;
+    this.sid = `${listener.proto}#${counters[listener.proto]}`;
+    this.socket = socket;
+    this.remoteAddress = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    this.remotePort = socket.remotePort ?? 0;
+    this.bindSocket(socket);
+    ctx.bus.publish({
+      type: 'session-open',
+      sid: this.sid,
+      proto: listener.proto,
+      listener: listener.name,
+      localPort: listener.port,
+      tls: listener.tls,
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+    });
+  }
+
+  get proto(): Proto {
+    return this.listener.proto;
+  }
+
+  get limits(): Limits {
+    return this.ctx.limits;
+  }
+
+  private bindSocket(socket: Socket): void {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (!this.closed) this.note('warn', `socket error: ${err.code ?? err.message}`);
+    });
+    socket.once('close', () => this.close('client closed the connection'));
+  }
+
+  /** The protocol moved the session onto a new socket (smtp-server's own STARTTLS socket). */
+  adoptSocket(socket: Socket): void {
+    this.socket = socket;
+    this.bindSocket(socket);
+  }
+
+  // ---- transcript -------------------------------------------------------------------------------
+
+  client(line: string, decoded?: string): void {
+    this.ctx.bus.publish({ type: 'client-line', sid: this.sid, proto: this.proto, line, decoded });
+  }
+
+  server(line: string, decoded?: string): void {
+    this.ctx.bus.publish({ type: 'server-line', sid: this.sid, proto: this.proto, line, decoded });
+  }
+
+  note(level: 'info' | 'warn' | 'error', text: string): void {
+    this.ctx.bus.publish({ type: 'note', sid: this.sid, proto: this.proto, level, text });
+  }
+
+  auth(mechanism: string, username: string, ok: boolean): void {
+    this.ctx.bus.publish({ type: 'auth', sid: this.sid, proto: this.proto, mechanism, username, ok });
+  }
+
+  // ---- output -----------------------------------------------------------------------------------
+
+  /** Writes one reply line (CRLF added) and records it. */
+  send(line: string): void {
+    this.server(line);
+    this.write(line + '\r\n');
+  }
+
+  /** Writes bytes without recording them; the caller records a summary (message bodies). */
+  write(data: string | Buffer): void {
+    if (this.closed || this.socket.destroyed || !this.socket.writable) return;
+    this.socket.write(data);
+  }
+
+  /** Ends the session after what was written is flushed. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearCommandTimer();
+    this.queue?.stop();
+    this.reader?.discard();
+    this.ctx.bus.publish({
+      type: 'session-close',
+      sid: this.sid,
+      proto: this.proto,
+      reason,
+      durationMs: Date.now() - this.openedAt,
+    });
+    for (const hook of this.closeHooks) hook(reason);
+    if (!this.socket.destroyed) {
+      this.socket.end();
+      // A client that never reads must not keep the socket half-open for ever.
+      setTimeout(() => this.socket.destroy(), 2_000).unref();
+    }
+  }
+
+  /** Cuts the connection at once (RST where the platform allows), without a goodbye. */
+  reset(reason: string): void {
+    if (!this.closed) this.close(reason);
+    if (typeof this.socket.resetAndDestroy === 'function') this.socket.resetAndDestroy();
+    else this.socket.destroy();
+  }
+
+  onClose(hook: (reason: string) => void): void {
+    this.closeHooks.push(hook);
+  }
+
+  // ---- line protocols ---------------------------------------------------------------------------
+
+  /** Starts framing input into lines for IMAP and POP3, with the idle and slow-client deadlines. */
+  readLines(handlers: LineHandlers): void {
+    this.handlers = handlers;
+    this.reader = new LineReader({
+      maxLineBytes: this.limits.maxLineBytes,
+      onLine: (line) => handlers.onLine(line),
+      onOverflow: (n) => handlers.onOverflow(n),
+    });
+    this.queue = new SerialQueue(
+      this.limits.maxQueuedCommands,
+      () => this.socket.pause(),
+      () => this.socket.resume(),
+      (err) => {
+        this.note('error', `internal error: ${(err as Error).stack ?? String(err)}`);
+      },
+    );
+    this.attachReader(this.socket);
+  }
+
+  get lineReader(): LineReader {
+    if (!this.reader) throw new Error('readLines() first');
+    return this.reader;
+  }
+
+  /** Runs `task` after every command queued before it has finished. */
+  enqueue(task: () => Promise<void> | void): void {
+    this.queue?.push(task);
+  }
+
+  private attachReader(socket: Socket): void {
+    socket.setTimeout(this.limits.idleTimeoutMs, () => this.timeout('idle'));
+    socket.on('data', (chunk: Buffer) => {
+      if (this.closed) return;
+      this.reader!.push(chunk);
+      if (this.reader!.midCommand) {
+        this.commandTimer ??= setTimeout(() => this.timeout('command'), this.limits.commandTimeoutMs);
+      } else this.clearCommandTimer();
+    });
+  }
+
+  private clearCommandTimer(): void {
+    if (this.commandTimer) clearTimeout(this.commandTimer);
+    this.commandTimer = null;
+  }
+
+  private timeout(kind: 'idle' | 'command'): void {
+    if (this.closed) return;
+    const text =
+      kind === 'idle'
+        ? `timed out: no data from the client for ${this.limits.idleTimeoutMs} ms`
+        : `timed out: the client took more than ${this.limits.commandTimeoutMs} ms to send one command`;
+    this.note('warn', text);
+    this.handlers?.onTimeout(kind);
+    this.close(text);
+  }
+
+  /**
+   * STARTTLS for line protocols (RFC 3207 §4.2, RFC 2595 §3.1): anything the client pipelined after
+   * the command is discarded, then the same session continues over TLS.
+   */
+  async startTls(): Promise<boolean> {
+    const raw = this.socket;
+    raw.removeAllListeners('data');
+    raw.setTimeout(0);
+    this.reader?.discard();
+    this.queue?.clear();
+    this.clearCommandTimer();
+    try {
+      const secure = await this.ctx.tls.upgrade(raw, this.limits.tlsHandshakeTimeoutMs);
+      this.adoptSocket(secure);
+      this.markSecure('starttls', secure);
+      if (this.reader) this.attachReader(secure);
+      return true;
+    } catch (err) {
+      this.note('warn', `TLS handshake failed: ${(err as Error).message}`);
+      this.close('TLS handshake failed');
+      return false;
+    }
+  }
+
+  markSecure(how: 'implicit' | 'starttls', socket: import('node:tls').TLSSocket): void {
+    this.tls = tlsInfo(socket);
+    this.ctx.bus.publish({ type: 'tls-upgraded', sid: this.sid, proto: this.proto, how, ...this.tls });
+  }
+}

@@ -1,0 +1,11 @@
+import type { ListenerInfo } from '../core/session.js';
+import type { Proto } from '../transcript/events.js';
+import type { ProtocolContext, ProtocolHandler } from './context.js';
+import { createSmtpHandler } from './smtp/server.js';
+
+/** Protocol → the factory of its handler for one listener. */
+export const PROTOCOLS: Partial<
+  Record<Proto, (listener: ListenerInfo, ctx: ProtocolContext) => ProtocolHandler>
+> = {
+  smtp: createSmtpHandler,
+};

@@ -1,0 +1,180 @@
+import { resolve } from 'node:path';
+import type { SecureVersion } from 'node:tls';
+import type { UserDirectory } from './auth/verify.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_HOSTNAME,
+  DEFAULT_PORT_OFFSET,
+  LISTENERS,
+  portFor,
+} from './config/defaults.js';
+import { resolveLimits, type Limits } from './config/limits.js';
+import { startListener, type ListenerHandle, type ListenerStatus } from './core/listener.js';
+import { TlsProvider } from './core/tls-provider.js';
+import type { ProtocolContext, ProtocolHandler } from './protocols/context.js';
+import { PROTOCOLS } from './protocols/registry.js';
+import { MailStore } from './store/mail-store.js';
+import { MaildirBackend } from './store/maildir.js';
+import { memoryBackend } from './store/memory.js';
+import type { MailboxRouting } from './store/routing.js';
+import type { StoredMessage } from './store/types.js';
+import { certificateNames, loadCertificate, type CertificateMaterial } from './tls/certs.js';
+import { KeylogWriter } from './tls/keylog.js';
+import { TranscriptBus, type TranscriptListener } from './transcript/bus.js';
+import type { TranscriptEvent } from './transcript/events.js';
+import { formatTranscript, TranscriptRecorder } from './transcript/export.js';
+
+export interface SandboxOptions {
+  /** Address to bind; 127.0.0.1 unless said otherwise. */
+  host?: string;
+  /** Added to each standard port (default 3000); `'ephemeral'` binds every listener to port 0. */
+  portOffset?: number | 'ephemeral';
+  /** Which listeners to start, by name (smtp, submission, smtps, imap, imaps, pop3, pop3s); default all. */
+  listeners?: string[];
+  /** The server's name in greetings and challenges. */
+  hostname?: string;
+  /** Where the generated certificate lives (default `certs/` in the working directory). */
+  certsDir?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Append NSS key-log lines of every TLS session to this file. */
+  keylogFile?: string;
+  /** name → password; when given, only these users may log in and passwords are checked. */
+  users?: Record<string, string>;
+  /** Persist the mail store as Maildir folders under this directory. */
+  maildir?: string;
+  mailboxes?: MailboxRouting;
+  /** Write every session's transcript into this directory (.txt and .jsonl). */
+  record?: string;
+  transcriptBodies?: boolean;
+  limits?: Partial<Limits>;
+  tlsMinVersion?: SecureVersion;
+  tlsMaxVersion?: SecureVersion;
+}
+
+export interface Sandbox {
+  /** Bound port of each listener that is listening, by listener name. */
+  ports: Record<string, number>;
+  listeners: ListenerStatus[];
+  host: string;
+  hostname: string;
+  certificate: Pick<CertificateMaterial, 'certPath' | 'fingerprint256' | 'notAfter' | 'generated'>;
+  store: MailStore;
+  /** Every message accepted over SMTP, oldest first, with its envelope. */
+  messages(): StoredMessage[];
+  transcript: {
+    subscribe(listener: TranscriptListener): () => void;
+    history(sid?: string): TranscriptEvent[];
+    /** One session in the telnet-style text form. */
+    text(sid: string): string;
+  };
+  bus: TranscriptBus;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? DEFAULT_HOST;
+  const hostname = options.hostname ?? DEFAULT_HOSTNAME;
+  const limits = resolveLimits(options.limits);
+  const bus = new TranscriptBus(limits.transcriptEvents, limits.transcriptLineChars);
+
+  const material = await loadCertificate({
+    certsDir: options.certsDir ?? resolve('certs'),
+    names: certificateNames([hostname, ...(host === '0.0.0.0' || host === '::' ? [] : [host])]),
+    certFile: options.certFile,
+    keyFile: options.keyFile,
+  });
+  const keylog = options.keylogFile ? new KeylogWriter(resolve(options.keylogFile)) : null;
+  const tls = new TlsProvider(material, keylog, {
+    minVersion: options.tlsMinVersion,
+    maxVersion: options.tlsMaxVersion,
+  });
+
+  const store = new MailStore(
+    options.maildir ? new MaildirBackend(resolve(options.maildir)) : memoryBackend,
+    options.mailboxes,
+  );
+  await store.load();
+
+  const users: UserDirectory = options.users
+    ? { mode: 'users', users: new Map(Object.entries(options.users)) }
+    : { mode: 'accept-any' };
+  const ctx: ProtocolContext = {
+    bus,
+    limits,
+    tls,
+    store,
+    users,
+    hostname,
+    transcriptBodies: !!options.transcriptBodies,
+  };
+  const recorder = options.record ? new TranscriptRecorder(bus, resolve(options.record)) : null;
+
+  const offset = options.portOffset ?? DEFAULT_PORT_OFFSET;
+  const wanted = LISTENERS.filter((l) => !options.listeners || options.listeners.includes(l.name));
+  const handlers: ProtocolHandler[] = [];
+  const handles: ListenerHandle[] = [];
+  const statuses: ListenerStatus[] = [];
+  for (const def of wanted) {
+    const factory = PROTOCOLS[def.proto];
+    const spec = {
+      name: def.name,
+      proto: def.proto,
+      tls: def.tls,
+      requireAuth: def.requireAuth,
+      host,
+      port: portFor(def, offset),
+    };
+    if (!factory) {
+      statuses.push({
+        ...spec,
+        requestedPort: spec.port,
+        port: null,
+        error: `${def.proto} is not implemented yet`,
+      });
+      continue;
+    }
+    let handler: ProtocolHandler | null = null;
+    const handle = await startListener(spec, ctx, (session) => handler!.accept(session));
+    if (handle.status.port !== null) {
+      handler = factory({ ...spec, port: handle.status.port }, ctx);
+      handlers.push(handler);
+    }
+    handles.push(handle);
+    statuses.push(handle.status);
+  }
+
+  const ports: Record<string, number> = {};
+  for (const s of statuses) if (s.port !== null) ports[s.name] = s.port;
+
+  let closed: Promise<void> | null = null;
+  return {
+    ports,
+    listeners: statuses,
+    host,
+    hostname,
+    certificate: {
+      certPath: material.certPath,
+      fingerprint256: material.fingerprint256,
+      notAfter: material.notAfter,
+      generated: material.generated,
+    },
+    store,
+    messages: () => store.delivered(),
+    transcript: {
+      subscribe: (listener) => bus.subscribe(listener),
+      history: (sid) => bus.history(sid),
+      text: (sid) => formatTranscript(bus.history(sid)),
+    },
+    bus,
+    close() {
+      closed ??= (async () => {
+        await Promise.all(handles.map((h) => h.close()));
+        await Promise.all(handlers.map((h) => h.close()));
+        await recorder?.close();
+        await keylog?.close();
+      })();
+      return closed;
+    },
+  };
+}

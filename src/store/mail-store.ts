@@ -1,0 +1,257 @@
+import { EventEmitter } from 'node:events';
+import { maildropKey, type MailboxRouting } from './routing.js';
+import {
+  DEFAULT_FOLDERS,
+  type Folder,
+  type SmtpEnvelope,
+  type StoreBackend,
+  type StoreChange,
+  type StoredMessage,
+} from './types.js';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'NONEXISTENT' | 'ALREADYEXISTS' | 'CANNOT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let idCounter = 0;
+/** Ids look like postfix queue ids (`1CF5FC0AAE`): unique, sortable, safe in file names and UIDL. */
+export function newMessageId(): string {
+  idCounter = (idCounter + 1) % 0x100000;
+  return (Date.now().toString(16) + idCounter.toString(16).padStart(5, '0')).toUpperCase();
+}
+
+function newUidValidity(): number {
+  return Math.floor(Date.now() / 1000) >>> 0;
+}
+
+export interface AppendOptions {
+  flags?: Iterable<string>;
+  internalDate?: Date;
+  envelope?: SmtpEnvelope | null;
+}
+
+/**
+ * The one mail store of the sandbox. SMTP delivers into it; IMAP and POP3 read and change it.
+ * The state lives in memory; every change goes to the backend first (a Maildir with `--maildir`),
+ * so what a protocol acknowledged is on disk before the reply goes out. Changes are announced on
+ * `onChange` so other sessions of the same maildrop learn about them (EXISTS, FETCH, EXPUNGE).
+ */
+export class MailStore {
+  private readonly maildrops = new Map<string, Map<string, Folder>>();
+  private readonly events = new EventEmitter();
+
+  constructor(
+    private readonly backend: StoreBackend,
+    readonly routing: MailboxRouting = 'shared',
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  async load(): Promise<void> {
+    for (const [drop, folders] of await this.backend.load()) {
+      const map = new Map<string, Folder>();
+      for (const folder of folders) map.set(folder.name, folder);
+      this.maildrops.set(drop, map);
+      await this.ensureDefaults(drop, map);
+    }
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  private emit(change: StoreChange): void {
+    this.events.emit('change', change);
+  }
+
+  /** The maildrop a login name reads (see routing.ts). */
+  maildropFor(login: string): string {
+    return maildropKey(this.routing, login);
+  }
+
+  maildropNames(): string[] {
+    return [...this.maildrops.keys()];
+  }
+
+  private async ensureDefaults(drop: string, map: Map<string, Folder>): Promise<void> {
+    for (const def of DEFAULT_FOLDERS) {
+      if (map.has(def.name)) continue;
+      const folder: Folder = {
+        name: def.name,
+        uidValidity: newUidValidity(),
+        uidNext: 1,
+        messages: [],
+        subscribed: true,
+        specialUse: def.specialUse,
+      };
+      map.set(def.name, folder);
+      await this.backend.saveFolder(drop, folder);
+    }
+  }
+
+  private async drop(drop: string): Promise<Map<string, Folder>> {
+    let map = this.maildrops.get(drop);
+    if (!map) {
+      map = new Map();
+      this.maildrops.set(drop, map);
+      await this.ensureDefaults(drop, map);
+    }
+    return map;
+  }
+
+  /** Folders of a maildrop (made with the default folders on first use). */
+  async folders(drop: string): Promise<Folder[]> {
+    return [...(await this.drop(drop)).values()];
+  }
+
+  /** `INBOX` in any case is the inbox (RFC 3501 §5.1); other names are case-sensitive. */
+  static normalizeName(name: string): string {
+    return /^inbox$/i.test(name) ? 'INBOX' : name;
+  }
+
+  async folder(drop: string, name: string): Promise<Folder | undefined> {
+    return (await this.drop(drop)).get(MailStore.normalizeName(name));
+  }
+
+  private async requireFolder(drop: string, name: string): Promise<Folder> {
+    const folder = await this.folder(drop, name);
+    if (!folder) throw new StoreError('NONEXISTENT', `no mailbox named ${name}`);
+    return folder;
+  }
+
+  /** SMTP delivery: one copy into the INBOX of each maildrop the recipients route to. */
+  async deliver(envelope: SmtpEnvelope, raw: Buffer): Promise<StoredMessage[]> {
+    const drops = new Set(envelope.rcptTo.map((rcpt) => maildropKey(this.routing, rcpt)));
+    if (drops.size === 0) drops.add(maildropKey(this.routing, ''));
+    const stored: StoredMessage[] = [];
+    for (const drop of drops) stored.push(await this.append(drop, 'INBOX', raw, { envelope }));
+    return stored;
+  }
+
+  async append(
+    drop: string,
+    folderName: string,
+    raw: Buffer,
+    options: AppendOptions = {},
+  ): Promise<StoredMessage> {
+    const folder = await this.requireFolder(drop, folderName);
+    const message: StoredMessage = {
+      id: newMessageId(),
+      uid: folder.uidNext++,
+      raw,
+      internalDate: options.internalDate ?? new Date(),
+      flags: new Set(options.flags ?? []),
+      envelope: options.envelope ?? null,
+    };
+    try {
+      await this.backend.writeMessage(drop, folder, message);
+    } catch (err) {
+      throw new StoreError('CANNOT', `could not store the message: ${(err as Error).message}`);
+    }
+    // UIDs are handed out in order but writes may finish out of order: insert sorted.
+    let i = folder.messages.length;
+    while (i > 0 && folder.messages[i - 1]!.uid > message.uid) i--;
+    folder.messages.splice(i, 0, message);
+    this.emit({ kind: 'exists', maildrop: drop, folder: folder.name, message });
+    return message;
+  }
+
+  async setFlags(
+    drop: string,
+    folderName: string,
+    message: StoredMessage,
+    flags: Iterable<string>,
+  ): Promise<void> {
+    const folder = await this.requireFolder(drop, folderName);
+    const next = new Set(flags);
+    if (next.size === message.flags.size && [...next].every((f) => message.flags.has(f))) return;
+    message.flags = next;
+    await this.backend.updateFlags(drop, folder, message);
+    this.emit({ kind: 'flags', maildrop: drop, folder: folder.name, message });
+  }
+
+  /** Removes the messages with the given UIDs for good (IMAP EXPUNGE, POP3 UPDATE state). */
+  async expunge(drop: string, folderName: string, uids: Iterable<number>): Promise<number[]> {
+    const folder = await this.requireFolder(drop, folderName);
+    const wanted = new Set(uids);
+    const gone = folder.messages.filter((m) => wanted.has(m.uid));
+    if (gone.length === 0) return [];
+    await this.backend.removeMessages(drop, folder, gone);
+    folder.messages = folder.messages.filter((m) => !wanted.has(m.uid));
+    await this.backend.saveFolder(drop, folder);
+    for (const m of gone) this.emit({ kind: 'expunge', maildrop: drop, folder: folder.name, uid: m.uid });
+    return gone.map((m) => m.uid);
+  }
+
+  async createFolder(drop: string, name: string): Promise<Folder> {
+    const map = await this.drop(drop);
+    const normalized = MailStore.normalizeName(name);
+    if (map.has(normalized)) throw new StoreError('ALREADYEXISTS', `mailbox ${name} exists already`);
+    const folder: Folder = {
+      name: normalized,
+      uidValidity: newUidValidity(),
+      uidNext: 1,
+      messages: [],
+      subscribed: false,
+      specialUse: null,
+    };
+    await this.backend.saveFolder(drop, folder);
+    map.set(normalized, folder);
+    this.emit({ kind: 'folders', maildrop: drop, folder: normalized });
+    return folder;
+  }
+
+  async deleteFolder(drop: string, name: string): Promise<void> {
+    const map = await this.drop(drop);
+    const normalized = MailStore.normalizeName(name);
+    if (normalized === 'INBOX') throw new StoreError('CANNOT', 'INBOX cannot be deleted');
+    if (!map.has(normalized)) throw new StoreError('NONEXISTENT', `no mailbox named ${name}`);
+    await this.backend.deleteFolder(drop, normalized);
+    map.delete(normalized);
+    this.emit({ kind: 'folders', maildrop: drop, folder: normalized });
+  }
+
+  async renameFolder(drop: string, from: string, to: string): Promise<void> {
+    const map = await this.drop(drop);
+    const source = MailStore.normalizeName(from);
+    const target = MailStore.normalizeName(to);
+    const folder = map.get(source);
+    if (!folder) throw new StoreError('NONEXISTENT', `no mailbox named ${from}`);
+    if (map.has(target)) throw new StoreError('ALREADYEXISTS', `mailbox ${to} exists already`);
+    if (source === 'INBOX') throw new StoreError('CANNOT', 'renaming INBOX is not supported here');
+    await this.backend.renameFolder(drop, source, target);
+    map.delete(source);
+    folder.name = target;
+    map.set(target, folder);
+    this.emit({ kind: 'folders', maildrop: drop, folder: target });
+  }
+
+  async setSubscribed(drop: string, name: string, subscribed: boolean): Promise<void> {
+    const folder = await this.requireFolder(drop, name);
+    folder.subscribed = subscribed;
+    await this.backend.saveFolder(drop, folder);
+  }
+
+  /** A new UIDVALIDITY (scenario: a server that lost its UID database). */
+  async resetUidValidity(drop: string, name: string): Promise<number> {
+    const folder = await this.requireFolder(drop, name);
+    folder.uidValidity = (folder.uidValidity + 1) >>> 0;
+    await this.backend.saveFolder(drop, folder);
+    this.emit({ kind: 'uidvalidity', maildrop: drop, folder: folder.name, uidValidity: folder.uidValidity });
+    return folder.uidValidity;
+  }
+
+  /** Every message SMTP delivered, across maildrops, oldest first (library API). */
+  delivered(): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    for (const map of this.maildrops.values())
+      for (const folder of map.values()) for (const m of folder.messages) if (m.envelope) out.push(m);
+    return out.sort((a, b) => a.internalDate.getTime() - b.internalDate.getTime() || (a.id < b.id ? -1 : 1));
+  }
+}

@@ -1,0 +1,12 @@
+import type { StoreBackend } from './types.js';
+
+/** The default: nothing outlives the process. */
+export const memoryBackend: StoreBackend = {
+  load: async () => new Map(),
+  writeMessage: async () => {},
+  updateFlags: async () => {},
+  removeMessages: async () => {},
+  saveFolder: async () => {},
+  deleteFolder: async () => {},
+  renameFolder: async () => {},
+};

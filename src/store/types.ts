@@ -1,0 +1,65 @@
+/** What SMTP knew about a message when it accepted it. */
+export interface SmtpEnvelope {
+  mailFrom: string;
+  rcptTo: string[];
+  helo: string;
+  authUser: string | null;
+  /** TLS protocol and cipher, or null for a plain-text session. */
+  tls: string | null;
+  remoteAddress: string;
+  listener: string;
+  sid: string;
+}
+
+export interface StoredMessage {
+  /** Stable id: shown as "queued as", used as the Maildir base name and as the POP3 UIDL. */
+  readonly id: string;
+  readonly uid: number;
+  readonly raw: Buffer;
+  readonly internalDate: Date;
+  /** System flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`) and keywords. */
+  flags: Set<string>;
+  readonly envelope: SmtpEnvelope | null;
+}
+
+export interface Folder {
+  /** IMAP name with `/` as the hierarchy delimiter; the inbox is always `INBOX`. */
+  name: string;
+  uidValidity: number;
+  uidNext: number;
+  /** Ascending by UID. */
+  messages: StoredMessage[];
+  subscribed: boolean;
+  /** RFC 6154 attribute such as `\Sent`, or null. */
+  specialUse: string | null;
+}
+
+export type StoreChange = { maildrop: string; folder: string } & (
+  | { kind: 'exists'; message: StoredMessage }
+  | { kind: 'flags'; message: StoredMessage }
+  | { kind: 'expunge'; uid: number }
+  | { kind: 'uidvalidity'; uidValidity: number }
+  | { kind: 'folders' }
+);
+
+/** Persistence under the in-memory state: no-op in memory mode, Maildir files with `--maildir`. */
+export interface StoreBackend {
+  load(): Promise<Map<string, Folder[]>>;
+  writeMessage(maildrop: string, folder: Folder, message: StoredMessage): Promise<void>;
+  updateFlags(maildrop: string, folder: Folder, message: StoredMessage): Promise<void>;
+  removeMessages(maildrop: string, folder: Folder, messages: StoredMessage[]): Promise<void>;
+  saveFolder(maildrop: string, folder: Folder): Promise<void>;
+  deleteFolder(maildrop: string, name: string): Promise<void>;
+  renameFolder(maildrop: string, from: string, to: string): Promise<void>;
+}
+
+/** The folders every maildrop starts with (RFC 6154 special-use attributes). */
+export const DEFAULT_FOLDERS: ReadonlyArray<{ name: string; specialUse: string | null }> = [
+  { name: 'INBOX', specialUse: null },
+  { name: 'Sent', specialUse: '\\Sent' },
+  { name: 'Drafts', specialUse: '\\Drafts' },
+  { name: 'Trash', specialUse: '\\Trash' },
+  { name: 'Junk', specialUse: '\\Junk' },
+];
+
+export const HIERARCHY_DELIMITER = '/';

@@ -1,0 +1,66 @@
+import type { TranscriptEvent, TranscriptEventInput } from './events.js';
+
+export type TranscriptListener = (event: TranscriptEvent) => void;
+
+/**
+ * One bus for every session's events. Publishing is synchronous and never waits for a consumer:
+ * each subscriber is called in turn and must only queue the event (the UI batches, the logger
+ * writes asynchronously). A subscriber that throws is dropped, so one broken consumer cannot hurt
+ * the protocol sessions. Memory is bounded by a ring buffer of `capacity` events.
+ */
+export class TranscriptBus {
+  private readonly ring: (TranscriptEvent | undefined)[];
+  private next = 0;
+  private count = 0;
+  private seq = 0;
+  private readonly listeners = new Set<TranscriptListener>();
+
+  constructor(
+    readonly capacity: number,
+    private readonly maxLineChars = 2_000,
+  ) {
+    this.ring = new Array(capacity);
+  }
+
+  publish(input: TranscriptEventInput): TranscriptEvent {
+    const event = { ...input, seq: ++this.seq, time: Date.now() } as TranscriptEvent;
+    if (
+      (event.type === 'client-line' || event.type === 'server-line') &&
+      event.line.length > this.maxLineChars
+    ) {
+      const extra = event.line.length - this.maxLineChars;
+      event.line = `${event.line.slice(0, this.maxLineChars)}… (${extra} more characters)`;
+    }
+    this.ring[this.next] = event;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        this.listeners.delete(listener);
+      }
+    }
+    return event;
+  }
+
+  subscribe(listener: TranscriptListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The retained events, oldest first; optionally only one session's. */
+  history(sid?: string): TranscriptEvent[] {
+    const out: TranscriptEvent[] = [];
+    const start = (this.next - this.count + this.capacity) % this.capacity;
+    for (let i = 0; i < this.count; i++) {
+      const event = this.ring[(start + i) % this.capacity]!;
+      if (sid === undefined || event.sid === sid) out.push(event);
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+}

@@ -1,0 +1,105 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { TranscriptBus } from './bus.js';
+import type { TranscriptEvent } from './events.js';
+
+function clock(time: number): string {
+  return new Date(time).toISOString().slice(11, 23);
+}
+
+/** One event as a line of the article's telnet style (`C:` / `S:`), with a timestamp. */
+export function formatEvent(event: TranscriptEvent): string {
+  const t = clock(event.time);
+  switch (event.type) {
+    case 'session-open':
+      return `${t} -- ${event.proto} session ${event.sid} on ${event.listener} (port ${event.localPort}, ${event.tls}) from ${event.remoteAddress}:${event.remotePort}`;
+    case 'client-line':
+      return `${t} C: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
+    case 'server-line':
+      return `${t} S: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
+    case 'tls-upgraded':
+      return `${t} -- TLS ${event.how === 'implicit' ? 'established' : 'upgraded (STARTTLS)'}: ${event.protocol} ${event.cipher}`;
+    case 'auth':
+      return `${t} -- AUTH ${event.mechanism} user ${JSON.stringify(event.username)}: ${event.ok ? 'accepted' : 'rejected'}`;
+    case 'message-stored':
+      return `${t} -- message ${event.id} stored (${event.size} bytes) from <${event.from}> to ${event.recipients.map((r) => `<${r}>`).join(', ')}`;
+    case 'scenario-action':
+      return `${t} -- scenario rule ${event.rule}: ${event.action}`;
+    case 'note':
+      return `${t} -- ${event.level}: ${event.text}`;
+    case 'session-close':
+      return `${t} -- session closed: ${event.reason} (${(event.durationMs / 1000).toFixed(3)} s)`;
+  }
+}
+
+export function formatTranscript(events: TranscriptEvent[]): string {
+  return events.map((e) => formatEvent(e) + '\n').join('');
+}
+
+function fileBase(event: TranscriptEvent): string {
+  const stamp = new Date(event.time).toISOString().replace(/[:.]/g, '-');
+  return `${stamp}_${event.sid.replace('#', '-')}`;
+}
+
+/**
+ * `--record DIR`: every session as DIR/<time>_<sid>.txt (telnet style) and .jsonl (one event a line),
+ * appended as the session goes so a crash loses nothing already shown.
+ */
+export class TranscriptRecorder {
+  private readonly files = new Map<string, { text: WriteStream; jsonl: WriteStream }>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    bus: TranscriptBus,
+    readonly dir: string,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.unsubscribe = bus.subscribe((event) => this.write(event));
+  }
+
+  private write(event: TranscriptEvent): void {
+    let files = this.files.get(event.sid);
+    if (!files) {
+      if (event.type !== 'session-open') return;
+      const base = join(this.dir, fileBase(event));
+      const open = (path: string) => {
+        const s = createWriteStream(path, { flags: 'a' });
+        s.on('error', () => {});
+        return s;
+      };
+      files = { text: open(base + '.txt'), jsonl: open(base + '.jsonl') };
+      this.files.set(event.sid, files);
+    }
+    files.text.write(formatEvent(event) + '\n');
+    files.jsonl.write(JSON.stringify(event) + '\n');
+    if (event.type === 'session-close') {
+      files.text.end();
+      files.jsonl.end();
+      this.files.delete(event.sid);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    const ends: Promise<void>[] = [];
+    for (const { text, jsonl } of this.files.values())
+      for (const s of [text, jsonl]) ends.push(new Promise((r) => s.end(r)));
+    this.files.clear();
+    await Promise.all(ends);
+  }
+}
+
+/** Writes one session's retained events as a .txt and a .jsonl file (the UI's save action). */
+export async function saveSession(
+  events: TranscriptEvent[],
+  dir: string,
+): Promise<{ text: string; jsonl: string }> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  const base = join(dir, fileBase(events[0]!));
+  const text = base + '.txt';
+  const jsonl = base + '.jsonl';
+  await writeFile(text, formatTranscript(events));
+  await writeFile(jsonl, events.map((e) => JSON.stringify(e) + '\n').join(''));
+  return { text, jsonl };
+}
