@@ -1,0 +1,24 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/index.js';
+
+/** One certificate directory per test process: generated once, reused by every sandbox in it. */
+let certsDir: string | null = null;
+export function testCertsDir(): string {
+  certsDir ??= mkdtempSync(join(tmpdir(), 'mailsandbox-certs-'));
+  return certsDir;
+}
+
+export function tempDir(prefix = 'mailsandbox-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A sandbox on ephemeral ports of 127.0.0.1 with the test certificate. Close it in `after`. */
+export function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  return startSandbox({ portOffset: 'ephemeral', certsDir: testCertsDir(), ...options });
+}
+
+export function certPath(): string {
+  return join(testCertsDir(), 'cert.pem');
+}
