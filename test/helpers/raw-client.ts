@@ -33,11 +33,20 @@ export class RawClient {
     for (const f of w) f();
   }
 
-  static connect(port: number, options: { tls?: boolean; ca?: string; host?: string } = {}): Promise<RawClient> {
+  static connect(
+    port: number,
+    options: { tls?: boolean; ca?: string; host?: string } = {},
+  ): Promise<RawClient> {
     const host = options.host ?? '127.0.0.1';
     return new Promise((resolve, reject) => {
       const socket = options.tls
-        ? tls.connect({ host, port, ca: options.ca, rejectUnauthorized: !!options.ca, servername: 'localhost' })
+        ? tls.connect({
+            host,
+            port,
+            ca: options.ca,
+            rejectUnauthorized: !!options.ca,
+            servername: 'localhost',
+          })
         : net.connect({ host, port });
       socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve(new RawClient(socket)));
       socket.once('error', reject);
@@ -47,7 +56,12 @@ export class RawClient {
   /** Upgrade this connection to TLS (after the server said yes to STARTTLS/STLS). */
   async startTls(ca?: string): Promise<void> {
     this.socket.removeAllListeners('data');
-    const secure = tls.connect({ socket: this.socket, ca, rejectUnauthorized: !!ca, servername: 'localhost' });
+    const secure = tls.connect({
+      socket: this.socket,
+      ca,
+      rejectUnauthorized: !!ca,
+      servername: 'localhost',
+    });
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', () => resolve());
       secure.once('error', reject);
@@ -72,7 +86,10 @@ export class RawClient {
       if (got !== null) return got;
       if (this.closed) throw new Error(`connection closed while waiting for ${what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; buffer: ${JSON.stringify(this.buffer.toString('latin1').slice(0, 300))}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; buffer: ${JSON.stringify(this.buffer.toString('latin1').slice(0, 300))}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
