@@ -7,7 +7,15 @@ export type Credentials =
   | { mechanism: 'PLAIN' | 'LOGIN'; authzid: string; username: string; password: string }
   | { mechanism: 'CRAM-MD5'; username: string; challenge: string; digest: string }
   | { mechanism: 'XOAUTH2' | 'OAUTHBEARER'; username: string; token: string }
-  | { mechanism: 'APOP'; username: string; timestamp: string; digest: string };
+  | { mechanism: 'APOP'; username: string; timestamp: string; digest: string }
+  /** Challenge-response mechanisms that need the password mid-exchange check the proof themselves
+   *  (through `MechanismContext.passwordOf`); `proof` says what they found. */
+  | {
+      mechanism: 'DIGEST-MD5' | 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
+      username: string;
+      proof: 'valid' | 'invalid' | 'unchecked';
+    }
+  | { mechanism: 'ANONYMOUS'; username: 'anonymous'; trace: string };
 
 export type SaslStep =
   | { kind: 'challenge'; data: Buffer }
@@ -23,6 +31,9 @@ export interface SaslExchange {
 export interface MechanismContext {
   /** The host name put into challenges (CRAM-MD5's `<...@host>`). */
   hostname: string;
+  /** The user's password when the server knows it (users mode), else null. SCRAM and DIGEST-MD5 need
+   *  it during the exchange to check the proof and to sign their last server message. */
+  passwordOf?: (username: string) => string | null;
 }
 
 export interface Mechanism {
@@ -30,6 +41,9 @@ export interface Mechanism {
   create(ctx: MechanismContext): SaslExchange;
   /** Human reading of a client payload at step `index` (0 = initial response), for the transcript. */
   describe(payload: Buffer, index: number): string;
+  /** Sent as a last challenge when the credentials are refused, before the failure reply (RFC 7628
+   *  §3.2.2: OAUTHBEARER's JSON error; the client answers with a dummy response). */
+  errorChallenge?(): Buffer;
 }
 
 export function fail(reason: string): SaslStep {

@@ -31,7 +31,19 @@ export function verifyCredentials(dir: UserDirectory, creds: Credentials): boole
       return same(creds.token, password);
     case 'APOP':
       return same(creds.digest.toLowerCase(), apopDigest(creds.timestamp, password));
+    case 'DIGEST-MD5':
+    case 'SCRAM-SHA-1':
+    case 'SCRAM-SHA-256':
+      return creds.proof === 'valid';
+    case 'ANONYMOUS':
+      // Reached only when the table has a user named "anonymous": then anonymous logins are allowed.
+      return true;
   }
+}
+
+/** What a mechanism may learn about passwords: the table's entry in users mode, nothing otherwise. */
+export function passwordLookup(dir: UserDirectory): (username: string) => string | null {
+  return (username) => (dir.mode === 'users' ? (dir.users.get(username) ?? null) : null);
 }
 
 export function parseUserFlag(value: string): [string, string] | null {
