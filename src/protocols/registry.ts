@@ -1,6 +1,7 @@
 import type { ListenerInfo } from '../core/session.js';
 import type { Proto } from '../transcript/events.js';
 import type { ProtocolContext, ProtocolHandler } from './context.js';
+import { createPop3Handler } from './pop3/server.js';
 import { createSmtpHandler } from './smtp/server.js';
 
 /** Protocol → the factory of its handler for one listener. */
@@ -8,4 +9,5 @@ export const PROTOCOLS: Partial<
   Record<Proto, (listener: ListenerInfo, ctx: ProtocolContext) => ProtocolHandler>
 > = {
   smtp: createSmtpHandler,
+  pop3: createPop3Handler,
 };

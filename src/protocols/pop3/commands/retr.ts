@@ -1,0 +1,14 @@
+import { dotStuff } from '../multiline.js';
+import type { CommandSpec } from '../registry.js';
+
+/** RFC 1939 §5 RETR msg: the whole message, dot-stuffed. Retrieving changes nothing in the store. */
+export const retr: CommandSpec = {
+  states: ['transaction'],
+  args: { min: 1, max: 1 },
+  async handle(session, [arg]) {
+    const found = session.transaction().maildrop.find(arg!);
+    if (!found.ok) return session.fail(found.error);
+    const { entry } = found;
+    await session.sendMessage(`+OK ${entry.size} octets`, dotStuff(entry.message.raw));
+  },
+};

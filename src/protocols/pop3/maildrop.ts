@@ -1,0 +1,93 @@
+import type { StoredMessage } from '../../store/types.js';
+import { crlfSize } from './multiline.js';
+import { errors, type Pop3Error } from './replies.js';
+
+/** One message as this session numbers it (RFC 1939 §5: numbers fixed for the session). */
+export interface ListedMessage {
+  readonly number: number;
+  readonly message: StoredMessage;
+  /** Octets as RETR sends them (CRLF line ends, without stuffing). */
+  readonly size: number;
+  deleted: boolean;
+}
+
+export type Lookup = { ok: true; entry: ListedMessage } | { ok: false; error: Pop3Error };
+
+// Stored messages never change their bytes, so a size is computed once per message, not per login.
+const sizes = new WeakMap<StoredMessage, number>();
+function sizeOf(message: StoredMessage): number {
+  let size = sizes.get(message);
+  if (size === undefined) {
+    size = crlfSize(message.raw);
+    sizes.set(message, size);
+  }
+  return size;
+}
+
+/** Longest message number we try to read: more digits cannot name a message (and would lose precision). */
+const MAX_NUMBER_DIGITS = 9;
+
+/**
+ * The maildrop as it was at login: RFC 1939 §4 has the server number the messages once, when the
+ * session enters TRANSACTION. Mail arriving later waits for the next session; DELE only marks.
+ */
+export class MaildropSnapshot {
+  readonly entries: readonly ListedMessage[];
+
+  constructor(
+    readonly maildrop: string,
+    messages: readonly StoredMessage[],
+  ) {
+    this.entries = messages.map((message, i) => ({
+      number: i + 1,
+      message,
+      size: sizeOf(message),
+      deleted: false,
+    }));
+  }
+
+  /** Messages not marked as deleted, in number order. */
+  visible(): ListedMessage[] {
+    return this.entries.filter((e) => !e.deleted);
+  }
+
+  /** RFC 1939 §5 STAT: count and total size of the messages not marked as deleted. */
+  stat(): { count: number; size: number } {
+    let count = 0;
+    let size = 0;
+    for (const e of this.entries)
+      if (!e.deleted) {
+        count++;
+        size += e.size;
+      }
+    return { count, size };
+  }
+
+  /** The message a client's argument names; deleted messages are no longer addressable (RFC 1939 §5). */
+  find(arg: string): Lookup {
+    const error = errors.noSuchMessage(printableArg(arg), this.stat().count);
+    if (!/^[0-9]+$/.test(arg))
+      return { ok: false, error: errors.protocol(`invalid message number ${printableArg(arg)}`) };
+    const digits = arg.replace(/^0+(?=.)/, '');
+    if (digits.length > MAX_NUMBER_DIGITS) return { ok: false, error };
+    const entry = this.entries[Number(digits) - 1];
+    if (!entry) return { ok: false, error };
+    if (entry.deleted) return { ok: false, error: errors.alreadyDeleted(entry.number) };
+    return { ok: true, entry };
+  }
+
+  /** RFC 1939 §5 RSET: unmark every message. */
+  reset(): void {
+    for (const e of this.entries) e.deleted = false;
+  }
+
+  deletedUids(): number[] {
+    return this.entries.filter((e) => e.deleted).map((e) => e.message.uid);
+  }
+}
+
+/** An argument echoed in an error: short and printable, whatever the client sent. */
+export function printableArg(arg: string): string {
+  const clean = arg.replace(/[^\x21-\x7e]/g, '?');
+  return clean.length > 24 ? clean.slice(0, 24) + '...' : clean;
+}
