@@ -1,0 +1,213 @@
+import { DEFAULT_MECHANISMS } from '../auth/registry.js';
+import type { UserDirectory } from '../auth/verify.js';
+import type { TranscriptBus } from '../transcript/bus.js';
+import type { Proto } from '../transcript/events.js';
+import type { Scenario } from './load.js';
+import { deriveSeed, mulberry32, randomSeed, type Random } from './random.js';
+import type { AuthConfig, Point, ProtocolSection, Rule, Users } from './schema.js';
+import { describeVerdict, PASS, verdictOf, type Verdict } from './verdicts.js';
+
+/** What a protocol knows at a decision point. */
+export interface DecisionContext {
+  sid: string;
+  proto: Proto;
+  /** Upper-case command name at point `command` (`RCPT`, `UID FETCH`). */
+  command?: string;
+  /** The command's arguments, as typed. */
+  args?: string;
+  user?: string | null;
+  /** At point `auth`. */
+  mechanism?: string;
+  /** Client address, envelope sender and current recipient: the greylisting keys. */
+  client?: string;
+  sender?: string;
+  recipient?: string;
+  /** Milliseconds since the session opened (for `afterMs`). */
+  sessionAgeMs?: number;
+}
+
+export interface AuthPolicy {
+  /** Mechanisms to list (EHLO AUTH, CAPABILITY AUTH=, CAPA SASL). */
+  advertised: string[];
+  /** Mechanisms that work when a client uses them. */
+  accepted: string[];
+  /** Refuse authentication before TLS. */
+  requireTls: boolean;
+}
+
+interface SessionState {
+  random: Random;
+  /** Per-rule occurrence counts kept per session. */
+  counts: Map<Rule, number>;
+}
+
+export interface EngineOptions {
+  /** Seed of the random source; the scenario's own `seed`, else a fresh one. */
+  seed?: number;
+  /** Where scenario-action events go. */
+  bus?: TranscriptBus;
+  /** Cross-session counter keys (per client/sender/recipient) kept before the oldest are forgotten. */
+  maxCounterKeys?: number;
+}
+
+const DEFAULT_MAX_COUNTER_KEYS = 10_000;
+
+/**
+ * The scenario engine: protocols ask `decide(point, context)` where a real server would decide, and
+ * get one verdict from the closed set in verdicts.ts. Occurrence counters (per session, per server,
+ * per client / sender / recipient) and one seeded random stream per session make the same scenario,
+ * seed and client give the same replies, run after run.
+ */
+export class ScenarioEngine {
+  readonly seed: number;
+  /** True when a rule has a probability or a delay has jitter: then the seed matters. */
+  readonly hasRandomRules: boolean;
+  private readonly sessions = new Map<string, SessionState>();
+  private readonly ordinals: Record<Proto, number> = { smtp: 0, imap: 0, pop3: 0 };
+  private readonly shared = new Map<string, number>();
+  private readonly maxCounterKeys: number;
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly options: EngineOptions = {},
+  ) {
+    this.seed = options.seed ?? scenario.seed ?? randomSeed();
+    this.maxCounterKeys = options.maxCounterKeys ?? DEFAULT_MAX_COUNTER_KEYS;
+    const all = (['smtp', 'imap', 'pop3'] as const).flatMap((p) => this.rulesOf(p));
+    this.hasRandomRules = all.some((r) => r.when.probability !== undefined || (r.delay?.jitterMs ?? 0) > 0);
+  }
+
+  get name(): string {
+    return this.scenario.name;
+  }
+
+  section(proto: Proto): ProtocolSection | undefined {
+    return this.scenario[proto];
+  }
+
+  /** A protocol's own rules first, then the global (transport) rules. */
+  rulesOf(proto: Proto): Rule[] {
+    return [...(this.section(proto)?.rules ?? []), ...(this.scenario.rules ?? [])];
+  }
+
+  // ---- configuration views ----------------------------------------------------------------------
+
+  /** Users of a protocol: its own table, else the scenario's, else undefined (the sandbox's). */
+  usersFor(proto: Proto): UserDirectory | undefined {
+    const users: Users | undefined = this.section(proto)?.users ?? this.scenario.users;
+    if (users === undefined) return undefined;
+    if (users === 'accept-any') return { mode: 'accept-any' };
+    return { mode: 'users', users: new Map(Object.entries(users)) };
+  }
+
+  authPolicy(proto: Proto, secure: boolean): AuthPolicy {
+    const own: AuthConfig = this.section(proto)?.auth ?? {};
+    const global: AuthConfig = this.scenario.auth ?? {};
+    const phase = secure ? (own.afterTls ?? global.afterTls) : (own.beforeTls ?? global.beforeTls);
+    const requireTls = own.requireTls ?? global.requireTls ?? false;
+    const base = phase?.mechanisms ?? own.mechanisms ?? global.mechanisms ?? [...DEFAULT_MECHANISMS];
+    const accepted = phase?.accept ?? own.accept ?? global.accept ?? base;
+    // RFC 3207 §6 / RFC 2595 §3.2: a server that wants TLS first does not list mechanisms before it.
+    const hideBeforeTls = requireTls && !secure && !phase?.mechanisms;
+    return {
+      advertised: hideBeforeTls ? [] : base,
+      accepted: requireTls && !secure ? [] : accepted,
+      requireTls,
+    };
+  }
+
+  // ---- decisions --------------------------------------------------------------------------------
+
+  /** Asks the scenario what to do at `point`; a non-pass verdict is published as a scenario-action. */
+  decide(point: Point, ctx: DecisionContext): Verdict {
+    const session = this.sessionOf(ctx);
+    let chosen: Rule | null = null;
+    for (const rule of this.rulesOf(ctx.proto)) {
+      if (!this.matches(rule, point, ctx)) continue;
+      // Every matching occurrence is counted, also when an earlier rule already fired.
+      const n = this.count(rule, ctx, session);
+      if (chosen) continue;
+      const w = rule.when;
+      if (w.nth !== undefined && n !== w.nth) continue;
+      if (w.first !== undefined && n > w.first) continue;
+      if (w.from !== undefined && n < w.from) continue;
+      if (w.afterMs !== undefined && (ctx.sessionAgeMs ?? 0) < w.afterMs) continue;
+      if (w.probability !== undefined && !(session.random() < w.probability)) continue;
+      chosen = rule;
+    }
+    if (!chosen) return PASS;
+    const verdict = verdictOf(chosen, this.delayOf(chosen, session.random));
+    this.options.bus?.publish({
+      type: 'scenario-action',
+      sid: ctx.sid,
+      proto: ctx.proto,
+      rule: chosen.name,
+      action: `${point}${ctx.command ? ` ${ctx.command}` : ''}: ${describeVerdict(verdict)}`,
+    });
+    return verdict;
+  }
+
+  /** Drops a closed session's counters and random stream. */
+  forget(sid: string): void {
+    this.sessions.delete(sid);
+  }
+
+  private matches(rule: Rule, point: Point, ctx: DecisionContext): boolean {
+    const w = rule.when;
+    if ((w.point ?? 'command') !== point) return false;
+    if (w.command !== undefined && w.command !== ctx.command) return false;
+    if (w.args !== undefined && !new RegExp(w.args, 'i').test(ctx.args ?? '')) return false;
+    if (w.user !== undefined && w.user.toLowerCase() !== (ctx.user ?? '').toLowerCase()) return false;
+    if (w.mechanism !== undefined && w.mechanism !== ctx.mechanism?.toUpperCase()) return false;
+    return true;
+  }
+
+  private count(rule: Rule, ctx: DecisionContext, session: SessionState): number {
+    const per = rule.when.per ?? 'session';
+    if (per === 'session') {
+      const n = (session.counts.get(rule) ?? 0) + 1;
+      session.counts.set(rule, n);
+      return n;
+    }
+    const keys = Array.isArray(per) ? per : [per];
+    const parts = keys.map((k) => {
+      switch (k) {
+        case 'session':
+          return ctx.sid;
+        case 'server':
+          return '*';
+        case 'client':
+          return ctx.client ?? '';
+        case 'sender':
+          return (ctx.sender ?? '').toLowerCase();
+        case 'recipient':
+          return (ctx.recipient ?? '').toLowerCase();
+      }
+    });
+    const index = this.rulesOf(ctx.proto).indexOf(rule);
+    const key = `${ctx.proto}\0${index}\0${parts.join('\0')}`;
+    const n = (this.shared.get(key) ?? 0) + 1;
+    this.shared.delete(key);
+    this.shared.set(key, n);
+    if (this.shared.size > this.maxCounterKeys) this.shared.delete(this.shared.keys().next().value!);
+    return n;
+  }
+
+  private delayOf(rule: Rule, random: Random): number {
+    if (!rule.delay) return 0;
+    const jitter = rule.delay.jitterMs ?? 0;
+    return Math.max(0, Math.round(rule.delay.ms + (random() * 2 - 1) * jitter));
+  }
+
+  private sessionOf(ctx: DecisionContext): SessionState {
+    let state = this.sessions.get(ctx.sid);
+    if (!state) {
+      // Seeded by protocol and the session's ordinal in this engine, not by the process-wide sid.
+      const ordinal = ++this.ordinals[ctx.proto];
+      state = { random: mulberry32(deriveSeed(this.seed, `${ctx.proto}#${ordinal}`)), counts: new Map() };
+      this.sessions.set(ctx.sid, state);
+      if (this.sessions.size > this.maxCounterKeys) this.sessions.delete(this.sessions.keys().next().value!);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,223 @@
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFile, realpath } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { scenarioSchema, type ScenarioDocument } from './schema.js';
+
+/** A validated scenario with where it came from. */
+export type Scenario = ScenarioDocument & {
+  /** Shipped name or file name without extension. */
+  name: string;
+  /** The file it was read from (null when built in code). */
+  file: string | null;
+  /** Folder that relative paths (mail seeds) resolve against and must stay inside. */
+  baseDir: string | null;
+};
+
+/** A scenario that cannot be used; `message` is `file:line:col: path: reason`, one line per problem. */
+export class ScenarioError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[] = [message],
+  ) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/** scenarios/ at the package root (dist/src/scenario/load.js → ../../../scenarios). */
+export const SHIPPED_DIR = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+
+const EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+type PathKey = string | number;
+
+/** `smtp.rules[2].reply.code` */
+export function formatPath(path: readonly PathKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${key}` : key;
+  return out || '(top level)';
+}
+
+/** Line and column of the node at `path` (or of an unknown key's own name), 1-based. */
+function locate(
+  doc: Document,
+  counter: LineCounter,
+  path: readonly PathKey[],
+  unknownKey?: string,
+): { line: number; col: number } | null {
+  let node = doc.getIn(path, true) as YamlNode | undefined;
+  let offset = node?.range?.[0];
+  if (unknownKey !== undefined && isMap(node)) {
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === unknownKey);
+    if (pair && isScalar(pair.key)) offset = pair.key.range?.[0];
+  }
+  // A missing key: point at the closest ancestor that exists.
+  for (let up = path.length - 1; offset === undefined && up >= 0; up--) {
+    node = doc.getIn(path.slice(0, up), true) as YamlNode | undefined;
+    offset = node?.range?.[0];
+  }
+  if (offset === undefined) return null;
+  const pos = counter.linePos(offset);
+  return { line: pos.line, col: pos.col };
+}
+
+function problem(label: string, where: { line: number; col: number } | null, path: string, reason: string) {
+  return `${label}${where ? `:${where.line}:${where.col}` : ''}: ${path}: ${reason}`;
+}
+
+function issueReason(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value' && 'values' in issue)
+    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
+  return issue.message;
+}
+
+/**
+ * Parses and validates scenario text (YAML, or JSON which is YAML too). `label` names the file in
+ * messages; `baseDir` is where relative mail seeds must resolve and stay.
+ */
+export async function parseScenario(
+  textIn: string,
+  options: { label: string; name: string; file?: string | null; baseDir?: string | null },
+): Promise<Scenario> {
+  const counter = new LineCounter();
+  const doc = parseDocument(textIn, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ScenarioError(
+      doc.errors
+        .map((e) => {
+          const pos = counter.linePos(e.pos[0]);
+          return `${options.label}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`;
+        })
+        .join('\n'),
+    );
+  }
+  const result = scenarioSchema.safeParse(doc.toJS());
+  if (!result.success) {
+    const problems: string[] = [];
+    for (const issue of result.error.issues) {
+      const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys)
+          problems.push(
+            problem(
+              options.label,
+              locate(doc, counter, path, key),
+              formatPath([...path, key]),
+              'unknown key',
+            ),
+          );
+      } else {
+        problems.push(
+          problem(options.label, locate(doc, counter, path), formatPath(path), issueReason(issue)),
+        );
+      }
+    }
+    throw new ScenarioError(problems.join('\n'), problems);
+  }
+  const scenario: Scenario = {
+    ...result.data,
+    name: options.name,
+    file: options.file ?? null,
+    baseDir: options.baseDir ?? null,
+  };
+  await checkMailFiles(scenario, doc, counter, options.label);
+  return scenario;
+}
+
+/** Mail seeds must exist and stay inside the scenario's folder: no `..`, no absolute path, no symlink out. */
+async function checkMailFiles(scenario: Scenario, doc: Document, counter: LineCounter, label: string) {
+  const problems: string[] = [];
+  for (const [i, seed] of (scenario.mail ?? []).entries()) {
+    const path = ['mail', i, 'file'];
+    const fail = (reason: string) =>
+      problems.push(problem(label, locate(doc, counter, path), formatPath(path), reason));
+    if (!scenario.baseDir) {
+      fail('mail files need a scenario read from a file');
+      continue;
+    }
+    if (isAbsolute(seed.file) || seed.file.split(/[\\/]/).includes('..')) {
+      fail(
+        `${JSON.stringify(seed.file)} leaves the scenario's folder (use a path relative to it, without ..)`,
+      );
+      continue;
+    }
+    let real: string;
+    try {
+      real = await realpath(resolve(scenario.baseDir, seed.file));
+    } catch {
+      fail(`${JSON.stringify(seed.file)} does not exist (looked in ${scenario.baseDir})`);
+      continue;
+    }
+    const base = await realpath(scenario.baseDir);
+    if (real !== base && !real.startsWith(base + sep)) {
+      fail(`${JSON.stringify(seed.file)} is a link to ${real}, outside the scenario's folder`);
+      continue;
+    }
+    if (!statSync(real).isFile()) fail(`${JSON.stringify(seed.file)} is not a file`);
+  }
+  if (problems.length) throw new ScenarioError(problems.join('\n'), problems);
+}
+
+function looksLikePath(nameOrPath: string): boolean {
+  return /[\\/]/.test(nameOrPath) || EXTENSIONS.includes(extname(nameOrPath).toLowerCase());
+}
+
+/** Reads a scenario file, or a shipped scenario by name (`greylisting`). Throws ScenarioError. */
+export async function loadScenario(nameOrPath: string): Promise<Scenario> {
+  let file: string;
+  if (looksLikePath(nameOrPath)) file = resolve(nameOrPath);
+  else {
+    const found = EXTENSIONS.map((ext) => join(SHIPPED_DIR, nameOrPath + ext)).find((f) => {
+      try {
+        return statSync(f).isFile();
+      } catch {
+        return false;
+      }
+    });
+    if (!found) {
+      const names = listShippedScenarios().map((s) => s.name);
+      throw new ScenarioError(`${nameOrPath}: no such shipped scenario (${names.join(', ')})`);
+    }
+    file = found;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`${nameOrPath}: cannot read the file (${(err as NodeJS.ErrnoException).code})`);
+  }
+  const label = relative(process.cwd(), file) || file;
+  return parseScenario(text, {
+    label: label.startsWith('..') ? file : label,
+    name: basename(file, extname(file)),
+    file,
+    baseDir: dirname(realpathSync(file)),
+  });
+}
+
+/** Shipped scenarios with their one-line description, by name (for `mailsandbox scenarios`). */
+export function listShippedScenarios(): { name: string; description: string }[] {
+  let files: string[];
+  try {
+    files = readdirSync(SHIPPED_DIR).filter((f) => EXTENSIONS.includes(extname(f)));
+  } catch {
+    return [];
+  }
+  return files.sort().map((f) => {
+    const doc = parseDocument(readFileSync(join(SHIPPED_DIR, f), 'utf8'));
+    const description = doc.get('description');
+    return {
+      name: basename(f, extname(f)),
+      description: typeof description === 'string' ? description.split('\n')[0]! : '',
+    };
+  });
+}
+
+/** The default scenario: everything accepted, nothing scripted. */
+export function defaultScenario(): Scenario {
+  return { description: 'accept everything, script nothing', name: 'accept-all', file: null, baseDir: null };
+}

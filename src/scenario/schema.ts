@@ -1,0 +1,278 @@
+import { z } from 'zod';
+import { MECHANISMS } from '../auth/registry.js';
+
+/**
+ * The one schema of a scenario file. Every type of the scenario engine is inferred from it; every
+ * object is strict, so a misspelt key is an error rather than a silently ignored line.
+ * scenarios/README.md documents each key with an example.
+ */
+
+const text = z.string().min(1, { error: 'must not be empty' });
+
+/** A JavaScript regular expression source, tested for syntax when the file is loaded. */
+const pattern = z.string().superRefine((source, ctx) => {
+  try {
+    new RegExp(source, 'i');
+  } catch (err) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(source)} is not a valid regular expression (${(err as Error).message})`,
+    });
+  }
+});
+
+const mechanismName = z
+  .string()
+  .transform((name) => name.toUpperCase())
+  .refine((name) => MECHANISMS.has(name), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a SASL mechanism the sandbox knows (${[...MECHANISMS.keys()].join(', ')})`,
+  });
+
+const ms = z.number().int().min(0).max(3_600_000, { error: 'at most one hour (3600000 ms)' });
+const count = z.number().int().min(1);
+
+/** Users who may log in: any name and password, or this table of name → password. */
+export const usersSchema = z.union([z.literal('accept-any'), z.record(z.string().min(1), z.string())], {
+  error: 'must be "accept-any" or a map of user name to password',
+});
+
+const mechanismSet = z.strictObject({
+  /** Mechanisms listed in EHLO / CAPABILITY / CAPA. */
+  mechanisms: z.array(mechanismName).optional(),
+  /** Mechanisms that work when used; defaults to the advertised ones. May differ on purpose. */
+  accept: z.array(mechanismName).optional(),
+});
+
+export const authSchema = mechanismSet.extend({
+  /** Overrides before and after TLS (STARTTLS or implicit). */
+  beforeTls: mechanismSet.optional(),
+  afterTls: mechanismSet.optional(),
+  /** No authentication before TLS: SMTP 530 5.7.0, IMAP LOGINDISABLED, POP3 no USER/PASS before STLS. */
+  requireTls: z.boolean().optional(),
+});
+
+/** Decision points (DESIGN.md): where a protocol asks the engine. */
+export const POINTS = [
+  'connect',
+  'greeting',
+  'command',
+  'auth',
+  'data-end',
+  'fetch',
+  'retr',
+  'idle',
+  'starttls',
+] as const;
+export const pointSchema = z.enum(POINTS);
+
+/** What the occurrence counters of `nth`, `first` and `from` are kept per (greylisting keys). */
+const counterKey = z.enum(['session', 'server', 'client', 'sender', 'recipient']);
+
+export const whenSchema = z
+  .strictObject({
+    point: pointSchema.optional(),
+    /** A command by name (`RCPT`, `UID FETCH`, `RETR`): implies point `command`. */
+    command: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]*( [A-Za-z][A-Za-z0-9-]*)?$/, {
+        error: 'must be a command name like RCPT',
+      })
+      .transform((c) => c.toUpperCase())
+      .optional(),
+    /** Regular expression matched (case-insensitively) against the command's arguments. */
+    args: pattern.optional(),
+    /** The logged-in (or logging-in) user, exactly, case-insensitively. */
+    user: z.string().optional(),
+    /** At point `auth`: only this mechanism. */
+    mechanism: mechanismName.optional(),
+    /** Only the nth occurrence (1 = the first). */
+    nth: count.optional(),
+    /** Only the first N occurrences ("fail the first N attempts, then succeed"). */
+    first: count.optional(),
+    /** The Nth occurrence and every one after it ("421 after N messages" is `from: N+1`). */
+    from: count.optional(),
+    /** What occurrences are counted per: the session (default), the whole server, or per client
+     *  address / sender / recipient, alone or combined (`[client, sender, recipient]` = greylisting). */
+    per: z.union([counterKey, z.array(counterKey).min(1)]).optional(),
+    /** Only once the session is this old. */
+    afterMs: ms.optional(),
+    /** Fire with this probability (0–1) from the seeded random source. */
+    probability: z.number().min(0).max(1, { error: 'is a probability: between 0 and 1' }).optional(),
+  })
+  .superRefine((when, ctx) => {
+    if (!when.point && !when.command) ctx.addIssue({ code: 'custom', message: 'needs a point or a command' });
+    if (when.point && when.command && when.point !== 'command')
+      ctx.addIssue({ code: 'custom', message: `command ${when.command} is only asked at point "command"` });
+    const counted = [when.nth, when.first, when.from].filter((v) => v !== undefined).length;
+    if (counted > 1) ctx.addIssue({ code: 'custom', message: 'use only one of nth, first and from' });
+  });
+
+const lines = z.union([text, z.array(text).min(1)]);
+
+const replyCode = z.number().refine((c) => Number.isInteger(c) && c >= 200 && c <= 599, {
+  error: (issue) => `${String(issue.input)} is not a reply code (200-599)`,
+});
+
+/** Transport faults, named as toxiproxy names them; valid on every protocol. */
+const transportActions = {
+  /** Wait before acting (or before carrying on, when the rule does nothing else). */
+  delay: z.strictObject({ ms, jitterMs: ms.optional() }).optional(),
+  /** Drop the connection without a reply: FIN (orderly close) or RST (reset). */
+  disconnect: z.strictObject({ how: z.enum(['fin', 'rst']).default('fin') }).optional(),
+  /** Stop answering: read nothing, write nothing; after `ms` (if given) close the connection. */
+  stall: z.strictObject({ ms: ms.optional() }).optional(),
+  /** From now on, write at most this many bytes per second. */
+  throttle: z.strictObject({ bytesPerSecond: count }).optional(),
+  /** From now on, write in pieces of `bytes`, `delayMs` apart. */
+  slice: z.strictObject({ bytes: count, delayMs: ms.default(0) }).optional(),
+  /** Cut the connection after this many more bytes of the reply (or, on SMTP DATA, of the message). */
+  cut: z.strictObject({ afterBytes: z.number().int().min(0) }).optional(),
+};
+
+const ruleBase = {
+  /** Shown in the transcript's scenario-action event: say what the rule plays. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be kebab-case: a-z, 0-9 and -' }),
+  description: z.string().optional(),
+  when: whenSchema,
+  ...transportActions,
+};
+
+const smtpActions = {
+  /** An SMTP reply; `close` sends it then closes the connection (421-and-close). */
+  reply: z.strictObject({ code: replyCode, text: lines, close: z.boolean().default(false) }).optional(),
+};
+
+const imapActions = {
+  /** Tagged NO / BAD for the command, with an optional response code (`[ALERT]`, `[UNAVAILABLE]`…). */
+  no: z.strictObject({ text, code: z.string().optional() }).optional(),
+  bad: z.strictObject({ text }).optional(),
+  /** Untagged `* BYE text`, then the connection closes. */
+  bye: z.strictObject({ text }).optional(),
+  /** Untagged `* OK [ALERT] text`, then the command carries on. */
+  alert: z.strictObject({ text }).optional(),
+  /** The selected folder's UIDVALIDITY changes (clients must drop their cache). */
+  uidvalidityChange: z.literal(true).optional(),
+  /** An unsolicited `* n EXPUNGE` of the selected folder's last message. */
+  expunge: z.literal(true).optional(),
+};
+
+const pop3Actions = {
+  /** `-ERR [CODE] text` (RFC 2449 §8 / RFC 3206 response codes); `close` closes after it. */
+  err: z
+    .strictObject({
+      code: z.enum(['IN-USE', 'LOGIN-DELAY', 'SYS/TEMP', 'SYS/PERM', 'AUTH']).optional(),
+      text,
+      close: z.boolean().default(false),
+    })
+    .optional(),
+};
+
+/** A rule fires at most one verdict: one outcome, optionally after a delay. */
+const OUTCOMES = [
+  'disconnect',
+  'stall',
+  'throttle',
+  'slice',
+  'cut',
+  'reply',
+  'no',
+  'bad',
+  'bye',
+  'alert',
+  'uidvalidityChange',
+  'expunge',
+  'err',
+] as const;
+
+function oneOutcome(rule: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const present = OUTCOMES.filter((k) => rule[k] !== undefined);
+  if (present.length > 1)
+    ctx.addIssue({ code: 'custom', message: `a rule does one thing: choose one of ${present.join(', ')}` });
+  if (present.length === 0 && rule.delay === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      message: `a rule must do something (${['delay', ...OUTCOMES].join(', ')})`,
+    });
+}
+
+const globalRule = z.strictObject(ruleBase).superRefine(oneOutcome);
+const smtpRule = z.strictObject({ ...ruleBase, ...smtpActions }).superRefine(oneOutcome);
+const imapRule = z.strictObject({ ...ruleBase, ...imapActions }).superRefine(oneOutcome);
+const pop3Rule = z.strictObject({ ...ruleBase, ...pop3Actions }).superRefine(oneOutcome);
+
+const protocolBase = {
+  users: usersSchema.optional(),
+  auth: authSchema.optional(),
+  /** SMTP banner text after `220 host`, IMAP `* OK` text, POP3 `+OK` text. */
+  greeting: z.string().optional(),
+  /** The name the server gives itself on this protocol. */
+  hostname: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, { error: 'must be a host name' })
+    .optional(),
+  /** EHLO keywords / CAPABILITY atoms / CAPA lines added or removed (by first word, case-insensitively). */
+  capabilities: z
+    .strictObject({ add: z.array(text).optional(), remove: z.array(text).optional() })
+    .optional(),
+  /** STARTTLS / STLS: offered (default), not advertised (`hide`), refused (SMTP 454, IMAP NO, POP3 -ERR),
+   *  or accepted and then the handshake aborted (`abort`). */
+  starttls: z.enum(['offer', 'hide', 'refuse', 'abort']).optional(),
+};
+
+export const smtpSchema = z.strictObject({
+  ...protocolBase,
+  /** SIZE limit advertised and enforced (RFC 1870). */
+  size: count.optional(),
+  rules: z.array(smtpRule).optional(),
+});
+export const imapSchema = z.strictObject({ ...protocolBase, rules: z.array(imapRule).optional() });
+export const pop3Schema = z.strictObject({ ...protocolBase, rules: z.array(pop3Rule).optional() });
+
+const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+
+export const scenarioSchema = z.strictObject({
+  /** One line shown by `mailsandbox scenarios`. */
+  description: text,
+  /** Default seed of the random source (`--seed` overrides it). */
+  seed: z.number().int().min(0).optional(),
+  users: usersSchema.optional(),
+  auth: authSchema.optional(),
+  /** Messages put into maildrops at start: .eml or mbox files next to the scenario file. */
+  mail: z
+    .array(
+      z.strictObject({
+        file: text,
+        user: z.string().default(''),
+        folder: z.string().default('INBOX'),
+      }),
+    )
+    .optional(),
+  tls: z
+    .strictObject({
+      /** Which certificate every TLS listener presents; the odd ones are generated on demand and cached. */
+      certificate: z.enum(['default', 'expired', 'wrong-host', 'other-ca']).default('default'),
+      minVersion: tlsVersion.optional(),
+      maxVersion: tlsVersion.optional(),
+    })
+    .optional(),
+  /** Rules asked on every protocol (transport faults only), after the protocol's own rules. */
+  rules: z.array(globalRule).optional(),
+  smtp: smtpSchema.optional(),
+  imap: imapSchema.optional(),
+  pop3: pop3Schema.optional(),
+});
+
+export type ScenarioDocument = z.output<typeof scenarioSchema>;
+export type Point = z.output<typeof pointSchema>;
+export type When = z.output<typeof whenSchema>;
+export type SmtpRule = z.output<typeof smtpRule>;
+export type ImapRule = z.output<typeof imapRule>;
+export type Pop3Rule = z.output<typeof pop3Rule>;
+export type GlobalRule = z.output<typeof globalRule>;
+/** Any rule: the union of the per-protocol shapes (the outcome keys each protocol knows). */
+export type Rule = SmtpRule | ImapRule | Pop3Rule | GlobalRule;
+export type AuthConfig = z.output<typeof authSchema>;
+export type Users = z.output<typeof usersSchema>;
+export type ProtocolSection =
+  z.output<typeof smtpSchema> | z.output<typeof imapSchema> | z.output<typeof pop3Schema>;

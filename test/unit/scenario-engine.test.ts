@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ScenarioEngine, parseScenario, type DecisionContext } from '../../src/scenario/index.js';
+import { TranscriptBus } from '../../src/transcript/bus.js';
+
+const scenario = (yaml: string) => parseScenario(yaml, { label: 'test.yaml', name: 'test' });
+const smtp = (sid: string, extra: Partial<DecisionContext> = {}): DecisionContext => ({
+  sid,
+  proto: 'smtp',
+  ...extra,
+});
+
+const flaky = `
+description: 10 % of RCPT fail
+smtp:
+  rules:
+    - name: flaky-rcpt
+      when: { command: RCPT, probability: 0.1 }
+      reply: { code: 451, text: "4.3.0 try again" }
+`;
+
+function fired(engine: ScenarioEngine, n: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++)
+    if (engine.decide('command', smtp('s1', { command: 'RCPT' })).kind !== 'pass') count++;
+  return count;
+}
+
+describe('scenario engine', () => {
+  it('a 10 % rule over 1,000 decisions with a fixed seed fires the same number of times, near 100', async () => {
+    const s = await scenario(flaky);
+    const first = fired(new ScenarioEngine(s, { seed: 7 }), 1000);
+    const second = fired(new ScenarioEngine(s, { seed: 7 }), 1000);
+    assert.equal(first, second);
+    assert.ok(first >= 70 && first <= 130, `fired ${first} times`);
+    const other = fired(new ScenarioEngine(s, { seed: 8 }), 1000);
+    assert.ok(other >= 70 && other <= 130, `fired ${other} times with seed 8`);
+  });
+
+  it('publishes each non-pass verdict as a scenario-action naming the rule', async () => {
+    const bus = new TranscriptBus(100, 200);
+    const engine = new ScenarioEngine(
+      await scenario(`
+description: d
+smtp:
+  rules:
+    - name: second-rcpt-fails
+      when: { command: RCPT, nth: 2 }
+      reply: { code: 452, text: "4.5.3 Too many recipients" }
+`),
+      { seed: 1, bus },
+    );
+    assert.equal(engine.decide('command', smtp('s', { command: 'RCPT' })).kind, 'pass');
+    const v = engine.decide('command', smtp('s', { command: 'RCPT' }));
+    assert.deepEqual(v, {
+      kind: 'reply',
+      rule: 'second-rcpt-fails',
+      delayMs: 0,
+      code: 452,
+      lines: ['4.5.3 Too many recipients'],
+      close: false,
+    });
+    assert.equal(engine.decide('command', smtp('s', { command: 'RCPT' })).kind, 'pass');
+    const events = bus.history().filter((e) => e.type === 'scenario-action');
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.type === 'scenario-action' && events[0]!.rule, 'second-rcpt-fails');
+  });
+
+  it('greylisting: first attempt per client/sender/recipient fails, across sessions', async () => {
+    const engine = new ScenarioEngine(
+      await scenario(`
+description: g
+smtp:
+  rules:
+    - name: greylist
+      when: { command: RCPT, first: 1, per: [client, sender, recipient] }
+      reply: { code: 451, text: "4.7.1 later" }
+`),
+    );
+    const rcpt = (sid: string, recipient: string) =>
+      engine.decide('command', smtp(sid, { command: 'RCPT', client: '127.0.0.1', sender: 'a@x', recipient }))
+        .kind;
+    assert.equal(rcpt('s1', 'b@y'), 'reply');
+    assert.equal(rcpt('s1', 'c@y'), 'reply');
+    assert.equal(rcpt('s2', 'b@y'), 'pass');
+    assert.equal(rcpt('s2', 'c@y'), 'pass');
+  });
+
+  it('matches arguments, users and mechanisms; delays with seeded jitter; policies merge per protocol', async () => {
+    const s = await scenario(`
+description: m
+auth:
+  mechanisms: [PLAIN, LOGIN]
+  requireTls: true
+smtp:
+  auth:
+    afterTls: { mechanisms: [PLAIN, SCRAM-SHA-256], accept: [SCRAM-SHA-256] }
+  rules:
+    - name: bob-fails
+      when: { point: auth, user: Bob, mechanism: plain }
+      reply: { code: 535, text: "5.7.8 no" }
+    - name: slow-to-example
+      when: { command: RCPT, args: "@example\\\\.com>" }
+      delay: { ms: 100, jitterMs: 50 }
+`);
+    const engine = new ScenarioEngine(s, { seed: 3 });
+    assert.equal(engine.decide('auth', smtp('a', { user: 'bob', mechanism: 'LOGIN' })).kind, 'pass');
+    assert.equal(engine.decide('auth', smtp('a', { user: 'bob', mechanism: 'PLAIN' })).kind, 'reply');
+    assert.equal(
+      engine.decide('command', smtp('a', { command: 'RCPT', args: 'TO:<x@example.org>' })).kind,
+      'pass',
+    );
+    const delays = [1, 2, 3].map((i) =>
+      engine.decide('command', smtp(`d${i}`, { command: 'RCPT', args: 'TO:<x@example.com>' })),
+    );
+    for (const d of delays) assert.ok(d.kind === 'delay' && d.delayMs >= 50 && d.delayMs <= 150);
+    const again = new ScenarioEngine(s, { seed: 3 });
+    again.decide('auth', smtp('a', {}));
+    const replay = [1, 2, 3].map((i) =>
+      again.decide('command', smtp(`d${i}`, { command: 'RCPT', args: 'TO:<x@example.com>' })),
+    );
+    assert.deepEqual(replay, delays);
+    assert.deepEqual(engine.authPolicy('smtp', false), { advertised: [], accepted: [], requireTls: true });
+    assert.deepEqual(engine.authPolicy('smtp', true), {
+      advertised: ['PLAIN', 'SCRAM-SHA-256'],
+      accepted: ['SCRAM-SHA-256'],
+      requireTls: true,
+    });
+    assert.deepEqual(engine.authPolicy('imap', true).advertised, ['PLAIN', 'LOGIN']);
+  });
+});
