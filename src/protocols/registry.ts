@@ -1,6 +1,7 @@
 import type { ListenerInfo } from '../core/session.js';
 import type { Proto } from '../transcript/events.js';
 import type { ProtocolContext, ProtocolHandler } from './context.js';
+import { createImapHandler } from './imap/server.js';
 import { createPop3Handler } from './pop3/server.js';
 import { createSmtpHandler } from './smtp/server.js';
 
@@ -10,4 +11,5 @@ export const PROTOCOLS: Partial<
 > = {
   smtp: createSmtpHandler,
   pop3: createPop3Handler,
+  imap: createImapHandler,
 };

@@ -1,0 +1,28 @@
+import type { Session } from '../../core/session.js';
+import { offeredMechanisms, plaintextLoginAllowed } from './auth-policy.js';
+
+/** Extensions real clients rely on (issue 3), in the order they are announced. */
+const EXTENSIONS = [
+  'IMAP4rev1',
+  'LITERAL+', // RFC 7888
+  'SASL-IR', // RFC 4959
+  'IDLE', // RFC 2177
+  'UIDPLUS', // RFC 4315
+  'NAMESPACE', // RFC 2342
+  'ID', // RFC 2971
+  'ENABLE', // RFC 5161
+  'MOVE', // RFC 6851
+  'SPECIAL-USE', // RFC 6154
+  'UNSELECT', // RFC 3691
+  'CHILDREN', // RFC 3348
+];
+
+/** The CAPABILITY list for this session now: STARTTLS only while it can still be used (RFC 3501
+ *  §6.2.1), LOGINDISABLED when plain-text login is refused (§7.2.1). */
+export function capabilities(session: Session): string[] {
+  const caps = [...EXTENSIONS];
+  if (session.listener.tls === 'starttls' && !session.tls) caps.push('STARTTLS');
+  if (!plaintextLoginAllowed(session)) caps.push('LOGINDISABLED');
+  for (const mech of offeredMechanisms(session)) caps.push(`AUTH=${mech}`);
+  return caps;
+}

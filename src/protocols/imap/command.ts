@@ -1,0 +1,33 @@
+import type { Token } from './parser/tokenizer.js';
+import type { ImapSession, StateKind } from './session.js';
+
+export interface CommandContext {
+  imap: ImapSession;
+  tag: string;
+  /** Wire name, upper-cased: `FETCH`, `UID FETCH`. */
+  name: string;
+  /** The UID variant of the command (RFC 3501 §6.4.8). */
+  uid: boolean;
+  args: Token[];
+}
+
+/** The handler already wrote its tagged reply (STARTTLS must answer before the handshake). */
+export const REPLIED: unique symbol = Symbol('replied');
+
+export type CommandResult = string | void | typeof REPLIED;
+
+/** One row of the command table: where the command may run, how many arguments it takes, what it does. */
+export interface CommandSpec {
+  states: readonly StateKind[];
+  /** Minimum and maximum number of arguments (after a UID prefix's sub-command). */
+  args: readonly [number, number];
+  /** RFC 3501 §7.4.1: no `* n EXPUNGE` may be sent while this command runs (FETCH, STORE, SEARCH). */
+  holdsExpunge?: boolean;
+  /** Runs the happy path; failures are thrown as ImapError. Returns the tagged OK's text. */
+  handle(c: CommandContext): Promise<CommandResult> | CommandResult;
+}
+
+export const ANY_STATE: readonly StateKind[] = ['not-authenticated', 'authenticated', 'selected'];
+export const NOT_AUTHENTICATED: readonly StateKind[] = ['not-authenticated'];
+export const AUTHENTICATED: readonly StateKind[] = ['authenticated', 'selected'];
+export const SELECTED: readonly StateKind[] = ['selected'];

@@ -1,0 +1,22 @@
+import { verifyCredentials } from '../../../auth/verify.js';
+import { plaintextLoginAllowed } from '../auth-policy.js';
+import { NOT_AUTHENTICATED, type CommandSpec } from '../command.js';
+import { no } from '../errors.js';
+import { astring } from '../parser/args.js';
+
+/** RFC 3501 §6.2.3. The password shows in the transcript as typed: the user wants to see it. */
+export const login: CommandSpec = {
+  states: NOT_AUTHENTICATED,
+  args: [2, 2],
+  handle({ imap, args }) {
+    const username = astring(args[0], 'a user name');
+    const password = astring(args[1], 'a password');
+    if (!plaintextLoginAllowed(imap.session))
+      throw no('Plain-text login is disabled on this connection, use STARTTLS first', 'PRIVACYREQUIRED');
+    const ok = verifyCredentials(imap.ctx.users, { mechanism: 'LOGIN', authzid: '', username, password });
+    imap.session.auth('IMAP LOGIN', username, ok);
+    if (!ok) throw no('Authentication failed', 'AUTHENTICATIONFAILED');
+    imap.loggedIn(username);
+    return `[CAPABILITY ${imap.capabilityText}] Logged in`;
+  },
+};

@@ -1,0 +1,86 @@
+import type { StoredMessage } from '../../../store/types.js';
+import { SELECTED, type CommandSpec } from '../command.js';
+import { mime } from '../mime-access.js';
+import { parseSearch, type SearchKey } from '../parser/search.js';
+import { inRanges, resolveRanges } from '../parser/sequence-set.js';
+
+const DAY = 86_400_000;
+
+function dayOf(date: Date): number {
+  return Math.floor(date.getTime() / DAY) * DAY;
+}
+
+/** The Date: header's day, ignoring time and zone as RFC 3501 §6.4.4 says; null when unreadable. */
+function sentDay(message: StoredMessage): number | null {
+  const value = mime.headerValues(message.raw, 'date')[0];
+  const time = value ? Date.parse(value.replace(/\([^)]*\)/g, '').trim()) : NaN;
+  return Number.isNaN(time) ? null : dayOf(new Date(time));
+}
+
+function contains(haystack: string, needle: string): boolean {
+  return haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+interface Candidate {
+  seq: number;
+  message: StoredMessage;
+}
+
+/** Evaluates one key for one message; `maxUid` and `exists` resolve `*`. */
+function matches(key: SearchKey, c: Candidate, exists: number, maxUid: number): boolean {
+  const { message } = c;
+  switch (key.k) {
+    case 'all':
+      return true;
+    case 'none':
+      return false;
+    case 'flag':
+      return message.flags.has(key.flag) === key.set;
+    case 'header': {
+      const values = mime.headerValues(message.raw, key.field);
+      // RFC 3501 §6.4.4: HEADER with an empty string matches every message that has the field.
+      return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
+    }
+    case 'body':
+      return contains(mime.bodyText(message.raw), key.value);
+    case 'text': {
+      const header = mime.bodySection(message.raw, { part: [], kind: 'HEADER' })?.toString('utf8') ?? '';
+      return contains(header, key.value) || contains(mime.bodyText(message.raw), key.value);
+    }
+    case 'date': {
+      const day = key.of === 'internal' ? dayOf(message.internalDate) : sentDay(message);
+      if (day === null) return false;
+      return key.op === 'before' ? day < key.day : key.op === 'on' ? day === key.day : day >= key.day;
+    }
+    case 'size':
+      return key.op === 'larger' ? message.raw.length > key.n : message.raw.length < key.n;
+    case 'not':
+      return !matches(key.key, c, exists, maxUid);
+    case 'or':
+      return matches(key.a, c, exists, maxUid) || matches(key.b, c, exists, maxUid);
+    case 'and':
+      return key.keys.every((k) => matches(k, c, exists, maxUid));
+    case 'seq':
+      return inRanges(resolveRanges(key.set, exists), c.seq);
+    case 'uid':
+      return inRanges(resolveRanges(key.set, maxUid), message.uid);
+  }
+}
+
+/** RFC 3501 §6.4.4, every search key; UID SEARCH answers with UIDs (§6.4.8). */
+export const search: CommandSpec = {
+  states: SELECTED,
+  args: [1, Infinity],
+  holdsExpunge: true,
+  handle({ imap, args, uid }) {
+    const { view } = imap.selected;
+    const key = parseSearch(args);
+    const exists = view.messages.length;
+    const maxUid = exists ? view.messages[exists - 1]!.uid : 0;
+    const hits: number[] = [];
+    view.messages.forEach((message, i) => {
+      if (matches(key, { seq: i + 1, message }, exists, maxUid)) hits.push(uid ? message.uid : i + 1);
+    });
+    imap.untagged(hits.length ? `SEARCH ${hits.join(' ')}` : 'SEARCH');
+  },
+};

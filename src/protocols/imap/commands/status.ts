@@ -1,0 +1,40 @@
+import { AUTHENTICATED, type CommandSpec } from '../command.js';
+import { wireText } from '../compose.js';
+import { bad, no } from '../errors.js';
+import { astring, listArg } from '../parser/args.js';
+
+/** RFC 3501 §6.3.10 */
+export const status: CommandSpec = {
+  states: AUTHENTICATED,
+  args: [2, 2],
+  async handle({ imap, args }) {
+    const name = astring(args[0], 'a mailbox name');
+    const items = listArg(args[1], 'status items');
+    const folder = await imap.ctx.store.folder(imap.account.drop, name);
+    if (!folder) throw no(`no mailbox named ${name}`, 'NONEXISTENT');
+    const out: string[] = [];
+    for (const item of items) {
+      const key = item.type === 'atom' ? item.value.toUpperCase() : '';
+      switch (key) {
+        case 'MESSAGES':
+          out.push(`MESSAGES ${folder.messages.length}`);
+          break;
+        case 'RECENT':
+          out.push('RECENT 0');
+          break;
+        case 'UIDNEXT':
+          out.push(`UIDNEXT ${folder.uidNext}`);
+          break;
+        case 'UIDVALIDITY':
+          out.push(`UIDVALIDITY ${folder.uidValidity}`);
+          break;
+        case 'UNSEEN':
+          out.push(`UNSEEN ${folder.messages.filter((m) => !m.flags.has('\\Seen')).length}`);
+          break;
+        default:
+          throw bad(`unknown STATUS item ${item.type === 'atom' ? item.value : '(list)'}`);
+      }
+    }
+    imap.untagged(`STATUS ${wireText(folder.name)} (${out.join(' ')})`);
+  },
+};

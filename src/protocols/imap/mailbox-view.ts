@@ -1,0 +1,123 @@
+import type { StoreChange, StoredMessage } from '../../store/types.js';
+import { bad } from './errors.js';
+import { inRanges, resolveRanges, type SequenceSet } from './parser/sequence-set.js';
+
+export interface SequencedMessage {
+  seq: number;
+  message: StoredMessage;
+}
+
+/**
+ * One session's picture of its selected mailbox: the message list as this session has announced it
+ * (sequence numbers are positions in it), and the changes other sessions made that it has not told
+ * its client yet. RFC 3501 §7.4.1: an expunge may only be announced when no FETCH/STORE/SEARCH runs,
+ * and sequence numbers must not shift under the client otherwise — so the store's changes queue here
+ * until `flush`.
+ */
+export class MailboxView {
+  messages: StoredMessage[];
+  private added: StoredMessage[] = [];
+  private expunged: number[] = [];
+  private flagged = new Set<number>();
+
+  constructor(
+    readonly folder: string,
+    readonly readOnly: boolean,
+    public uidValidity: number,
+    messages: readonly StoredMessage[],
+  ) {
+    this.messages = [...messages];
+  }
+
+  get exists(): number {
+    return this.messages.length;
+  }
+
+  /** Queues a store change of this folder; returns true when something needs telling. */
+  observe(change: StoreChange): boolean {
+    switch (change.kind) {
+      case 'exists':
+        this.added.push(change.message);
+        return true;
+      case 'flags':
+        this.flagged.add(change.message.uid);
+        return true;
+      case 'expunge':
+        this.expunged.push(change.uid);
+        return true;
+      case 'uidvalidity':
+        this.uidValidity = change.uidValidity;
+        return false;
+      case 'folders':
+        return false;
+    }
+  }
+
+  /** The command itself reported these flags (STORE, FETCH setting \Seen): no second FETCH. */
+  reported(uid: number): void {
+    this.flagged.delete(uid);
+  }
+
+  /**
+   * The untagged lines owed to the client: `* n EXPUNGE` (when allowed), `* n EXISTS`, then
+   * `* n FETCH (UID u FLAGS (...))` for flag changes.
+   */
+  flush(allowExpunge: boolean, formatFlags: (m: StoredMessage) => string): string[] {
+    const lines: string[] = [];
+    if (allowExpunge && this.expunged.length) {
+      const gone = new Set(this.expunged);
+      this.expunged = [];
+      // Highest first would need no renumbering; RFC 3501 §7.4.1 allows any order as long as each
+      // number is valid when sent. Going from high to low keeps the numbers simple to check.
+      for (let i = this.messages.length - 1; i >= 0; i--) {
+        const m = this.messages[i]!;
+        if (!gone.has(m.uid)) continue;
+        lines.push(`* ${i + 1} EXPUNGE`);
+        this.flagged.delete(m.uid);
+      }
+      if (lines.length) this.messages = this.messages.filter((m) => !gone.has(m.uid));
+      // A message added and expunged before the client heard of it is never announced.
+      this.added = this.added.filter((m) => !gone.has(m.uid));
+    }
+    if (this.added.length) {
+      const known = new Set(this.messages.map((m) => m.uid));
+      const fresh = this.added.filter((m) => !known.has(m.uid) && !this.expunged.includes(m.uid));
+      this.added = this.added.filter((m) => this.expunged.includes(m.uid));
+      if (fresh.length) {
+        this.messages.push(...fresh);
+        this.messages.sort((a, b) => a.uid - b.uid);
+        lines.push(`* ${this.messages.length} EXISTS`);
+      }
+    }
+    if (this.flagged.size) {
+      const uids = this.flagged;
+      this.flagged = new Set();
+      this.messages.forEach((m, i) => {
+        if (uids.has(m.uid)) lines.push(`* ${i + 1} FETCH (UID ${m.uid} FLAGS ${formatFlags(m)})`);
+      });
+    }
+    return lines;
+  }
+
+  /** Messages a sequence set names, in mailbox order. For sequence numbers every number must exist
+   *  (RFC 3501 §9 `seq-number`); for UIDs, numbers that match nothing are ignored (§6.4.8). */
+  resolve(set: SequenceSet, byUid: boolean): SequencedMessage[] {
+    const out: SequencedMessage[] = [];
+    if (byUid) {
+      const max = this.messages.length ? this.messages[this.messages.length - 1]!.uid : 0;
+      const ranges = resolveRanges(set, max);
+      this.messages.forEach((message, i) => {
+        if (inRanges(ranges, message.uid)) out.push({ seq: i + 1, message });
+      });
+      return out;
+    }
+    if (this.messages.length === 0) throw bad('invalid sequence set: the mailbox is empty');
+    const ranges = resolveRanges(set, this.messages.length);
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] > this.messages.length)
+      throw bad(`invalid sequence set: there are only ${this.messages.length} messages`);
+    for (const [a, b] of ranges)
+      for (let n = a; n <= b; n++) out.push({ seq: n, message: this.messages[n - 1]! });
+    return out;
+  }
+}

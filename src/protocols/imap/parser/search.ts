@@ -1,0 +1,140 @@
+import { bad, no } from '../errors.js';
+import { astring, dateArg, flagArg, numberArg } from './args.js';
+import { isSequenceSet, parseSequenceSet, type SequenceSet } from './sequence-set.js';
+import type { Token } from './tokenizer.js';
+
+/** A SEARCH criterion (RFC 3501 §6.4.4) as a tree; `and` is the implicit conjunction of a list. */
+export type SearchKey =
+  | { k: 'all' }
+  | { k: 'none' }
+  | { k: 'flag'; flag: string; set: boolean }
+  | { k: 'header'; field: string; value: string }
+  | { k: 'body'; value: string }
+  | { k: 'text'; value: string }
+  | { k: 'date'; of: 'internal' | 'sent'; op: 'before' | 'on' | 'since'; day: number }
+  | { k: 'size'; op: 'larger' | 'smaller'; n: number }
+  | { k: 'not'; key: SearchKey }
+  | { k: 'or'; a: SearchKey; b: SearchKey }
+  | { k: 'and'; keys: SearchKey[] }
+  | { k: 'seq'; set: SequenceSet }
+  | { k: 'uid'; set: SequenceSet };
+
+const FLAG_KEYS: Record<string, [string, boolean]> = {
+  ANSWERED: ['\\Answered', true],
+  DELETED: ['\\Deleted', true],
+  DRAFT: ['\\Draft', true],
+  FLAGGED: ['\\Flagged', true],
+  SEEN: ['\\Seen', true],
+  UNANSWERED: ['\\Answered', false],
+  UNDELETED: ['\\Deleted', false],
+  UNDRAFT: ['\\Draft', false],
+  UNFLAGGED: ['\\Flagged', false],
+  UNSEEN: ['\\Seen', false],
+};
+
+const ADDRESS_KEYS = new Set(['BCC', 'CC', 'FROM', 'SUBJECT', 'TO']);
+const DATE_KEYS: Record<string, ['internal' | 'sent', 'before' | 'on' | 'since']> = {
+  BEFORE: ['internal', 'before'],
+  ON: ['internal', 'on'],
+  SINCE: ['internal', 'since'],
+  SENTBEFORE: ['sent', 'before'],
+  SENTON: ['sent', 'on'],
+  SENTSINCE: ['sent', 'since'],
+};
+
+export const SEARCH_CHARSETS = ['US-ASCII', 'UTF-8'];
+
+class KeyReader {
+  i = 0;
+  constructor(private readonly tokens: Token[]) {}
+
+  next(what: string): Token {
+    const t = this.tokens[this.i++];
+    if (!t) throw bad(`SEARCH: missing ${what}`);
+    return t;
+  }
+
+  key(): SearchKey {
+    const t = this.next('search key');
+    if (t.type === 'list') {
+      const inner = new KeyReader(t.items);
+      const keys: SearchKey[] = [];
+      while (inner.i < t.items.length) keys.push(inner.key());
+      if (keys.length === 0) throw bad('SEARCH: empty parenthesised key');
+      return keys.length === 1 ? keys[0]! : { k: 'and', keys };
+    }
+    if (t.type !== 'atom') throw bad('SEARCH: expected a search key');
+    const name = t.value.toUpperCase();
+    if (FLAG_KEYS[name]) {
+      const [flag, set] = FLAG_KEYS[name];
+      return { k: 'flag', flag, set };
+    }
+    if (ADDRESS_KEYS.has(name))
+      return {
+        k: 'header',
+        field: name.toLowerCase(),
+        value: astring(this.next(name), `a string after ${name}`),
+      };
+    if (DATE_KEYS[name]) {
+      const [of, op] = DATE_KEYS[name];
+      return { k: 'date', of, op, day: dateArg(this.next(name)).getTime() };
+    }
+    switch (name) {
+      case 'ALL':
+      case 'OLD': // nothing is \Recent in the sandbox, so every message is old
+        return { k: 'all' };
+      case 'NEW':
+      case 'RECENT':
+        return { k: 'none' };
+      case 'BODY':
+      case 'TEXT':
+        return {
+          k: name === 'BODY' ? 'body' : 'text',
+          value: astring(this.next(name), `a string after ${name}`),
+        };
+      case 'HEADER': {
+        const field = astring(this.next('HEADER'), 'a header field name');
+        return { k: 'header', field: field.toLowerCase(), value: astring(this.next('HEADER'), 'a string') };
+      }
+      case 'KEYWORD':
+      case 'UNKEYWORD':
+        return { k: 'flag', flag: flagArg(this.next(name)), set: name === 'KEYWORD' };
+      case 'LARGER':
+      case 'SMALLER':
+        return {
+          k: 'size',
+          op: name === 'LARGER' ? 'larger' : 'smaller',
+          n: numberArg(this.next(name), 'a size'),
+        };
+      case 'NOT':
+        return { k: 'not', key: this.key() };
+      case 'OR': {
+        const a = this.key();
+        return { k: 'or', a, b: this.key() };
+      }
+      case 'UID':
+        return { k: 'uid', set: parseSequenceSet(astring(this.next('UID'), 'a UID set')) };
+      default:
+        if (isSequenceSet(t.value)) return { k: 'seq', set: parseSequenceSet(t.value) };
+        if (/^[\d*:,]+$/.test(t.value)) parseSequenceSet(t.value);
+        throw bad(`SEARCH: unknown search key ${t.value}`);
+    }
+  }
+}
+
+/** `[CHARSET name] key...`; unknown charsets → NO [BADCHARSET] (RFC 3501 §6.4.4). */
+export function parseSearch(args: Token[]): SearchKey {
+  let tokens = args;
+  const first = args[0];
+  if (first?.type === 'atom' && first.value.toUpperCase() === 'CHARSET') {
+    const charset = astring(args[1], 'a charset name').toUpperCase();
+    if (!SEARCH_CHARSETS.includes(charset))
+      throw no(`charset ${charset} is not supported`, `BADCHARSET (${SEARCH_CHARSETS.join(' ')})`);
+    tokens = args.slice(2);
+  }
+  const reader = new KeyReader(tokens);
+  const keys: SearchKey[] = [];
+  while (reader.i < tokens.length) keys.push(reader.key());
+  if (keys.length === 0) throw bad('SEARCH needs at least one search key');
+  return keys.length === 1 ? keys[0]! : { k: 'and', keys };
+}

@@ -1,0 +1,314 @@
+import { once } from 'node:events';
+import type { Session } from '../../core/session.js';
+import type { StoreChange, StoredMessage } from '../../store/types.js';
+import { describeSaslPayload } from '../../transcript/decode.js';
+import type { ProtocolContext } from '../context.js';
+import { capabilities } from './capabilities.js';
+import { REPLIED, type CommandSpec } from './command.js';
+import type { Composed } from './compose.js';
+import { bad, ImapError } from './errors.js';
+import type { MailboxView } from './mailbox-view.js';
+import { CommandFraming, type LiteralInfo } from './parser/framing.js';
+import { parseCommand, tagOf } from './parser/tokenizer.js';
+import { COMMANDS } from './registry.js';
+
+/** RFC 3501 §3: the connection states, with what each one knows. */
+export type ImapState =
+  | { kind: 'not-authenticated' }
+  | { kind: 'authenticated'; user: string; drop: string }
+  | { kind: 'selected'; user: string; drop: string; view: MailboxView }
+  | { kind: 'logout' };
+
+export type StateKind = ImapState['kind'];
+
+/** The one continuation slot (SASL step, IDLE's DONE): the next client line goes here, not to the
+ *  parser. `describe` gives the transcript's reading of the line (decoded SASL payloads). */
+interface Continuation {
+  take(line: Buffer | null): void;
+  describe?(line: string): string | undefined;
+}
+
+/** Parenthesis depth a command may use (RFC 3501 SEARCH needs a few); stops a recursion attack. */
+const MAX_NESTING = 32;
+
+export function formatFlags(message: StoredMessage): string {
+  return `(${[...message.flags].join(' ')})`;
+}
+
+/** One IMAP connection on top of the core Session: framing, dispatch, state and untagged updates. */
+export class ImapSession {
+  state: ImapState = { kind: 'not-authenticated' };
+  private continuation: Continuation | null = null;
+  private readonly framing: CommandFraming;
+  private errorsInARow = 0;
+  private idling = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    readonly session: Session,
+    readonly ctx: ProtocolContext,
+  ) {
+    this.framing = new CommandFraming({
+      readBytes: (n, sink) => session.lineReader.readBytes(n, sink),
+      // APPEND carries a message; any other literal is a name or a search string (limits.ts).
+      literalLimit: (command) =>
+        command === 'APPEND' ? ctx.limits.maxMessageBytes : ctx.limits.maxSmallLiteralBytes,
+      events: {
+        command: (raw) => session.enqueue(() => this.dispatch(raw)),
+        literalAccepted: () => session.enqueue(() => this.send('+ Ready for literal data')),
+        literalRefused: (info, reason) => this.refuseLiteral(info, reason),
+        literalReceived: (info, data) => this.recordLiteral(data),
+      },
+    });
+    this.unsubscribe = ctx.store.onChange((change) => this.onStoreChange(change));
+    session.onClose(() => {
+      this.unsubscribe();
+      this.state = { kind: 'logout' };
+      this.continuation?.take(null);
+      this.continuation = null;
+    });
+  }
+
+  start(): void {
+    this.send(`* OK [CAPABILITY ${capabilities(this.session).join(' ')}] mailsandbox ready`);
+    this.session.readLines({
+      onLine: (line) => this.onLine(line),
+      onOverflow: (dropped) => {
+        this.framing.reset();
+        this.session.enqueue(() =>
+          this.countBad(
+            `* BAD [TOOBIG] line of ${dropped} bytes is longer than ${this.ctx.limits.maxLineBytes}`,
+          ),
+        );
+      },
+      onTimeout: (kind) =>
+        this.send(
+          kind === 'idle' ? '* BYE Autologout: idle for too long' : '* BYE Command took too long to arrive',
+        ),
+    });
+  }
+
+  // ---- input --------------------------------------------------------------------------------------
+
+  private onLine(line: Buffer): void {
+    const text = line.toString('utf8');
+    if (this.continuation && !this.framing.midCommand) {
+      const slot = this.continuation;
+      this.session.client(text, slot.describe?.(text));
+      this.continuation = null;
+      slot.take(line);
+      return;
+    }
+    this.session.client(text, this.framing.midCommand ? undefined : describeCommandLine(text));
+    this.framing.onLine(line);
+  }
+
+  private recordLiteral(data: Buffer): void {
+    if (this.ctx.transcriptBodies) {
+      for (const line of data.toString('utf8').split(/\r?\n/)) this.session.client(line);
+      return;
+    }
+    const end = data.indexOf(10);
+    const first = data
+      .subarray(0, Math.min(end < 0 ? data.length : end, 200))
+      .toString('utf8')
+      .replace(/\r$/, '');
+    this.session.client(`{${data.length} bytes literal}${first ? ' ' + JSON.stringify(first) : ''}`);
+  }
+
+  private refuseLiteral(info: LiteralInfo, reason: string): void {
+    if (info.nonSync || info.tag === '*') {
+      // RFC 7888 §4: the bytes of a refused non-synchronising literal are already on their way; there
+      // is no telling where the next command starts, so the only safe answer is to hang up.
+      this.send(`${info.tag} BAD [TOOBIG] ${reason}`);
+      this.send('* BYE Cannot skip the literal, closing');
+      this.session.close(reason);
+      return;
+    }
+    // RFC 3501 §7.5: instead of `+`, a tagged reply ends the command; the client never sends the bytes.
+    this.session.enqueue(() => {
+      this.session.note('warn', reason);
+      this.send(`${info.tag} NO [TOOBIG] ${reason}`);
+    });
+  }
+
+  /** Waits for the next client line through the continuation slot; null when the session closed. */
+  nextLine(describe?: (line: string) => string | undefined): Promise<Buffer | null> {
+    if (this.session.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.continuation = { take: resolve, describe };
+    });
+  }
+
+  // ---- dispatch -----------------------------------------------------------------------------------
+
+  private async dispatch(raw: Buffer): Promise<void> {
+    if (this.session.closed) return;
+    const tag = tagOf(raw) ?? '*';
+    let spec: CommandSpec | undefined;
+    try {
+      const parsed = parseCommand(raw, MAX_NESTING);
+      let name = parsed.name;
+      let args = parsed.args;
+      const uid = name === 'UID';
+      if (uid) {
+        const sub = args[0];
+        if (sub?.type !== 'atom')
+          throw bad('UID needs a command: FETCH, STORE, COPY, MOVE, SEARCH or EXPUNGE');
+        name = `UID ${sub.value.toUpperCase()}`;
+        args = args.slice(1);
+      }
+      spec = COMMANDS.get(name);
+      if (!spec) throw bad(`unknown command ${name}`);
+      // State and arity are checked here, once, before any handler runs.
+      if (!spec.states.includes(this.state.kind))
+        throw bad(`${name} is not allowed ${stateText(this.state)}`);
+      const [min, max] = spec.args;
+      if (args.length < min || args.length > max)
+        throw bad(
+          `${name} takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} arguments`,
+        );
+      const result = await spec.handle({ imap: this, tag: parsed.tag, name, uid, args });
+      if (result === REPLIED) return;
+      this.flushUpdates(!spec.holdsExpunge);
+      this.errorsInARow = 0;
+      this.send(`${parsed.tag} OK ${result || `${name} completed`}`);
+      if (this.state.kind === 'logout') this.session.close('client logged out');
+    } catch (err) {
+      if (!(err instanceof ImapError)) {
+        this.session.note('error', `internal error: ${(err as Error).stack ?? String(err)}`);
+        this.send(`${tag} NO [SERVERBUG] internal error: ${(err as Error).message}`);
+        return;
+      }
+      if (this.session.closed) return;
+      if (this.state.kind === 'selected') this.flushUpdates(!spec?.holdsExpunge);
+      if (err.status === 'NO') {
+        this.errorsInARow = 0;
+        this.send(`${tag} NO ${err.responseText}`);
+      } else this.countBad(`${tag} BAD ${err.responseText}`);
+    }
+  }
+
+  /** Sends a BAD; too many in a row and the session ends (limits.maxErrorsInARow). */
+  private countBad(line: string): void {
+    this.send(line);
+    if (++this.errorsInARow < this.ctx.limits.maxErrorsInARow) return;
+    this.send(`* BYE Too many errors in a row (${this.errorsInARow})`);
+    this.session.close(`too many errors in a row (${this.errorsInARow})`);
+  }
+
+  // ---- output -------------------------------------------------------------------------------------
+
+  send(line: string): void {
+    this.session.send(line);
+  }
+
+  untagged(text: string): void {
+    this.session.send(`* ${text}`);
+  }
+
+  /** Writes a composed response; the transcript gets its summarised reading. */
+  sendComposed(response: Composed): void {
+    this.session.server(response.text);
+    for (const chunk of response.chunks) this.session.write(chunk);
+  }
+
+  /** Waits while the socket's buffer is full, so a big FETCH streams instead of piling up in memory. */
+  async drained(): Promise<void> {
+    const socket = this.session.socket;
+    if (!socket.writableNeedDrain || this.session.closed) return;
+    await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+  }
+
+  // ---- state --------------------------------------------------------------------------------------
+
+  /** The logged-in user and maildrop; commands run only in states that have one (registry). */
+  get account(): { user: string; drop: string } {
+    if (this.state.kind !== 'authenticated' && this.state.kind !== 'selected') throw bad('not logged in');
+    return { user: this.state.user, drop: this.state.drop };
+  }
+
+  get selected(): { drop: string; view: MailboxView } {
+    if (this.state.kind !== 'selected') throw bad('no mailbox selected');
+    return { drop: this.state.drop, view: this.state.view };
+  }
+
+  loggedIn(user: string): void {
+    this.state = { kind: 'authenticated', user, drop: this.ctx.store.maildropFor(user) };
+  }
+
+  select(view: MailboxView): void {
+    const { user, drop } = this.account;
+    this.state = { kind: 'selected', user, drop, view };
+  }
+
+  deselect(): void {
+    const { user, drop } = this.account;
+    this.state = { kind: 'authenticated', user, drop };
+  }
+
+  logout(): void {
+    this.state = { kind: 'logout' };
+  }
+
+  get capabilityText(): string {
+    return capabilities(this.session).join(' ');
+  }
+
+  /** STARTTLS: the framing forgets pipelined input together with the core (RFC 3501 §6.2.1). */
+  async startTls(): Promise<boolean> {
+    this.framing.reset();
+    return this.session.startTls();
+  }
+
+  // ---- updates from other sessions ----------------------------------------------------------------
+
+  private onStoreChange(change: StoreChange): void {
+    if (this.state.kind !== 'selected') return;
+    const { drop, view } = this.state;
+    if (change.maildrop !== drop || change.folder !== view.folder) return;
+    if (view.observe(change) && this.idling) this.flushUpdates(true);
+  }
+
+  /** Sends what other sessions changed in the selected mailbox (RFC 3501 §7.3.1, §7.4.1). */
+  flushUpdates(allowExpunge: boolean): void {
+    if (this.state.kind !== 'selected') return;
+    for (const line of this.state.view.flush(allowExpunge, formatFlags)) this.send(line);
+  }
+
+  /** IDLE (RFC 2177): updates go out as they happen until the client says DONE. */
+  async idle(): Promise<Buffer | null> {
+    this.idling = true;
+    try {
+      const done = this.nextLine();
+      this.send('+ idling');
+      this.flushUpdates(true);
+      return await done;
+    } finally {
+      this.idling = false;
+    }
+  }
+}
+
+function stateText(state: ImapState): string {
+  switch (state.kind) {
+    case 'not-authenticated':
+      return 'before login';
+    case 'authenticated':
+      return 'without a selected mailbox';
+    case 'selected':
+      return 'after login';
+    case 'logout':
+      return 'after LOGOUT';
+  }
+}
+
+/** The transcript's reading of a command line: SASL-IR initial responses decoded. */
+function describeCommandLine(text: string): string | undefined {
+  const m = /^\S+ AUTHENTICATE (\S+) (\S+)$/i.exec(text);
+  return m ? describeInitial(m[1]!, m[2]!) : undefined;
+}
+
+function describeInitial(mechanism: string, payload: string): string {
+  return payload === '=' ? 'empty initial response' : describeSaslPayload(mechanism, payload, 0);
+}
