@@ -13,6 +13,10 @@ import { startListener, type ListenerHandle, type ListenerStatus } from './core/
 import { TlsProvider } from './core/tls-provider.js';
 import type { ProtocolContext, ProtocolHandler } from './protocols/context.js';
 import { PROTOCOLS } from './protocols/registry.js';
+import { oddCertificate } from './scenario/certificates.js';
+import { ScenarioEngine } from './scenario/engine.js';
+import type { Scenario } from './scenario/load.js';
+import { seedMail } from './scenario/seed-mail.js';
 import { MailStore } from './store/mail-store.js';
 import { MaildirBackend } from './store/maildir.js';
 import { memoryBackend } from './store/memory.js';
@@ -50,6 +54,10 @@ export interface SandboxOptions {
   limits?: Partial<Limits>;
   tlsMinVersion?: SecureVersion;
   tlsMaxVersion?: SecureVersion;
+  /** Scripted behaviour (see scenarios/README.md); `loadScenario(nameOrPath)` reads one. */
+  scenario?: Scenario;
+  /** Seed of the scenario's random source (replay); default: the scenario's `seed`, else random. */
+  seed?: number;
 }
 
 export interface Sandbox {
@@ -69,6 +77,10 @@ export interface Sandbox {
     text(sid: string): string;
   };
   bus: TranscriptBus;
+  /** The running scenario's name and seed (null without a scenario). */
+  scenario: { name: string; seed: number; random: boolean } | null;
+  /** Switches scenario while running: sessions opened from now on get the new one. */
+  useScenario(scenario: Scenario, seed?: number): void;
   close(): Promise<void>;
 }
 
@@ -78,16 +90,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const limits = resolveLimits(options.limits);
   const bus = new TranscriptBus(limits.transcriptEvents, limits.transcriptLineChars);
 
-  const material = await loadCertificate({
-    certsDir: options.certsDir ?? resolve('certs'),
-    names: certificateNames([hostname, ...(host === '0.0.0.0' || host === '::' ? [] : [host])]),
-    certFile: options.certFile,
-    keyFile: options.keyFile,
-  });
+  const scenarioTls = options.scenario?.tls;
+  const names = certificateNames([hostname, ...(host === '0.0.0.0' || host === '::' ? [] : [host])]);
+  const certsDir = options.certsDir ?? resolve('certs');
+  const material =
+    scenarioTls && scenarioTls.certificate !== 'default'
+      ? await oddCertificate(scenarioTls.certificate, names, certsDir)
+      : await loadCertificate({ certsDir, names, certFile: options.certFile, keyFile: options.keyFile });
   const keylog = options.keylogFile ? new KeylogWriter(resolve(options.keylogFile)) : null;
   const tls = new TlsProvider(material, keylog, {
-    minVersion: options.tlsMinVersion,
-    maxVersion: options.tlsMaxVersion,
+    minVersion: options.tlsMinVersion ?? scenarioTls?.minVersion,
+    maxVersion: options.tlsMaxVersion ?? scenarioTls?.maxVersion,
   });
 
   const store = new MailStore(
@@ -95,10 +108,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options.mailboxes,
   );
   await store.load();
+  if (options.scenario) await seedMail(store, options.scenario);
 
+  const makeEngine = (scenario: Scenario, seed?: number) => new ScenarioEngine(scenario, { seed, bus });
+  const engine = options.scenario ? makeEngine(options.scenario, options.seed) : undefined;
+  const scenarioUsers = options.scenario?.users;
   const users: UserDirectory = options.users
     ? { mode: 'users', users: new Map(Object.entries(options.users)) }
-    : { mode: 'accept-any' };
+    : scenarioUsers && scenarioUsers !== 'accept-any'
+      ? { mode: 'users', users: new Map(Object.entries(scenarioUsers)) }
+      : { mode: 'accept-any' };
   const ctx: ProtocolContext = {
     bus,
     limits,
@@ -107,6 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     users,
     hostname,
     transcriptBodies: !!options.transcriptBodies,
+    engine,
   };
   const recorder = options.record ? new TranscriptRecorder(bus, resolve(options.record)) : null;
 
@@ -167,6 +187,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       text: (sid) => formatTranscript(bus.history(sid)),
     },
     bus,
+    get scenario() {
+      const e = ctx.engine;
+      return e ? { name: e.name, seed: e.seed, random: e.hasRandomRules } : null;
+    },
+    useScenario(scenario, seed) {
+      ctx.engine = makeEngine(scenario, seed);
+    },
     close() {
       closed ??= (async () => {
         await Promise.all(handles.map((h) => h.close()));

@@ -1,5 +1,6 @@
 import type { UserDirectory } from '../auth/verify.js';
 import type { CoreContext } from '../core/session.js';
+import type { ScenarioEngine } from '../scenario/engine.js';
 import type { MailStore } from '../store/mail-store.js';
 
 /** What every protocol gets from the sandbox besides its sessions. */
@@ -10,6 +11,9 @@ export interface ProtocolContext extends CoreContext {
   hostname: string;
   /** Show every line of message bodies in the transcript instead of a one-line summary. */
   transcriptBodies: boolean;
+  /** The running scenario, asked at each decision point (absent: behave normally). Read it per
+   *  session, not once per listener: the library API may switch scenario while running. */
+  engine?: ScenarioEngine;
 }
 
 /** One protocol's side of a listener: takes sessions, and closes its own state at shutdown. */
