@@ -1,0 +1,272 @@
+import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { ListenerStatus } from '../core/listener.js';
+import { saveSession } from '../transcript/export.js';
+import { Header, headerHeight } from './components/Header.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
+import { LineView } from './components/LineView.js';
+import { levelColor, LogView } from './components/LogView.js';
+import { SessionList } from './components/SessionList.js';
+import { keyToAction, type InputMode } from './keys.js';
+import { windowRows, type LineFormat, type ScreenRow } from './layout.js';
+import type { TranscriptModel, UiLimits } from './model.js';
+import { filterLines, lineMatches, visibleSessions, type Filters, type LineList } from './select.js';
+import {
+  INITIAL_STATE,
+  selectedSession,
+  update,
+  type StatusLine,
+  type UiState,
+  type ViewEnv,
+} from './state.js';
+import { colorsWanted, makeTheme, type Theme } from './theme.js';
+import { DEFAULT_FPS, useTranscript, type TranscriptSource } from './use-transcript.js';
+
+export interface AppProps {
+  source: TranscriptSource;
+  listeners: ListenerStatus[];
+  fingerprint: string;
+  scenario?: { name: string; seed?: number } | null;
+  /** The sandbox's own log lines so far, and later ones. */
+  messages?: StatusLine[];
+  onMessage?: (fn: (m: StatusLine) => void) => () => void;
+  /** Where `s` writes transcripts. */
+  saveDir: string;
+  /** A fixed size (tests); otherwise the terminal's, following resizes. */
+  size?: { columns: number; rows: number };
+  /** Default: on unless NO_COLOR is set. */
+  colors?: boolean;
+  fps?: number;
+  limits?: UiLimits;
+  onQuit?: () => void;
+}
+
+/** Sandbox messages kept for the `m` view. */
+const MAX_MESSAGES = 500;
+const FOOTER_ROWS = 2;
+const EMPTY: LineList = { length: 0, get: () => undefined as never };
+
+function useTerminalSize(fixed?: { columns: number; rows: number }): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = useCallback(() => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 }), [stdout]);
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return;
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, fixed, read]);
+  return fixed ?? size;
+}
+
+function filterSummary(filters: Filters, query: string): string {
+  const parts: string[] = [];
+  if (filters.proto) parts.push(`proto ${filters.proto}`);
+  if (filters.listener) parts.push(`listener ${filters.listener}`);
+  if (filters.errorsOnly) parts.push('errors only');
+  if (query) parts.push(`search "${query}"`);
+  return parts.length ? ` · ${parts.join(' · ')}` : '';
+}
+
+function viewTitle(state: UiState, model: TranscriptModel, shown: number, lines: LineList | null): string {
+  const filters = filterSummary(state.filters, state.query);
+  const mode = state.scroll.kind === 'follow' ? 'FOLLOW' : 'BROWSE';
+  switch (state.view.kind) {
+    case 'sessions':
+      return `Sessions: ${shown} shown, ${state.order} first${filters}`;
+    case 'all':
+      return `${mode} all sessions, interleaved · ${lines?.length ?? 0} lines${filters}`;
+    case 'log':
+      return 'Sandbox messages';
+    case 'transcript': {
+      const row = model.sessions.get(state.view.sid);
+      if (!row) return `${state.view.sid} (cleared)`;
+      const kept = row.lines.length < row.lineCount ? ` (${row.lines.length} kept)` : '';
+      return `${mode} ${row.sid} ${row.listener} ${row.client} ${row.tls} ${row.user ?? '-'} ${row.state} · ${row.lineCount} lines${kept}${filters}`;
+    }
+  }
+}
+
+function keysHint(state: UiState, width: number): string {
+  const narrow = width < 100;
+  switch (state.view.kind) {
+    case 'sessions':
+      return narrow
+        ? '↑↓ move ⏎ open a all / search p l e filter s save c clear ? help q quit'
+        : '↑↓/j k move  Enter open  a all sessions  / search  p protocol  l listener  e errors  o order  s save  c clear closed  m messages  ? help  q quit';
+    case 'transcript':
+    case 'all':
+      return narrow
+        ? 'PgUp PgDn Home End scroll / n N search e errors s save Esc back ? q'
+        : 'PgUp/PgDn/Home/End scroll (End follows)  / search  n/N next/prev  p l e filters  s save  Esc back  ? help  q quit';
+    case 'log':
+      return 'Esc back  ? help  q quit';
+  }
+}
+
+function StatusRow({ state, last, theme }: { state: UiState; last: StatusLine | undefined; theme: Theme }) {
+  if (state.input.kind === 'search')
+    return (
+      <Text wrap="truncate-end">
+        <Text bold>/</Text>
+        {state.input.draft}
+        <Text inverse> </Text>
+      </Text>
+    );
+  const shown = state.status ?? last;
+  if (!shown) return <Text> </Text>;
+  return (
+    <Text wrap="truncate-end" color={levelColor(shown.level, theme)}>
+      {shown.text}
+    </Text>
+  );
+}
+
+export function App(props: AppProps) {
+  const size = useTerminalSize(props.size);
+  const { model } = useTranscript(props.source, props.fps ?? DEFAULT_FPS, props.limits);
+  const [state, setState] = useState<UiState>(INITIAL_STATE);
+  const [messages, setMessages] = useState<StatusLine[]>(() => (props.messages ?? []).slice(-MAX_MESSAGES));
+  const theme = useMemo(() => makeTheme(props.colors ?? colorsWanted()), [props.colors]);
+  const { exit } = useApp();
+  const { onMessage, onQuit, source, saveDir } = props;
+
+  useEffect(() => {
+    if (!onMessage) return;
+    return onMessage((m) => setMessages((all) => [...all.slice(-(MAX_MESSAGES - 1)), m]));
+  }, [onMessage]);
+
+  const { columns: width, rows: height } = size;
+  const headerInfo = {
+    listeners: props.listeners,
+    counters: model.counters,
+    scenario: props.scenario ?? null,
+    fingerprint: props.fingerprint,
+  };
+  // One row is left free: Ink clears the whole terminal on every frame once its output fills the
+  // screen, which flickers.
+  const bodyHeight = Math.max(2, height - 1 - headerHeight(headerInfo, width) - FOOTER_ROWS);
+  const contentHeight = bodyHeight - 1;
+
+  const view = state.view;
+  const sessions = visibleSessions(
+    model,
+    state.filters,
+    state.order,
+    view.kind === 'sessions' ? state.query : '',
+  );
+  let lines: LineList | null = null;
+  if (view.kind === 'transcript') {
+    const row = model.sessions.get(view.sid);
+    lines = row ? filterLines(row.lines, { ...state.filters, proto: null, listener: null }, false) : EMPTY;
+  } else if (view.kind === 'all') {
+    lines = filterLines(model.stream, state.filters, true);
+  }
+  const format: LineFormat = { millis: width >= 100, tagWidth: view.kind === 'all' ? 8 : 0 };
+  const win = lines ? windowRows(lines, state.scroll, contentHeight, width, format) : null;
+
+  const env: ViewEnv = {
+    sessions,
+    lines,
+    topIndex: win?.topIndex ?? 0,
+    pageLines: contentHeight,
+    listeners: props.listeners.map((l) => l.name),
+  };
+  const envRef = useRef(env);
+  envRef.current = env;
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  const setStatus = useCallback((status: StatusLine) => setState((s) => ({ ...s, status })), []);
+
+  const save = useCallback(() => {
+    const s = stateRef.current;
+    const sid =
+      s.view.kind === 'transcript'
+        ? s.view.sid
+        : s.view.kind === 'sessions'
+          ? selectedSession(s, envRef.current)?.sid
+          : undefined;
+    if (!sid) return setStatus({ level: 'warn', text: 'select a session (Enter) to save it' });
+    const events = source.history(sid);
+    if (events.length === 0)
+      return setStatus({ level: 'error', text: `${sid}: no events left in the transcript buffer` });
+    saveSession(events, saveDir).then(
+      (paths) => setStatus({ level: 'info', text: `saved ${sid}: ${paths.text} (+ .jsonl)` }),
+      (err: Error) => setStatus({ level: 'error', text: `saving ${sid} failed: ${err.message}` }),
+    );
+  }, [source, saveDir, setStatus]);
+
+  const onKey = useCallback(
+    (input: string, key: Key) => {
+      const s = stateRef.current;
+      const mode: InputMode = s.help ? 'help' : s.input.kind === 'search' ? 'search' : 'normal';
+      const action = keyToAction(input, key, mode);
+      if (!action) return;
+      switch (action.type) {
+        case 'quit':
+          onQuit?.();
+          exit();
+          return;
+        case 'save':
+          save();
+          return;
+        case 'clear-closed': {
+          const n = model.clearClosed();
+          setStatus({ level: 'info', text: `cleared ${n} closed session${n === 1 ? '' : 's'}` });
+          return;
+        }
+        default:
+          setState((current) => update({ ...current, status: null }, action, envRef.current));
+      }
+    },
+    [exit, onQuit, save, model, setStatus],
+  );
+  useInput(onKey);
+
+  const isMatch = useCallback((row: ScreenRow) => lineMatches(row.line, state.query), [state.query]);
+
+  let body: ReactNode;
+  if (state.help) body = <HelpOverlay height={bodyHeight} theme={theme} />;
+  else if (view.kind === 'sessions')
+    body = (
+      <SessionList
+        rows={sessions}
+        selectedSid={state.selected}
+        height={contentHeight}
+        width={width}
+        theme={theme}
+      />
+    );
+  else if (view.kind === 'log') body = <LogView messages={messages} height={contentHeight} theme={theme} />;
+  else
+    body = (
+      <LineView
+        rows={win?.rows ?? []}
+        currentMatch={state.currentMatch}
+        isMatch={isMatch}
+        emptyText={state.filters.errorsOnly ? 'No errors.' : 'No lines yet.'}
+        theme={theme}
+      />
+    );
+
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header info={headerInfo} width={width} theme={theme} />
+      <Box flexDirection="column" height={bodyHeight}>
+        {!state.help && (
+          <Text wrap="truncate-end" bold color={theme.color('cyan')}>
+            {viewTitle(state, model, sessions.length, lines)}
+          </Text>
+        )}
+        {body}
+      </Box>
+      <StatusRow state={state} last={messages.at(-1)} theme={theme} />
+      <Text wrap="truncate-end" dimColor={theme.colors}>
+        {keysHint(state, width)}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,124 @@
+import { Box, Text } from 'ink';
+import type { Segment } from '../layout.js';
+import type { SessionRow } from '../model.js';
+import type { Theme } from '../theme.js';
+import { Row } from './Row.js';
+
+interface Column {
+  title: string;
+  width: number;
+  cell(row: SessionRow): Segment;
+}
+
+function fit(text: string, width: number, right = false): string {
+  const t = text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
+  return right ? t.padStart(width) : t.padEnd(width);
+}
+
+function replyStyle(code: string | null): Segment['style'] {
+  if (!code) return 'meta';
+  if (/^(2|\+OK|OK|PREAUTH)/.test(code)) return 'ok';
+  if (/^(4|5|-ERR|NO|BAD)/.test(code)) return 'fail';
+  return 'server';
+}
+
+/** Columns for this width: the user column takes what is left; a narrow screen shortens TLS and client. */
+function columns(width: number): Column[] {
+  const wide = width >= 110;
+  const fixed: Column[] = [
+    { title: 'session', width: 8, cell: (r) => ({ text: r.sid, style: 'tag' }) },
+    { title: 'listener', width: 10, cell: (r) => ({ text: r.listener, style: 'server' }) },
+    { title: 'client', width: wide ? 21 : 15, cell: (r) => ({ text: r.client, style: 'meta' }) },
+    {
+      title: 'TLS',
+      width: wide ? 17 : 12,
+      cell: (r) => ({
+        text: wide ? r.tls : r.tls.replace('STARTTLS→TLSv', 'STARTTLS ').replace(/^TLSv/, 'TLS '),
+        style: r.tls === 'plain' ? 'meta' : 'tls',
+      }),
+    },
+  ];
+  const tail: Column[] = [
+    {
+      title: 'state',
+      width: 6,
+      cell: (r) => ({ text: r.state, style: r.state === 'open' ? 'ok' : 'meta' }),
+    },
+    { title: 'lines', width: 5, cell: (r) => ({ text: String(r.lineCount), style: 'server' }) },
+    { title: 'last', width: 5, cell: (r) => ({ text: r.lastReply ?? '-', style: replyStyle(r.lastReply) }) },
+    {
+      title: '!',
+      width: 2,
+      cell: (r) => ({
+        text: r.scenarioActions ? '!!' : r.errors ? '✗' : '',
+        style: r.scenarioActions ? 'scenario' : 'fail',
+      }),
+    },
+  ];
+  const used = [...fixed, ...tail].reduce((n, c) => n + c.width + 1, 2);
+  const user: Column = {
+    title: 'user',
+    width: Math.max(6, width - used - 1),
+    cell: (r) => ({ text: r.user ?? '-', style: r.user ? 'server' : 'meta' }),
+  };
+  return [...fixed, user, ...tail];
+}
+
+function cells(row: SessionRow, cols: Column[]): Segment[] {
+  const segs: Segment[] = [];
+  for (const col of cols) {
+    const cell = col.cell(row);
+    segs.push({ text: fit(cell.text, col.width, col.title === 'lines') + ' ', style: cell.style });
+  }
+  return segs;
+}
+
+/** The rows to show so the selection stays on screen, kept near the middle while scrolling. */
+export function listWindow(count: number, selected: number, height: number): { start: number; end: number } {
+  if (count <= height) return { start: 0, end: count };
+  const start = Math.max(0, Math.min(count - height, selected - Math.floor(height / 2)));
+  return { start, end: start + height };
+}
+
+export function SessionList({
+  rows,
+  selectedSid,
+  height,
+  width,
+  theme,
+}: {
+  rows: SessionRow[];
+  selectedSid: string | null;
+  height: number;
+  width: number;
+  theme: Theme;
+}) {
+  const cols = columns(width);
+  if (rows.length === 0) {
+    return (
+      <Text wrap="truncate-end" dimColor={theme.colors}>
+        No sessions yet: point a client at one of the ports above.
+      </Text>
+    );
+  }
+  const selected = Math.max(
+    0,
+    rows.findIndex((r) => r.sid === selectedSid),
+  );
+  const { start, end } = listWindow(rows.length, selected, Math.max(1, height - 1));
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end" bold>
+        {'  ' + cols.map((c) => fit(c.title, c.width, c.title === 'lines')).join(' ')}
+      </Text>
+      {rows.slice(start, end).map((row, i) => (
+        <Row
+          key={row.sid}
+          theme={theme}
+          highlight={start + i === selected ? 'selected' : null}
+          segments={[{ text: start + i === selected ? '> ' : '  ', style: 'server' }, ...cells(row, cols)]}
+        />
+      ))}
+    </Box>
+  );
+}

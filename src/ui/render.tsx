@@ -1,0 +1,50 @@
+import { render } from 'ink';
+import type { Sandbox } from '../sandbox.js';
+import { App } from './App.js';
+import { DEFAULT_FPS } from './use-transcript.js';
+
+export interface TuiOptions {
+  /** Where `s` saves transcripts (the --record dir, or ./transcripts). */
+  saveDir: string;
+  /** Lines the sandbox itself logged before/while the UI runs (bind failures, warnings, cert info). */
+  messages: { level: 'info' | 'warn' | 'error'; text: string }[];
+  /** Subscribe to later sandbox log lines (returns unsubscribe). */
+  onMessage?: (fn: (m: { level: 'info' | 'warn' | 'error'; text: string }) => void) => () => void;
+  scenario?: { name: string; seed?: number } | null;
+}
+
+// The alternate screen keeps the user's scrollback intact and is restored on exit, like less or top.
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
+const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+
+/** Renders until the user quits (q / Ctrl-C); restores the terminal; resolves then. */
+export async function runTui(sandbox: Sandbox, options: TuiOptions): Promise<void> {
+  const stdout = process.stdout;
+  const useAltScreen = stdout.isTTY;
+  if (useAltScreen) stdout.write(ENTER_ALT_SCREEN);
+  const instance = render(
+    <App
+      source={sandbox.transcript}
+      listeners={sandbox.listeners}
+      fingerprint={sandbox.certificate.fingerprint256}
+      scenario={options.scenario ?? null}
+      messages={options.messages}
+      onMessage={options.onMessage}
+      saveDir={options.saveDir}
+    />,
+    {
+      stdout,
+      // Ctrl-C arrives as a key in raw mode; the App treats it like q so quitting is one path.
+      exitOnCtrlC: false,
+      // A stray console.log from a dependency would tear the screen; Ink prints it above the frame.
+      patchConsole: true,
+      maxFps: DEFAULT_FPS,
+    },
+  );
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    instance.cleanup();
+    if (useAltScreen) stdout.write(LEAVE_ALT_SCREEN);
+  }
+}

@@ -1,0 +1,65 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TranscriptListener } from '../transcript/bus.js';
+import type { TranscriptEvent } from '../transcript/events.js';
+import { DEFAULT_UI_LIMITS, TranscriptModel, type UiLimits } from './model.js';
+
+/** Where the UI reads events from: the sandbox's transcript (or a bare bus in tests). */
+export interface TranscriptSource {
+  subscribe(listener: TranscriptListener): () => void;
+  history(sid?: string): TranscriptEvent[];
+}
+
+/** Frames per second the UI redraws at most; an admin cannot read faster, and the servers keep the CPU. */
+export const DEFAULT_FPS = 12;
+
+/** Events queued between frames before they are folded into the model early (a stalled timer must not
+ *  let the queue grow without bound). */
+const MAX_QUEUED = 20_000;
+
+/**
+ * Subscribes once and batches: the bus listener only pushes onto an array (the protocol sessions
+ * never wait on rendering); a timer folds the queue into the model at most `fps` times a second and
+ * bumps one piece of React state, so a burst of 10,000 events costs one render, not 10,000.
+ */
+export function useTranscript(
+  source: TranscriptSource,
+  fps = DEFAULT_FPS,
+  limits: UiLimits = DEFAULT_UI_LIMITS,
+): { model: TranscriptModel; version: number } {
+  const modelRef = useRef<TranscriptModel | null>(null);
+  modelRef.current ??= new TranscriptModel(limits);
+  const model = modelRef.current;
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    const interval = 1000 / Math.max(1, fps);
+    let queue: TranscriptEvent[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    let lastFlush = 0;
+    const flush = () => {
+      timer = null;
+      lastFlush = Date.now();
+      const batch = queue;
+      queue = [];
+      model.ingestAll(batch);
+      setVersion(model.version);
+    };
+    const unsubscribe = source.subscribe((event) => {
+      queue.push(event);
+      if (queue.length >= MAX_QUEUED) {
+        model.ingestAll(queue);
+        queue = [];
+      }
+      timer ??= setTimeout(flush, Math.max(0, lastFlush + interval - Date.now()));
+    });
+    // What happened before the UI subscribed (the model skips events it has already seen).
+    model.ingestAll(source.history());
+    setVersion(model.version);
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [source, fps, model]);
+
+  return { model, version };
+}
