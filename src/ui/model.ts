@@ -117,6 +117,15 @@ export class TranscriptModel {
     if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     this.version++;
+    // Counters follow the events, not the retained rows, so evicting a row never changes them.
+    if (event.type === 'session-open') {
+      this.counters.sessionsTotal++;
+      this.counters.sessionsOpen++;
+    } else if (event.type === 'session-close') {
+      this.counters.sessionsOpen = Math.max(0, this.counters.sessionsOpen - 1);
+      // A close for a row that is gone (evicted, cleared) has nothing left to show.
+      if (!this.sessions.has(event.sid)) return;
+    }
     const row = this.rowFor(event);
     switch (event.type) {
       case 'session-open':
@@ -182,10 +191,7 @@ export class TranscriptModel {
         );
         return;
       case 'session-close':
-        if (row.state === 'open') {
-          row.state = 'closed';
-          this.counters.sessionsOpen--;
-        }
+        row.state = 'closed';
         this.addLine(
           row,
           event,
@@ -209,7 +215,7 @@ export class TranscriptModel {
       client: open ? `${open.remoteAddress}:${open.remotePort}` : '?',
       tls: open?.tls === 'implicit' ? 'TLS' : 'plain',
       user: null,
-      state: event.type === 'session-close' ? 'closed' : 'open',
+      state: 'open',
       lineCount: 0,
       lines: new Ring(this.limits.linesPerSession),
       lastReply: null,
@@ -219,8 +225,6 @@ export class TranscriptModel {
       order: this.nextOrder++,
     };
     this.sessions.set(event.sid, row);
-    this.counters.sessionsTotal++;
-    if (row.state === 'open') this.counters.sessionsOpen++;
     if (this.sessions.size > this.limits.sessions) this.evictRow(row);
     return row;
   }
@@ -266,7 +270,6 @@ export class TranscriptModel {
 
   private removeRow(row: SessionRow): void {
     this.totalLines -= row.lines.length;
-    if (row.state === 'open') this.counters.sessionsOpen--;
     this.sessions.delete(row.sid);
   }
 

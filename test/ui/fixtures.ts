@@ -56,8 +56,9 @@ export const FINGERPRINT =
 
 /** Publishes sessions the way the servers do, on a real bus. */
 export class FakeSessions {
-  readonly bus = new TranscriptBus(100_000);
   private port = 50_000;
+
+  constructor(readonly bus = new TranscriptBus(100_000)) {}
 
   open(
     sid: string,
