@@ -1,0 +1,76 @@
+/**
+ * Message structure for IMAP (RFC 3501 §7.4.2 ENVELOPE / BODY / BODYSTRUCTURE, §6.4.5 BODY[section])
+ * and the decoded text SEARCH needs. Each message is parsed once into a MIME tree of byte ranges
+ * (store/mime/tree.ts) and cached per raw Buffer, so FETCH over a large mailbox parses each message once.
+ * Results follow Dovecot's output field by field (see test/unit/mime.test.ts, whose expectations come
+ * from Dovecot 2.3). Returned values are shared with the cache: read them, do not change them.
+ */
+import { structureOf } from './mime/body-structure.js';
+import { envelopeOf } from './mime/envelope.js';
+import type { ImapData } from './mime/imap-data.js';
+import { sectionBytes, type SectionKind } from './mime/section.js';
+import { decodedBodyText, decodedHeaderValues } from './mime/text.js';
+import { parseTree, type MimePart } from './mime/tree.js';
+
+export { serializeImapData, imapDataToBuffer, type ImapData } from './mime/imap-data.js';
+
+interface Parsed {
+  tree: MimePart;
+  envelope?: ImapData[];
+  body?: ImapData[];
+  bodyStructure?: ImapData[];
+}
+
+const cache = new WeakMap<Buffer, Parsed>();
+
+function parsed(raw: Buffer): Parsed {
+  let entry = cache.get(raw);
+  if (!entry) {
+    entry = { tree: parseTree(raw) };
+    cache.set(raw, entry);
+  }
+  return entry;
+}
+
+/** ENVELOPE (RFC 3501 §7.4.2): [date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id].
+ *  Strings are the raw header values (unfolded, NOT decoded: encoded-words stay encoded, as Dovecot does);
+ *  addresses are [name, adl(null), mailbox, host]; sender/reply-to default to from; group syntax per §7.4.2. */
+export function envelope(raw: Buffer): ImapData[] {
+  const entry = parsed(raw);
+  return (entry.envelope ??= envelopeOf(raw, entry.tree.header));
+}
+
+/** BODYSTRUCTURE when extended=true, BODY when false (RFC 3501 §7.4.2). */
+export function bodyStructure(raw: Buffer, extended: boolean): ImapData[] {
+  const entry = parsed(raw);
+  if (extended) return (entry.bodyStructure ??= structureOf(raw, entry.tree, true));
+  return (entry.body ??= structureOf(raw, entry.tree, false));
+}
+
+export type SectionSpec = {
+  /** [] = the whole message; [1, 2] = part 1.2 */
+  part: number[];
+  kind: SectionKind;
+  /** For HEADER.FIELDS(.NOT), upper or lower case as the client sent them. */
+  fields?: string[];
+};
+
+/** The exact bytes of BODY[section] (RFC 3501 §6.4.5), or null when the part does not exist.
+ *  HEADER/HEADER.FIELDS include the blank line that ends the header. Part [n] of a non-multipart message:
+ *  part 1 is the body itself. For a message/rfc822 part, HEADER/TEXT refer to the encapsulated message;
+ *  MIME is the part's own MIME header. HEADER/TEXT of a part that is not message/rfc822 are empty
+ *  (Dovecot). Dovecot answers a missing part with an empty string: send `""` (or `{0}`) for null. */
+export function bodySection(raw: Buffer, section: SectionSpec): Buffer | null {
+  return sectionBytes(raw, parsed(raw).tree, section.part, section.kind, section.fields);
+}
+
+/** Header values for SEARCH (HEADER, FROM, TO, CC, BCC, SUBJECT): all values of that field, unfolded and
+ *  with RFC 2047 encoded-words DECODED to Unicode. */
+export function headerValues(raw: Buffer, field: string): string[] {
+  return decodedHeaderValues(raw, parsed(raw).tree.header, field.toLowerCase());
+}
+
+/** The decoded text of all text/* parts (transfer encoding and charset undone), for SEARCH BODY/TEXT. */
+export function bodyText(raw: Buffer): string {
+  return decodedBodyText(raw, parsed(raw).tree);
+}

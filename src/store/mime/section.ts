@@ -1,0 +1,97 @@
+/**
+ * BODY[section] bytes (RFC 3501 §6.4.5) cut from the message buffer, with Dovecot's reading of the
+ * corner cases: part 1 of a non-multipart entity is the entity itself (so [1], [1.1]… of a plain
+ * message are its body and [1.MIME] its header); HEADER and TEXT of a part that is not message/rfc822
+ * are empty.
+ */
+import type { HeaderBlock } from './header.js';
+import type { MimePart } from './tree.js';
+
+export type SectionKind = 'full' | 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
+
+/**
+ * A part reached by a section path: a message (the root or an encapsulated one) whose parts are next, a
+ * body part that can still be descended into, or a part reached as "part 1 of itself", which ends the path.
+ * Dovecot allows that one step only: [1] of a plain message is its body, [1.1] is nothing; [n.1] of a
+ * leaf part is the leaf, [n.1.1] is nothing.
+ */
+interface Located {
+  part: MimePart;
+  role: 'message' | 'part' | 'self';
+}
+
+function child(at: Located, n: number): Located | null {
+  const { part, role } = at;
+  if (role === 'self') return null;
+  if (part.mediaType === 'multipart') {
+    const next = part.children[n - 1];
+    return next ? { part: next, role: 'part' } : null;
+  }
+  if (role === 'part' && part.message !== null) {
+    // RFC 3501 §6.4.5: the parts of a message/rfc822 part are those of the message it encapsulates.
+    return child({ part: part.message, role: 'message' }, n);
+  }
+  if (n !== 1) return null;
+  // A non-multipart entity has exactly one part: itself (a message/rfc822 body can still be entered).
+  return { part, role: role === 'message' && part.message !== null ? 'part' : 'self' };
+}
+
+function locate(root: MimePart, path: number[]): Located | null {
+  let at: Located | null = { part: root, role: 'message' };
+  for (const n of path) {
+    if (!Number.isInteger(n) || n < 1) return null;
+    at = child(at, n);
+    if (at === null) return null;
+  }
+  return at;
+}
+
+/** The message a HEADER/TEXT section refers to: the root for [], the encapsulated message of a message/rfc822 part. */
+function messageOf(at: Located): MimePart | null {
+  return at.role === 'message' ? at.part : at.part.message;
+}
+
+function selectFields(raw: Buffer, header: HeaderBlock, names: string[], keep: boolean): Buffer {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const chunks: Buffer[] = [];
+  const eol = Buffer.from(header.eol, 'latin1');
+  for (const field of header.fields) {
+    if (wanted.has(field.key) !== keep) continue;
+    const bytes = raw.subarray(field.start, field.end);
+    chunks.push(bytes);
+    // the last field of a header without a final line ending still gets one before the blank line
+    if (bytes[bytes.length - 1] !== 0x0a) chunks.push(eol);
+  }
+  // RFC 3501 §6.4.5: HEADER.FIELDS includes the blank line that ends the header.
+  chunks.push(eol);
+  return Buffer.concat(chunks);
+}
+
+export function sectionBytes(
+  raw: Buffer,
+  root: MimePart,
+  path: number[],
+  kind: SectionKind,
+  fields: string[] | undefined,
+): Buffer | null {
+  const at = locate(root, path);
+  if (at === null) return null;
+  switch (kind) {
+    case 'full':
+      return path.length === 0 ? raw : raw.subarray(at.part.bodyStart, at.part.bodyEnd);
+    case 'MIME':
+      // RFC 3501 §6.4.5: MIME is the header of a body part; there is none for the whole message.
+      if (path.length === 0) return null;
+      return raw.subarray(at.part.header.start, at.part.header.end);
+    case 'HEADER':
+    case 'TEXT':
+    case 'HEADER.FIELDS':
+    case 'HEADER.FIELDS.NOT': {
+      const message = messageOf(at);
+      if (message === null) return Buffer.alloc(0);
+      if (kind === 'HEADER') return raw.subarray(message.header.start, message.header.end);
+      if (kind === 'TEXT') return raw.subarray(message.bodyStart, message.bodyEnd);
+      return selectFields(raw, message.header, fields ?? [], kind === 'HEADER.FIELDS');
+    }
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The MIME tree of a message (RFC 2045, RFC 2046 §5), parsed once from the raw bytes. Every part is a
+ * set of byte ranges into the one message buffer, so sizes, line counts and BODY[section] bytes are
+ * the message's own bytes, never re-encoded.
+ *
+ * Boundary matching follows RFC 2046 §5.1.1 as Dovecot applies it: a delimiter is a line starting
+ * with `--` + boundary; the line ending before it belongs to the delimiter; the boundaries of all
+ * enclosing multiparts are live at once (an inner part that is never closed ends at an outer
+ * delimiter); when several boundaries match a line as prefixes, the longest wins.
+ */
+import { parseContentValue, type ContentValue } from './content-header.js';
+import { readHeader, type HeaderBlock, type HeaderField, unfoldedValue } from './header.js';
+
+export interface MimePart {
+  readonly header: HeaderBlock;
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
+  /** The parsed Content-Type, or null when absent or unreadable (then the RFC 2045 §5.2 default applies). */
+  readonly contentType: ContentValue | null;
+  /** The effective media type in lower case: Content-Type, else the default of the context. */
+  readonly mediaType: string;
+  readonly mediaSubtype: string;
+  /** Parts of a multipart (RFC 2046 §5.1); empty otherwise. */
+  readonly children: MimePart[];
+  /** The encapsulated message of a message/rfc822 part (RFC 2046 §5.2.1); null otherwise. */
+  readonly message: MimePart | null;
+}
+
+// Dovecot's limits (message_max_nested_mime_parts / max_total_mime_parts): past them the rest of the
+// message is read as a plain body. They stop a crafted message from nesting until the stack overflows
+// or from making a tree of millions of nodes out of a few megabytes of delimiters.
+const MAX_DEPTH = 100;
+const MAX_PARTS = 10_000;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DASH = 0x2d;
+
+/** A delimiter line found while scanning: where it starts, which live boundary it matched, and how it ends. */
+interface Delimiter {
+  lineStart: number;
+  /** Offset of the line after the delimiter. */
+  next: number;
+  /** Index into the live boundary stack. */
+  owner: number;
+  closing: boolean;
+}
+
+class TreeParser {
+  private parts = 0;
+  /** Boundaries of the multiparts enclosing the current position, outermost first. */
+  private readonly boundaries: Buffer[] = [];
+
+  constructor(private readonly raw: Buffer) {}
+
+  /** Matches the line at `lineStart` against the live boundaries (longest prefix wins, innermost on a tie). */
+  private delimiterAt(lineStart: number): Delimiter | null {
+    const raw = this.raw;
+    if (raw[lineStart] !== DASH || raw[lineStart + 1] !== DASH) return null;
+    let best = -1;
+    for (let i = this.boundaries.length - 1; i >= 0; i--) {
+      const b = this.boundaries[i];
+      if (best !== -1 && this.boundaries[best].length >= b.length) continue;
+      const from = lineStart + 2;
+      if (from + b.length <= raw.length && raw.compare(b, 0, b.length, from, from + b.length) === 0) best = i;
+    }
+    if (best === -1) return null;
+    const after = lineStart + 2 + this.boundaries[best].length;
+    const closing = raw[after] === DASH && raw[after + 1] === DASH;
+    const lf = raw.indexOf(LF, after);
+    return { lineStart, next: lf === -1 ? raw.length : lf + 1, owner: best, closing };
+  }
+
+  /** The next delimiter line of any live boundary at or after `from`. */
+  private nextDelimiter(from: number): Delimiter | null {
+    if (this.boundaries.length === 0) return null;
+    const raw = this.raw;
+    if (from < raw.length) {
+      const here = this.delimiterAt(from);
+      if (here) return here;
+    }
+    let pos = from;
+    for (;;) {
+      // jump straight to candidate lines: a line feed followed by `--`
+      const hit = raw.indexOf('\n--', pos, 'latin1');
+      if (hit === -1) return null;
+      const found = this.delimiterAt(hit + 1);
+      if (found) return found;
+      pos = hit + 1;
+    }
+  }
+
+  /** The line ending before a delimiter belongs to it (RFC 2046 §5.1.1), but never bytes before `floor`. */
+  private contentEnd(delimiter: Delimiter | null, floor: number): number {
+    if (delimiter === null) return this.raw.length;
+    let end = delimiter.lineStart;
+    if (end > floor && this.raw[end - 1] === LF) end--;
+    if (end > floor && this.raw[end - 1] === CR) end--;
+    return end;
+  }
+
+  /**
+   * A blank line directly followed by a delimiter of an enclosing multipart is that delimiter's line
+   * ending (RFC 2046 §5.1.1), so the header ends before it and the body is empty, as in Dovecot. The
+   * entity's own boundary is already live here so that `--outer-inner` is read as the inner delimiter.
+   */
+  private releaseBlankLine(header: HeaderBlock, ancestors: number): HeaderBlock {
+    if (header.blankLine === null || ancestors === 0 || header.end >= this.raw.length) return header;
+    const delimiter = this.delimiterAt(header.end);
+    if (delimiter === null || delimiter.owner >= ancestors) return header;
+    return { ...header, end: header.blankLine };
+  }
+
+  /**
+   * Parses the entity starting at `start` (header, then body) and returns it with the delimiter that
+   * ended it (null at the end of the message). `defaultType` is text/plain, or message/rfc822 inside a
+   * multipart/digest (RFC 2046 §5.1.5).
+   */
+  parseEntity(start: number, depth: number, digestChild: boolean): { part: MimePart; end: Delimiter | null } {
+    this.parts++;
+    const raw = this.raw;
+    const stop = this.boundaries.length ? (line: number) => this.delimiterAt(line) !== null : null;
+    let header = readHeader(raw, start, raw.length, stop);
+    const contentType = contentTypeOf(raw, header);
+    const limited = depth >= MAX_DEPTH || this.parts >= MAX_PARTS;
+    const mediaType = contentType ? contentType.type.toLowerCase() : digestChild ? 'message' : 'text';
+    const mediaSubtype = contentType ? contentType.subtype.toLowerCase() : digestChild ? 'rfc822' : 'plain';
+    // RFC 2046 §5.1.1 requires the boundary; without one the body cannot be split and the multipart has
+    // no parts (Dovecot then shows one empty text/plain part, see body-structure.ts).
+    const boundary = mediaType === 'multipart' && !limited ? boundaryOf(contentType) : null;
+
+    const own = this.boundaries.length;
+    if (boundary !== null) this.boundaries.push(boundary);
+    header = this.releaseBlankLine(header, own);
+    const bodyStart = header.end;
+
+    if (boundary !== null) {
+      const children: MimePart[] = [];
+      let delimiter = this.nextDelimiter(bodyStart);
+      while (delimiter !== null && delimiter.owner === own && !delimiter.closing) {
+        const child = this.parseEntity(delimiter.next, depth + 1, mediaSubtype === 'digest');
+        children.push(child.part);
+        delimiter = child.end;
+      }
+      this.boundaries.pop();
+      if (delimiter !== null && delimiter.owner === own) {
+        // closing delimiter: the epilogue runs to the next delimiter of an enclosing multipart
+        delimiter = this.nextDelimiter(delimiter.next);
+      }
+      const bodyEnd = this.contentEnd(delimiter, bodyStart);
+      const part = {
+        header,
+        bodyStart,
+        bodyEnd,
+        contentType,
+        mediaType,
+        mediaSubtype,
+        children,
+        message: null,
+      };
+      return { part, end: delimiter };
+    }
+
+    if (mediaType === 'message' && mediaSubtype === 'rfc822' && !limited) {
+      // RFC 2046 §5.2.1: the body is a complete message, ending where this part ends. It is parsed
+      // whatever its transfer encoding (§5.2.1 forbids base64 here): garbage gives an empty envelope,
+      // as in Dovecot. An encapsulated header that runs into a delimiter keeps its last line ending.
+      const inner = this.parseEntity(bodyStart, depth + 1, false);
+      const bodyEnd = inner.part.bodyEnd;
+      const part = {
+        header,
+        bodyStart,
+        bodyEnd,
+        contentType,
+        mediaType,
+        mediaSubtype,
+        children: [],
+        message: inner.part,
+      };
+      return { part, end: inner.end };
+    }
+
+    const delimiter = this.nextDelimiter(bodyStart);
+    const bodyEnd = this.contentEnd(delimiter, bodyStart);
+    const part = {
+      header,
+      bodyStart,
+      bodyEnd,
+      contentType,
+      mediaType,
+      mediaSubtype,
+      children: [],
+      message: null,
+    };
+    return { part, end: delimiter };
+  }
+}
+
+function firstField(header: HeaderBlock, key: string): HeaderField | undefined {
+  return header.fields.find((f) => f.key === key);
+}
+
+/** The first Content-Type field decides, as it decides the boundary (a later one must not change the split). */
+function contentTypeOf(raw: Buffer, header: HeaderBlock): ContentValue | null {
+  const field = firstField(header, 'content-type');
+  return field ? parseContentValue(unfoldedValue(raw, field), true) : null;
+}
+
+function boundaryOf(contentType: ContentValue | null): Buffer | null {
+  const param = contentType?.params.find(([name]) => name.toLowerCase() === 'boundary');
+  return param && param[1] !== '' ? Buffer.from(param[1], 'latin1') : null;
+}
+
+/** Parses the whole message into its tree. */
+export function parseTree(raw: Buffer): MimePart {
+  return new TreeParser(raw).parseEntity(0, 0, false).part;
+}
+
+/** Header field of a part by name (first occurrence), unfolded, or null. */
+export function partField(raw: Buffer, part: MimePart, key: string): string | null {
+  const field = firstField(part.header, key);
+  return field ? unfoldedValue(raw, field) : null;
+}
