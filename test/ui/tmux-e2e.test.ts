@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -78,6 +78,9 @@ describe('mailsandbox in a real terminal (tmux)', () => {
 
   after(async () => {
     await tmux('kill-server');
+    // kill-server leaves its socket file behind.
+    const uid = process.getuid?.() ?? 0;
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${uid}`, SOCKET), { force: true });
   });
 
   it('shows a curl STARTTLS session with decoded AUTH and the 250 after DATA; navigates, saves, quits with 0', async () => {
