@@ -13,7 +13,8 @@ function flagsWire(message: StoredMessage): Wire {
 /** The bytes of a section, cut to `<offset.length>` (RFC 3501 §6.4.5: an origin past the end gives ""). */
 function sectionData(message: StoredMessage, item: Extract<FetchItem, { kind: 'section' }>): Wire {
   const data = mime.bodySection(message.raw, item.section);
-  if (data === null) return null;
+  // A part that does not exist reads as an empty string, as Dovecot answers.
+  if (data === null) return '';
   if (!item.partial) return data;
   const { offset, length } = item.partial;
   if (offset >= data.length) return '';
