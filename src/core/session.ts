@@ -152,8 +152,12 @@ export class Session {
   /** Cuts the connection at once (RST where the platform allows), without a goodbye. */
   reset(reason: string): void {
     if (!this.closed) this.close(reason);
-    if (typeof this.socket.resetAndDestroy === 'function') this.socket.resetAndDestroy();
-    else this.socket.destroy();
+    try {
+      this.socket.resetAndDestroy();
+    } catch {
+      // TLS sockets cannot send an RST themselves (ERR_INVALID_HANDLE_TYPE); a plain close will do.
+      this.socket.destroy();
+    }
   }
 
   onClose(hook: (reason: string) => void): void {
