@@ -20,55 +20,71 @@ type Token =
   | { kind: 'literal'; text: string }
   | { kind: 'special'; text: string };
 
-const SPECIALS = '()<>@,;:\\".[]';
+// Character classes (RFC 5322 §3.2.3): what ends an atom. The dot is not among them, so a dot-atom
+// (`john.doe`) and an obsolete phrase (`A.B.`) stay one token.
+const WSP = 1;
+const SPECIAL = 2;
+const CLASS = new Uint8Array(256);
+for (const c of ' \t\r\n') CLASS[c.charCodeAt(0)] = WSP;
+for (const c of '()<>@,;:\\"[]') CLASS[c.charCodeAt(0)] = SPECIAL;
+
+/** A quoted string or comment body from `i` (just after the opening char) with quoted-pairs resolved. */
+function delimited(text: string, i: number, nested: boolean): { text: string; next: number } {
+  let out = '';
+  let from = i;
+  let depth = 1;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c /* \ */) {
+      out += text.slice(from, i);
+      from = i + 1; // keep the escaped char, drop the backslash
+      i += 2;
+    } else if (c === 0x0d || c === 0x0a) {
+      out += text.slice(from, i);
+      from = ++i;
+    } else if (!nested && c === 0x22 /* " */) {
+      return { text: out + text.slice(from, i), next: i + 1 };
+    } else if (nested && c === 0x28 /* ( */) {
+      depth++;
+      i++;
+    } else if (nested && c === 0x29 /* ) */ && --depth === 0) {
+      return { text: out + text.slice(from, i), next: i + 1 };
+    } else {
+      i++;
+    }
+  }
+  return { text: out + text.slice(from, Math.min(i, text.length)), next: text.length };
+}
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+    const code = text.charCodeAt(i);
+    const cls = code < 256 ? CLASS[code] : 0;
+    if (cls === WSP) {
       i++;
-    } else if (c === '"') {
-      let out = '';
-      i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === '\\' && i + 1 < text.length) i++;
-        if (text[i] !== '\r' && text[i] !== '\n') out += text[i];
-        i++;
-      }
-      i++;
-      tokens.push({ kind: 'quoted', text: out });
-    } else if (c === '(') {
-      let depth = 0;
-      let out = '';
-      while (i < text.length) {
-        const d = text[i++];
-        if (d === '\\' && i < text.length) {
-          out += text[i++];
-          continue;
-        }
-        if (d === '(' && depth++ === 0) continue;
-        if (d === ')' && --depth === 0) break;
-        out += d;
-      }
-      tokens.push({ kind: 'comment', text: out.trim() });
-    } else if (c === '[') {
+    } else if (code === 0x22) {
+      const q = delimited(text, i + 1, false);
+      tokens.push({ kind: 'quoted', text: q.text });
+      i = q.next;
+    } else if (code === 0x28) {
+      const c = delimited(text, i + 1, true);
+      tokens.push({ kind: 'comment', text: c.text.trim() });
+      i = c.next;
+    } else if (code === 0x5b) {
       const close = text.indexOf(']', i);
       const end = close === -1 ? text.length : close + 1;
       tokens.push({ kind: 'literal', text: text.slice(i, end) });
       i = end;
-    } else if (SPECIALS.includes(c) && c !== '.') {
-      tokens.push({ kind: 'special', text: c });
+    } else if (cls === SPECIAL) {
+      tokens.push({ kind: 'special', text: text[i] });
       i++;
     } else {
-      // atom, dots included: a dot-atom (`john.doe`) and an obsolete phrase (`A.B.`) both stay whole
       const start = i;
-      while (
-        i < text.length &&
-        !' \t\r\n'.includes(text[i]) &&
-        !(SPECIALS.includes(text[i]) && text[i] !== '.')
-      ) {
+      while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c < 256 && CLASS[c] !== 0) break;
         i++;
       }
       tokens.push({ kind: 'atom', text: text.slice(start, i) });

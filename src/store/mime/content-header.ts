@@ -121,6 +121,7 @@ export function parseContentValue(text: string, withSubtype: boolean): ContentVa
  * the starred ones sorted by name; we do the same so BODYSTRUCTURE matches it.
  */
 function mergeRfc2231(params: Param[]): Param[] {
+  if (!params.some(([name]) => name.includes('*'))) return params;
   const plain: Param[] = [];
   const starred = new Map<string, { name: string; encoded: boolean; segments: Array<[number, string]> }>();
   for (const [name, value] of params) {

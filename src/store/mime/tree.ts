@@ -35,6 +35,7 @@ const MAX_PARTS = 10_000;
 const LF = 0x0a;
 const CR = 0x0d;
 const DASH = 0x2d;
+const LF_DASH_DASH = Buffer.from('\n--', 'latin1');
 
 /** A delimiter line found while scanning: where it starts, which live boundary it matched, and how it ends. */
 interface Delimiter {
@@ -73,7 +74,8 @@ class TreeParser {
 
   /** The next delimiter line of any live boundary at or after `from`. */
   private nextDelimiter(from: number): Delimiter | null {
-    if (this.boundaries.length === 0) return null;
+    // Past the part cap no delimiter is looked for: the part being read takes the rest of the message.
+    if (this.boundaries.length === 0 || this.parts >= MAX_PARTS) return null;
     const raw = this.raw;
     if (from < raw.length) {
       const here = this.delimiterAt(from);
@@ -82,7 +84,7 @@ class TreeParser {
     let pos = from;
     for (;;) {
       // jump straight to candidate lines: a line feed followed by `--`
-      const hit = raw.indexOf('\n--', pos, 'latin1');
+      const hit = raw.indexOf(LF_DASH_DASH, pos);
       if (hit === -1) return null;
       const found = this.delimiterAt(hit + 1);
       if (found) return found;
