@@ -1,5 +1,6 @@
 import type { Mechanism, SaslExchange, SaslStep } from '../../../auth/mechanism.js';
 import { DEFAULT_MECHANISMS, findMechanism } from '../../../auth/registry.js';
+import { passwordLookup } from '../../../auth/verify.js';
 import { decodeBase64, describeChallenge, describeSaslPayload } from '../../../transcript/decode.js';
 import { errors } from '../replies.js';
 import type { CommandSpec } from '../registry.js';
@@ -65,7 +66,10 @@ export const auth: CommandSpec = {
     const data = initial === undefined ? null : decodeInitial(initial);
     if (initial !== undefined && !data)
       return session.fail(errors.protocol('initial response is not base64'));
-    const exchange = mechanism.create({ hostname: session.ctx.hostname });
+    const exchange = mechanism.create({
+      hostname: session.ctx.hostname,
+      passwordOf: passwordLookup(session.ctx.users),
+    });
     await advance(session, mechanism, exchange, exchange.start(data), initial === undefined ? 0 : 1);
   },
 };
