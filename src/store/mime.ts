@@ -3,7 +3,7 @@
  * and the decoded text SEARCH needs. Each message is parsed once into a MIME tree of byte ranges
  * (store/mime/tree.ts) and cached per raw Buffer, so FETCH over a large mailbox parses each message once.
  * Results follow Dovecot's output field by field (see test/unit/mime.test.ts, whose expectations come
- * from Dovecot 2.3). Returned values are shared with the cache: read them, do not change them.
+ * from Dovecot 2.3).
  */
 import { structureOf } from './mime/body-structure.js';
 import { envelopeOf } from './mime/envelope.js';
@@ -13,38 +13,33 @@ import { decodedBodyText, decodedHeaderValues } from './mime/text.js';
 import { parseTree, type MimePart } from './mime/tree.js';
 
 export { serializeImapData, imapDataToBuffer, type ImapData } from './mime/imap-data.js';
+export type { MimePart } from './mime/tree.js';
 
-interface Parsed {
-  tree: MimePart;
-  envelope?: ImapData[];
-  body?: ImapData[];
-  bodyStructure?: ImapData[];
-}
+// Only the tree is kept: it is a few small objects per MIME part, while the ENVELOPE and BODYSTRUCTURE
+// values are dozens of arrays and strings per message. Keeping those for a whole mailbox doubled the
+// garbage collector's work on the first FETCH; building them again from the tree costs microseconds.
+const cache = new WeakMap<Buffer, MimePart>();
 
-const cache = new WeakMap<Buffer, Parsed>();
-
-function parsed(raw: Buffer): Parsed {
-  let entry = cache.get(raw);
-  if (!entry) {
-    entry = { tree: parseTree(raw) };
-    cache.set(raw, entry);
+/** The parsed MIME tree of a message, parsed on first use and cached for as long as the Buffer lives. */
+export function mimeTree(raw: Buffer): MimePart {
+  let tree = cache.get(raw);
+  if (!tree) {
+    tree = parseTree(raw);
+    cache.set(raw, tree);
   }
-  return entry;
+  return tree;
 }
 
 /** ENVELOPE (RFC 3501 §7.4.2): [date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id].
  *  Strings are the raw header values (unfolded, NOT decoded: encoded-words stay encoded, as Dovecot does);
  *  addresses are [name, adl(null), mailbox, host]; sender/reply-to default to from; group syntax per §7.4.2. */
 export function envelope(raw: Buffer): ImapData[] {
-  const entry = parsed(raw);
-  return (entry.envelope ??= envelopeOf(raw, entry.tree.header));
+  return envelopeOf(raw, mimeTree(raw).header);
 }
 
 /** BODYSTRUCTURE when extended=true, BODY when false (RFC 3501 §7.4.2). */
 export function bodyStructure(raw: Buffer, extended: boolean): ImapData[] {
-  const entry = parsed(raw);
-  if (extended) return (entry.bodyStructure ??= structureOf(raw, entry.tree, true));
-  return (entry.body ??= structureOf(raw, entry.tree, false));
+  return structureOf(raw, mimeTree(raw), extended);
 }
 
 export type SectionSpec = {
@@ -61,16 +56,16 @@ export type SectionSpec = {
  *  MIME is the part's own MIME header. HEADER/TEXT of a part that is not message/rfc822 are empty
  *  (Dovecot). Dovecot answers a missing part with an empty string: send `""` (or `{0}`) for null. */
 export function bodySection(raw: Buffer, section: SectionSpec): Buffer | null {
-  return sectionBytes(raw, parsed(raw).tree, section.part, section.kind, section.fields);
+  return sectionBytes(raw, mimeTree(raw), section.part, section.kind, section.fields);
 }
 
 /** Header values for SEARCH (HEADER, FROM, TO, CC, BCC, SUBJECT): all values of that field, unfolded and
  *  with RFC 2047 encoded-words DECODED to Unicode. */
 export function headerValues(raw: Buffer, field: string): string[] {
-  return decodedHeaderValues(raw, parsed(raw).tree.header, field.toLowerCase());
+  return decodedHeaderValues(raw, mimeTree(raw).header, field.toLowerCase());
 }
 
 /** The decoded text of all text/* parts (transfer encoding and charset undone), for SEARCH BODY/TEXT. */
 export function bodyText(raw: Buffer): string {
-  return decodedBodyText(raw, parsed(raw).tree);
+  return decodedBodyText(raw, mimeTree(raw));
 }

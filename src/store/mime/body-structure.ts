@@ -6,7 +6,8 @@
 import { parseContentValue, parseEncoding, parseLanguageList, type Param } from './content-header.js';
 import { envelopeOf } from './envelope.js';
 import { nstring, type ImapData } from './imap-data.js';
-import { partField, type MimePart } from './tree.js';
+import { firstValue, headerFields, type HeaderField } from './header.js';
+import type { MimePart } from './tree.js';
 
 function countLines(raw: Buffer, start: number, end: number): number {
   let lines = 0;
@@ -22,15 +23,15 @@ function paramList(params: Param[]): ImapData[] | null {
 }
 
 /** body-fld-dsp, body-fld-lang, body-fld-loc: the extension fields every part has. */
-function dispositionLanguageLocation(raw: Buffer, part: MimePart): ImapData[] {
-  const dispositionText = partField(raw, part, 'content-disposition');
+function dispositionLanguageLocation(raw: Buffer, fields: HeaderField[]): ImapData[] {
+  const dispositionText = firstValue(raw, fields, 'content-disposition');
   const disposition = dispositionText === null ? null : parseContentValue(dispositionText, false);
-  const languageText = partField(raw, part, 'content-language');
+  const languageText = firstValue(raw, fields, 'content-language');
   const languages = languageText === null ? [] : parseLanguageList(languageText);
   return [
     disposition ? [nstring(disposition.type), paramList(disposition.params)] : null,
     languages.length ? languages.map((tag) => nstring(tag)) : null,
-    nstring(partField(raw, part, 'content-location')),
+    nstring(firstValue(raw, fields, 'content-location')),
   ];
 }
 
@@ -42,12 +43,13 @@ function emptyTextPart(extended: boolean): ImapData[] {
 
 export function structureOf(raw: Buffer, part: MimePart, extended: boolean): ImapData[] {
   const ct = part.contentType;
+  const fields = headerFields(raw, part.header);
   if (part.mediaType === 'multipart') {
     const children = part.children.length
       ? part.children.map((child) => structureOf(raw, child, extended))
       : [emptyTextPart(extended)];
     const list: ImapData[] = [...children, nstring(ct!.subtype)];
-    if (extended) list.push(paramList(ct!.params), ...dispositionLanguageLocation(raw, part));
+    if (extended) list.push(paramList(ct!.params), ...dispositionLanguageLocation(raw, fields));
     return list;
   }
 
@@ -60,9 +62,9 @@ export function structureOf(raw: Buffer, part: MimePart, extended: boolean): Ima
     nstring(ct ? ct.type : part.mediaType),
     nstring(ct ? ct.subtype : part.mediaSubtype),
     paramList(params),
-    nstring(partField(raw, part, 'content-id')),
-    nstring(partField(raw, part, 'content-description')),
-    nstring(parseEncoding(partField(raw, part, 'content-transfer-encoding') ?? '') ?? '7bit'),
+    nstring(firstValue(raw, fields, 'content-id')),
+    nstring(firstValue(raw, fields, 'content-description')),
+    nstring(parseEncoding(firstValue(raw, fields, 'content-transfer-encoding') ?? '') ?? '7bit'),
     size,
   ];
   if (part.mediaType === 'message' && part.mediaSubtype === 'rfc822') {
@@ -76,6 +78,6 @@ export function structureOf(raw: Buffer, part: MimePart, extended: boolean): Ima
     list.push(countLines(raw, part.bodyStart, part.bodyEnd));
   }
   if (extended)
-    list.push(nstring(partField(raw, part, 'content-md5')), ...dispositionLanguageLocation(raw, part));
+    list.push(nstring(firstValue(raw, fields, 'content-md5')), ...dispositionLanguageLocation(raw, fields));
   return list;
 }

@@ -21,7 +21,6 @@ export interface HeaderBlock {
   readonly end: number;
   /** Offset of the blank line that ends the header, or null when there is none. */
   readonly blankLine: number | null;
-  readonly fields: HeaderField[];
   /** The line ending the entity uses, so added blank lines match the message (LF-only stays LF-only). */
   readonly eol: '\r\n' | '\n';
 }
@@ -32,6 +31,12 @@ const SP = 0x20;
 const HT = 0x09;
 const COLON = 0x3a;
 
+/** A header block with its fields, as read. The tree keeps only the block: fields are read again when
+ *  needed (headerFields), so a mailbox's cached trees do not hold a dozen objects per header. */
+export interface ScannedHeader extends HeaderBlock {
+  readonly fields: HeaderField[];
+}
+
 /** Tells whether a line (from `lineStart`) is a delimiter line that ends the header early. */
 export type StopLine = (lineStart: number) => boolean;
 
@@ -39,7 +44,7 @@ export type StopLine = (lineStart: number) => boolean;
  * Reads header lines from `start` until the blank line, the end `limit`, or a line `stop` recognises
  * (a multipart delimiter: a part whose header runs straight into the next boundary has an empty body).
  */
-export function readHeader(raw: Buffer, start: number, limit: number, stop: StopLine | null): HeaderBlock {
+export function readHeader(raw: Buffer, start: number, limit: number, stop: StopLine | null): ScannedHeader {
   const fields: HeaderField[] = [];
   let pos = start;
   let eol: '\r\n' | '\n' = '\r\n';
@@ -102,15 +107,26 @@ export function unfoldedValue(raw: Buffer, field: HeaderField): string {
   return text.indexOf('\n') === -1 ? text : text.replace(/\r?\n/g, '');
 }
 
-/** The fields named `key` (lower case), in message order. */
-export function fieldsNamed(header: HeaderBlock, key: string): HeaderField[] {
-  return header.fields.filter((f) => f.key === key);
+/** The fields of a header block, read again from its bytes. */
+export function headerFields(raw: Buffer, header: HeaderBlock): HeaderField[] {
+  return readHeader(raw, header.start, header.end, null).fields;
 }
 
-/** Unfolded value of the last field named `key` (later fields win, as in Dovecot), or null. */
-export function lastValue(raw: Buffer, header: HeaderBlock, key: string): string | null {
-  for (let i = header.fields.length - 1; i >= 0; i--) {
-    if (header.fields[i].key === key) return unfoldedValue(raw, header.fields[i]);
+/** The fields named `key` (lower case), in message order. */
+export function fieldsNamed(fields: HeaderField[], key: string): HeaderField[] {
+  return fields.filter((f) => f.key === key);
+}
+
+/** Unfolded value of the first field named `key` (lower case), or null. */
+export function firstValue(raw: Buffer, fields: HeaderField[], key: string): string | null {
+  for (const field of fields) if (field.key === key) return unfoldedValue(raw, field);
+  return null;
+}
+
+/** Unfolded value of the last field named `key` (later fields win, as in Dovecot's ENVELOPE), or null. */
+export function lastValue(raw: Buffer, fields: HeaderField[], key: string): string | null {
+  for (let i = fields.length - 1; i >= 0; i--) {
+    if (fields[i].key === key) return unfoldedValue(raw, fields[i]);
   }
   return null;
 }

@@ -4,7 +4,7 @@
  * message are its body and [1.MIME] its header); HEADER and TEXT of a part that is not message/rfc822
  * are empty.
  */
-import type { HeaderBlock } from './header.js';
+import { headerFields, type HeaderBlock } from './header.js';
 import type { MimePart } from './tree.js';
 
 export type SectionKind = 'full' | 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
@@ -55,7 +55,7 @@ function selectFields(raw: Buffer, header: HeaderBlock, names: string[], keep: b
   const wanted = new Set(names.map((n) => n.toLowerCase()));
   const chunks: Buffer[] = [];
   const eol = Buffer.from(header.eol, 'latin1');
-  for (const field of header.fields) {
+  for (const field of headerFields(raw, header)) {
     if (wanted.has(field.key) !== keep) continue;
     const bytes = raw.subarray(field.start, field.end);
     chunks.push(bytes);

@@ -6,8 +6,8 @@
 import { Libmime } from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import libqp from 'libqp';
-import { fieldsNamed, unfoldedValue, type HeaderBlock } from './header.js';
-import { partField, type MimePart } from './tree.js';
+import { fieldsNamed, firstValue, headerFields, unfoldedValue, type HeaderBlock } from './header.js';
+import type { MimePart } from './tree.js';
 import { parseEncoding } from './content-header.js';
 
 const libmime = new Libmime();
@@ -30,12 +30,16 @@ function decodeWords(text: string): string {
 }
 
 export function decodedHeaderValues(raw: Buffer, header: HeaderBlock, key: string): string[] {
-  return fieldsNamed(header, key).map((field) => decodeWords(headerText(unfoldedValue(raw, field))));
+  return fieldsNamed(headerFields(raw, header), key).map((field) =>
+    decodeWords(headerText(unfoldedValue(raw, field))),
+  );
 }
 
 function transferDecode(raw: Buffer, part: MimePart): Buffer {
   const body = raw.subarray(part.bodyStart, part.bodyEnd);
-  const encoding = parseEncoding(partField(raw, part, 'content-transfer-encoding') ?? '')?.toLowerCase();
+  const encoding = parseEncoding(
+    firstValue(raw, headerFields(raw, part.header), 'content-transfer-encoding') ?? '',
+  )?.toLowerCase();
   if (encoding === 'base64') return Buffer.from(body.toString('latin1'), 'base64');
   if (encoding === 'quoted-printable') return libqp.decode(body.toString('latin1'));
   return body;

@@ -9,7 +9,7 @@
  * delimiter); when several boundaries match a line as prefixes, the longest wins.
  */
 import { parseContentValue, type ContentValue } from './content-header.js';
-import { readHeader, type HeaderBlock, type HeaderField, unfoldedValue } from './header.js';
+import { firstValue, readHeader, type HeaderBlock, type HeaderField } from './header.js';
 
 export interface MimePart {
   readonly header: HeaderBlock;
@@ -122,8 +122,9 @@ class TreeParser {
     this.parts++;
     const raw = this.raw;
     const stop = this.boundaries.length ? (line: number) => this.delimiterAt(line) !== null : null;
-    let header = readHeader(raw, start, raw.length, stop);
-    const contentType = contentTypeOf(raw, header);
+    const scanned = readHeader(raw, start, raw.length, stop);
+    const contentType = contentTypeOf(raw, scanned.fields);
+    let header: HeaderBlock = { start, end: scanned.end, blankLine: scanned.blankLine, eol: scanned.eol };
     const limited = depth >= MAX_DEPTH || this.parts >= MAX_PARTS;
     const mediaType = contentType ? contentType.type.toLowerCase() : digestChild ? 'message' : 'text';
     const mediaSubtype = contentType ? contentType.subtype.toLowerCase() : digestChild ? 'rfc822' : 'plain';
@@ -198,14 +199,10 @@ class TreeParser {
   }
 }
 
-function firstField(header: HeaderBlock, key: string): HeaderField | undefined {
-  return header.fields.find((f) => f.key === key);
-}
-
 /** The first Content-Type field decides, as it decides the boundary (a later one must not change the split). */
-function contentTypeOf(raw: Buffer, header: HeaderBlock): ContentValue | null {
-  const field = firstField(header, 'content-type');
-  return field ? parseContentValue(unfoldedValue(raw, field), true) : null;
+function contentTypeOf(raw: Buffer, fields: HeaderField[]): ContentValue | null {
+  const value = firstValue(raw, fields, 'content-type');
+  return value === null ? null : parseContentValue(value, true);
 }
 
 function boundaryOf(contentType: ContentValue | null): Buffer | null {
@@ -216,10 +213,4 @@ function boundaryOf(contentType: ContentValue | null): Buffer | null {
 /** Parses the whole message into its tree. */
 export function parseTree(raw: Buffer): MimePart {
   return new TreeParser(raw).parseEntity(0, 0, false).part;
-}
-
-/** Header field of a part by name (first occurrence), unfolded, or null. */
-export function partField(raw: Buffer, part: MimePart, key: string): string | null {
-  const field = firstField(part.header, key);
-  return field ? unfoldedValue(raw, field) : null;
 }
