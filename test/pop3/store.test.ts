@@ -107,6 +107,35 @@ describe('POP3 and the shared store', () => {
     await closeClients(sb, []);
   });
 
+  it('a long LIST is one summary line in the transcript, a short one is line by line', async () => {
+    const sb = await startTestSandbox({ listeners: ['pop3s'] });
+    sandboxes.push(sb);
+    const drop = sb.store.maildropFor('test');
+    for (let n = 1; n <= 150; n++)
+      await sb.store.append(drop, 'INBOX', Buffer.from(`Subject: ${n}\r\n\r\nx\r\n`));
+    const client = await login(sb);
+    client.send('LIST');
+    const lines = await client.readUntil(/^\.$/);
+    assert.equal(lines.length, 152);
+    client.send('LIST 7');
+    assert.equal(await client.readLine(), '+OK 7 17');
+    client.send('QUIT');
+    await client.readLine();
+    const sid = sb.transcript.history().find((e) => e.type === 'auth')!.sid;
+    const server = sb.transcript
+      .history(sid)
+      .filter((e) => e.type === 'server-line')
+      .map((e) => e.type === 'server-line' && e.line);
+    let octets = 0;
+    for (let n = 1; n <= 150; n++) octets += `Subject: ${n}\r\n\r\nx\r\n`.length;
+    const first = `+OK 150 messages (${octets} octets)`;
+    assert.equal(lines[0], first);
+    const at = server.lastIndexOf(first);
+    const wire = lines.slice(1, -1).join('\r\n').length + 2;
+    assert.deepEqual(server.slice(at, at + 3), [first, `<listing: 150 lines, ${wire} bytes>`, '.']);
+    await closeClients(sb, []);
+  });
+
   it('with transcript bodies on, RETR records every body line', async () => {
     const sb = await startTestSandbox({ listeners: ['pop3s'], transcriptBodies: true });
     sandboxes.push(sb);

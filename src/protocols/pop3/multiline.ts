@@ -87,7 +87,8 @@ export function topOf(raw: Buffer, bodyLines: number): Buffer {
 
 /** A multi-line text response (CAPA, LIST, UIDL): first line, the lines, the terminator, as one string. */
 export function textResponse(first: string, lines: readonly string[]): string {
-  let out = first + '\r\n';
-  for (const line of lines) out += (line.startsWith('.') ? '.' + line : line) + '\r\n';
-  return out + '.\r\n';
+  const out = [first];
+  for (const line of lines) out.push(line.charCodeAt(0) === DOT ? '.' + line : line);
+  out.push('.', '');
+  return out.join('\r\n');
 }

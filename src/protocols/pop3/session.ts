@@ -9,6 +9,9 @@ import { TERMINATOR, textResponse } from './multiline.js';
 import { COMMANDS } from './registry.js';
 import { errors, renderError, type Pop3Error } from './replies.js';
 
+/** Lines of a multi-line listing recorded one by one in the transcript; longer ones are summarised. */
+export const LISTING_LINES_RECORDED = 100;
+
 /** RFC 1939 §3: a session moves AUTHORIZATION → TRANSACTION → UPDATE and never back. */
 export type Pop3State =
   | { kind: 'authorization'; user: string | null }
@@ -91,13 +94,21 @@ export class Pop3Session {
     this.core.close(`${this.errorsInARow} protocol errors in a row`);
   }
 
-  /** A short multi-line reply (CAPA, LIST, UIDL), recorded line by line, written at once. */
+  /**
+   * A multi-line text reply (CAPA, AUTH, LIST, UIDL), written at once. Recorded line by line, except
+   * a listing longer than LISTING_LINES_RECORDED, which is summarised like a message body (unless
+   * bodies were asked for): a 10,000-message LIST would otherwise push a tenth of the bounded
+   * transcript out and cost more than the reply itself.
+   */
   sendText(first: string, lines: readonly string[]): void {
     this.errorsInARow = 0;
+    const text = textResponse(first, lines);
     this.core.server(first);
-    for (const line of lines) this.core.server(line);
+    if (lines.length <= LISTING_LINES_RECORDED || this.ctx.transcriptBodies)
+      for (const line of lines) this.core.server(line);
+    else this.core.server(`<listing: ${lines.length} lines, ${text.length - first.length - 5} bytes>`);
     this.core.server('.');
-    this.core.write(textResponse(first, lines));
+    this.core.write(text);
   }
 
   /**

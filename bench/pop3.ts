@@ -1,0 +1,394 @@
+/**
+ * POP3 under a big maildrop (issue 4): LIST, UIDL and RETR of every message of a 10,000-message
+ * maildrop over one connection, against mailsandbox and, in the same run, a private Dovecot POP3
+ * (Debian `dovecot-pop3d`) on loopback with its own config, Maildir and port.
+ *
+ * Both servers hold the same messages: mailsandbox as SMTP stores them (CRLF), Dovecot as a Maildir
+ * written by an LDA (LF; Dovecot sends CRLF). The client runs in a worker thread so its own work does
+ * not count against the sandbox's event loop; it checks that both servers send the same octets.
+ *
+ * `node dist/bench/pop3.js` runs it alone; BENCH_POP3_MESSAGES and BENCH_POP3_ROUNDS change the size.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { startSandbox } from '../src/index.js';
+
+const DOVECOT = '/usr/sbin/dovecot';
+const STEPS = ['login', 'LIST', 'UIDL', 'RETR all'] as const;
+type Step = (typeof STEPS)[number];
+
+interface RoundResult {
+  ms: Record<Step, number>;
+  listed: number;
+  retrievedOctets: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The messages: deterministic, 1–6 KB, some with lines that need dot-stuffing.
+
+function makeMessage(n: number): string {
+  const lines = [
+    `From: Sender ${n % 97} <sender${n % 97}@example.test>`,
+    'To: bench@example.test',
+    `Subject: benchmark message ${n}`,
+    `Date: Sat, 28 Nov 2026 08:${String(n % 60).padStart(2, '0')}:00 +0000`,
+    `Message-ID: <bench-${n}@mailsandbox.test>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+  ];
+  const bodyLines = 12 + ((n * 7919) % 70);
+  for (let i = 0; i < bodyLines; i++) {
+    const dotted = n % 50 === 0 && i % 10 === 3;
+    lines.push(
+      (dotted ? '.' : '') + `line ${i} of message ${n} `.padEnd(72, String.fromCharCode(97 + ((n + i) % 26))),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client (worker thread): one connection, USER/PASS, then LIST, UIDL and every RETR in turn.
+
+class Pop3Client {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private waiting: (() => void) | null = null;
+
+  constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+      this.waiting?.();
+    });
+  }
+
+  static open(port: number): Promise<Pop3Client> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, noDelay: true }, () =>
+        resolve(new Pop3Client(socket)),
+      );
+      socket.once('error', reject);
+    });
+  }
+
+  private async until(done: (data: Buffer) => number): Promise<Buffer> {
+    for (;;) {
+      const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+      this.chunks = [data];
+      const end = done(data);
+      if (end >= 0) {
+        const rest = data.subarray(end);
+        this.chunks = rest.length ? [rest] : [];
+        this.size = rest.length;
+        return data.subarray(0, end);
+      }
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('POP3 bench: no reply for 30 s')), 30_000);
+        this.waiting = () => {
+          clearTimeout(timer);
+          this.waiting = null;
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** One reply line. */
+  async line(): Promise<string> {
+    const got = await this.until((d) => {
+      const i = d.indexOf('\r\n');
+      return i < 0 ? -1 : i + 2;
+    });
+    return got.toString('latin1', 0, got.length - 2);
+  }
+
+  async command(line: string): Promise<string> {
+    this.socket.write(line + '\r\n');
+    const reply = await this.line();
+    if (!reply.startsWith('+OK')) throw new Error(`POP3 bench: ${line} → ${reply}`);
+    return reply;
+  }
+
+  /** A multi-line reply: returns the body with the terminator, still dot-stuffed. */
+  async multiline(line: string): Promise<Buffer> {
+    await this.command(line);
+    return this.until((d) => {
+      if (d.length >= 3 && d[0] === 0x2e && d[1] === 0x0d && d[2] === 0x0a) return 3;
+      const i = d.indexOf('\r\n.\r\n');
+      return i < 0 ? -1 : i + 5;
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+async function clientRound(port: number, user: string): Promise<RoundResult> {
+  const ms = {} as Record<Step, number>;
+  let t = performance.now();
+  const lap = (step: Step) => {
+    const now = performance.now();
+    ms[step] = now - t;
+    t = now;
+  };
+  const client = await Pop3Client.open(port);
+  await client.line();
+  await client.command(`USER ${user}`);
+  await client.command('PASS bench');
+  lap('login');
+  const list = await client.multiline('LIST');
+  lap('LIST');
+  await client.multiline('UIDL');
+  lap('UIDL');
+  const numbers = list
+    .toString('latin1')
+    .split('\r\n')
+    .filter((l) => /^\d+ \d+$/.test(l))
+    .map((l) => l.split(' ')[0]!);
+  let retrievedOctets = 0;
+  for (const n of numbers) retrievedOctets += (await client.multiline(`RETR ${n}`)).length;
+  lap('RETR all');
+  await client.command('QUIT').catch(() => undefined);
+  client.close();
+  return { ms, listed: numbers.length, retrievedOctets };
+}
+
+if (!isMainThread && (workerData as { pop3Bench?: boolean } | null)?.pop3Bench) {
+  const { port, user } = workerData as { port: number; user: string };
+  clientRound(port, user).then(
+    (result) => parentPort!.postMessage({ ok: true, result }),
+    (err: Error) => parentPort!.postMessage({ ok: false, error: err.message }),
+  );
+}
+
+function roundInWorker(port: number, user: string): Promise<RoundResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(fileURLToPath(import.meta.url), {
+      workerData: { pop3Bench: true, port, user },
+    });
+    worker.once('message', (m: { ok: true; result: RoundResult } | { ok: false; error: string }) => {
+      void worker.terminate();
+      if (m.ok) resolve(m.result);
+      else reject(new Error(m.error));
+    });
+    worker.once('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dovecot: a private instance in a temp dir, run as root in the foreground, stopped by PID.
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`dovecot did not listen on ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Dovecot {
+  port: number;
+  version: string;
+  stop(): Promise<void>;
+}
+
+async function startDovecot(dir: string, messages: string[], user: string): Promise<Dovecot> {
+  const port = await freePort();
+  const nobody = { uid: 65534, gid: 65534 };
+  const mail = join(dir, 'mail');
+  const cur = join(mail, user, 'cur');
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(mail, user, sub), { recursive: true });
+  const now = Math.floor(Date.now() / 1000);
+  messages.forEach((m, i) => writeFileSync(join(cur, `${now - messages.length + i}.M${i}P1.bench:2,S`), m));
+  for (const path of [mail, join(mail, user), ...['cur', 'new', 'tmp'].map((s) => join(mail, user, s))])
+    chownSync(path, nobody.uid, nobody.gid);
+  for (const file of messages.map((_, i) => join(cur, `${now - messages.length + i}.M${i}P1.bench:2,S`)))
+    chownSync(file, nobody.uid, nobody.gid);
+  mkdirSync(join(dir, 'run'));
+  const conf = join(dir, 'dovecot.conf');
+  writeFileSync(
+    conf,
+    [
+      `base_dir = ${join(dir, 'run')}`,
+      `state_dir = ${join(dir, 'state')}`,
+      `log_path = ${join(dir, 'dovecot.log')}`,
+      'protocols = pop3',
+      'listen = 127.0.0.1',
+      'ssl = no',
+      'disable_plaintext_auth = no',
+      'auth_mechanisms = plain',
+      `mail_location = maildir:${mail}/%u`,
+      'pop3_no_flag_updates = yes',
+      'passdb {',
+      '  driver = static',
+      '  args = nopassword=y',
+      '}',
+      'userdb {',
+      '  driver = static',
+      `  args = uid=${nobody.uid} gid=${nobody.gid} home=${mail}/%u`,
+      '}',
+      'service pop3-login {',
+      '  inet_listener pop3 {',
+      '    address = 127.0.0.1',
+      `    port = ${port}`,
+      '  }',
+      '  inet_listener pop3s {',
+      '    port = 0',
+      '  }',
+      '}',
+      'service anvil {',
+      '  chroot =',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  mkdirSync(join(dir, 'state'));
+  const child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  try {
+    await waitForPort(port, child, 15_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    const log = existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '';
+    throw new Error(`${(err as Error).message}\n${stderr}\n${log.slice(-2000)}`);
+  }
+  const version = await new Promise<string>((resolve) => {
+    const v = spawn(DOVECOT, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    v.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    v.on('close', () => resolve(out.trim().split(' ')[0] ?? '?'));
+  });
+  return {
+    port,
+    version,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run: warm both up once, then `rounds` measured rounds each, alternating; report medians.
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export async function benchPop3(): Promise<string> {
+  const count = Number(process.env.BENCH_POP3_MESSAGES ?? 10_000);
+  const rounds = Number(process.env.BENCH_POP3_ROUNDS ?? 3);
+  if (!existsSync(DOVECOT))
+    return `POP3 benchmark skipped: ${DOVECOT} not found (apt-get install dovecot-pop3d)`;
+  const dir = mkdtempSync(join(tmpdir(), 'mailsandbox-pop3-bench-'));
+  // Dovecot's mail processes run as nobody and must reach the Maildir inside.
+  chmodSync(dir, 0o755);
+  const user = 'bench';
+  const messages = Array.from({ length: count }, (_, i) => makeMessage(i + 1));
+  const sandbox = await startSandbox({
+    portOffset: 'ephemeral',
+    listeners: ['pop3'],
+    certsDir: join(dir, 'certs'),
+  });
+  let dovecot: Dovecot | null = null;
+  try {
+    const drop = sandbox.store.maildropFor(user);
+    for (const m of messages)
+      await sandbox.store.append(drop, 'INBOX', Buffer.from(m.replace(/\n/g, '\r\n')));
+    dovecot = await startDovecot(dir, messages, user);
+    const ours: RoundResult[] = [];
+    const theirs: RoundResult[] = [];
+    // Warm-up: Dovecot builds its index on the first login; our first LIST computes sizes.
+    await roundInWorker(sandbox.ports.pop3!, user);
+    await roundInWorker(dovecot.port, user);
+    for (let r = 0; r < rounds; r++) {
+      ours.push(await roundInWorker(sandbox.ports.pop3!, user));
+      theirs.push(await roundInWorker(dovecot.port, user));
+    }
+    for (const [name, results] of [
+      ['mailsandbox', ours],
+      ['dovecot', theirs],
+    ] as const)
+      if (results.some((x) => x.listed !== count))
+        throw new Error(`${name} listed ${results.map((x) => x.listed).join('/')} of ${count} messages`);
+    if (ours[0]!.retrievedOctets !== theirs[0]!.retrievedOctets)
+      throw new Error(
+        `RETR octets differ: ${ours[0]!.retrievedOctets} vs dovecot ${theirs[0]!.retrievedOctets}`,
+      );
+
+    const mb = (ours[0]!.retrievedOctets / 1024 / 1024).toFixed(1);
+    const rows = STEPS.map((step) => {
+      const a = median(ours.map((x) => x.ms[step]));
+      const b = median(theirs.map((x) => x.ms[step]));
+      return [step, `${a.toFixed(1)} ms`, `${b.toFixed(1)} ms`, `${(a / b).toFixed(2)}×`];
+    });
+    const header = ['step', 'mailsandbox', `dovecot ${dovecot.version}`, 'ratio'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    return [
+      `POP3: ${count} messages (${mb} MiB as sent), one connection per round, median of ${rounds} rounds`,
+      `(client in a worker thread; RETR sequential, one command at a time; ratio = mailsandbox / dovecot)`,
+      fmt(header),
+      ...rows.map(fmt),
+    ].join('\n');
+  } finally {
+    await dovecot?.stop();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
+  benchPop3().then(
+    (table) => console.log(table),
+    (err: Error) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
