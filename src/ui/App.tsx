@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ListenerStatus } from '../core/listener.js';
 import { saveSession } from '../transcript/export.js';
 import { Header, headerHeight } from './components/Header.js';
@@ -126,7 +126,14 @@ function StatusRow({ state, last, theme }: { state: UiState; last: StatusLine | 
 
 export function App(props: AppProps) {
   const size = useTerminalSize(props.size);
-  const { model } = useTranscript(props.source, props.fps ?? DEFAULT_FPS, props.limits);
+  const { model, frameStarted, frameDone } = useTranscript(
+    props.source,
+    props.fps ?? DEFAULT_FPS,
+    props.limits,
+  );
+  // Ink writes the frame during React's commit, before layout effects run: this measures the whole frame.
+  frameStarted();
+  useLayoutEffect(frameDone);
   const [state, setState] = useState<UiState>(INITIAL_STATE);
   const [messages, setMessages] = useState<StatusLine[]>(() => (props.messages ?? []).slice(-MAX_MESSAGES));
   const theme = useMemo(() => makeTheme(props.colors ?? colorsWanted()), [props.colors]);

@@ -1,7 +1,4 @@
-import { render } from 'ink';
 import type { Sandbox } from '../sandbox.js';
-import { App } from './App.js';
-import { DEFAULT_FPS } from './use-transcript.js';
 
 export interface TuiOptions {
   /** Where `s` saves transcripts (the --record dir, or ./transcripts). */
@@ -19,19 +16,30 @@ const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 
 /** Renders until the user quits (q / Ctrl-C); restores the terminal; resolves then. */
 export async function runTui(sandbox: Sandbox, options: TuiOptions): Promise<void> {
+  // React's development build costs about 7× the CPU per frame (measured by bench/ui.ts: 11 vs 75
+  // messages/s with the UI drawing). React, its JSX runtime and Ink's reconciler each pick their build
+  // when first loaded, so nothing React-related may be imported before this line — which is why this
+  // file has no JSX (that would import react/jsx-runtime at the top) and imports everything late.
+  process.env.NODE_ENV ??= 'production';
+  const [{ createElement }, { render }, { App }, { DEFAULT_FPS }] = await Promise.all([
+    import('react'),
+    import('ink'),
+    import('./App.js'),
+    import('./use-transcript.js'),
+  ]);
   const stdout = process.stdout;
   const useAltScreen = stdout.isTTY;
   if (useAltScreen) stdout.write(ENTER_ALT_SCREEN);
   const instance = render(
-    <App
-      source={sandbox.transcript}
-      listeners={sandbox.listeners}
-      fingerprint={sandbox.certificate.fingerprint256}
-      scenario={options.scenario ?? null}
-      messages={options.messages}
-      onMessage={options.onMessage}
-      saveDir={options.saveDir}
-    />,
+    createElement(App, {
+      source: sandbox.transcript,
+      listeners: sandbox.listeners,
+      fingerprint: sandbox.certificate.fingerprint256,
+      scenario: options.scenario ?? null,
+      messages: options.messages,
+      onMessage: options.onMessage,
+      saveDir: options.saveDir,
+    }),
     {
       stdout,
       // Ctrl-C arrives as a key in raw mode; the App treats it like q so quitting is one path.

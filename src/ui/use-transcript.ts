@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TranscriptListener } from '../transcript/bus.js';
 import type { TranscriptEvent } from '../transcript/events.js';
 import { DEFAULT_UI_LIMITS, TranscriptModel, type UiLimits } from './model.js';
@@ -10,7 +10,14 @@ export interface TranscriptSource {
 }
 
 /** Frames per second the UI redraws at most; an admin cannot read faster, and the servers keep the CPU. */
-export const DEFAULT_FPS = 12;
+export const DEFAULT_FPS = 10;
+
+/** The UI may spend at most 1/UI_BUDGET_DIVISOR of the time drawing: when a frame costs more (a slow
+ *  terminal, a loaded machine), the next frame waits longer, so rendering never starves the servers
+ *  that share this process. */
+const UI_BUDGET_DIVISOR = 4;
+/** However slow drawing gets, the screen still updates this often. */
+const MAX_FRAME_INTERVAL_MS = 1_000;
 
 /** Events queued between frames before they are folded into the model early (a stalled timer must not
  *  let the queue grow without bound). */
@@ -25,14 +32,16 @@ export function useTranscript(
   source: TranscriptSource,
   fps = DEFAULT_FPS,
   limits: UiLimits = DEFAULT_UI_LIMITS,
-): { model: TranscriptModel; version: number } {
+): { model: TranscriptModel; version: number; frameStarted: () => void; frameDone: () => void } {
   const modelRef = useRef<TranscriptModel | null>(null);
   modelRef.current ??= new TranscriptModel(limits);
   const model = modelRef.current;
   const [version, setVersion] = useState(0);
+  const pacing = useRef({ interval: 1000 / Math.max(1, fps), renderStartedAt: null as number | null });
 
   useEffect(() => {
-    const interval = 1000 / Math.max(1, fps);
+    const base = 1000 / Math.max(1, fps);
+    pacing.current.interval = base;
     let queue: TranscriptEvent[] = [];
     let timer: NodeJS.Timeout | null = null;
     let lastFlush = 0;
@@ -50,7 +59,7 @@ export function useTranscript(
         model.ingestAll(queue);
         queue = [];
       }
-      timer ??= setTimeout(flush, Math.max(0, lastFlush + interval - Date.now()));
+      timer ??= setTimeout(flush, Math.max(0, lastFlush + pacing.current.interval - Date.now()));
     });
     // What happened before the UI subscribed (the model skips events it has already seen).
     model.ingestAll(source.history());
@@ -61,5 +70,19 @@ export function useTranscript(
     };
   }, [source, fps, model]);
 
-  return { model, version };
+  /** The App calls this first thing when it renders… */
+  const frameStarted = useCallback(() => {
+    pacing.current.renderStartedAt ??= performance.now();
+  }, []);
+  /** …and this in a layout effect: React renders, commits and Ink writes the frame in one synchronous
+   *  run, so the time between the two is what one frame costs (without time spent waiting). */
+  const frameDone = useCallback(() => {
+    const p = pacing.current;
+    if (p.renderStartedAt === null) return;
+    const cost = performance.now() - p.renderStartedAt;
+    p.renderStartedAt = null;
+    p.interval = Math.min(MAX_FRAME_INTERVAL_MS, Math.max(1000 / Math.max(1, fps), cost * UI_BUDGET_DIVISOR));
+  }, [fps]);
+
+  return { model, version, frameStarted, frameDone };
 }
