@@ -5,7 +5,8 @@
 export type ResponseCode = 'AUTH' | 'IN-USE' | 'SYS/TEMP' | 'SYS/PERM' | 'LOGIN-DELAY';
 
 export interface Pop3Error {
-  readonly code: ResponseCode | null;
+  /** One of RFC 2449/3206's codes, or a scenario's own. */
+  readonly code: ResponseCode | (string & {}) | null;
   readonly text: string;
 }
 

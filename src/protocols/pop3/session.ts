@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Credentials } from '../../auth/mechanism.js';
-import { verifyCredentials } from '../../auth/verify.js';
+import type { AuthPolicy } from '../../scenario/engine.js';
+import { verifyCredentials, type UserDirectory } from '../../auth/verify.js';
 import type { Session } from '../../core/session.js';
 import type { ProtocolContext } from '../context.js';
 import { tryLockMaildrop } from './locks.js';
@@ -8,6 +9,7 @@ import { MaildropSnapshot, printableArg } from './maildrop.js';
 import { TERMINATOR, textResponse } from './multiline.js';
 import { COMMANDS } from './registry.js';
 import { errors, renderError, type Pop3Error } from './replies.js';
+import { DEFAULT_POLICY, Pop3Scenario, type Outcome } from './scenario.js';
 
 /** Lines of a multi-line listing recorded one by one in the transcript; longer ones are summarised. */
 export const LISTING_LINES_RECORDED = 100;
@@ -37,13 +39,45 @@ export class Pop3Session {
   state: Pop3State = { kind: 'authorization', user: null };
   continuation: Continuation | null = null;
   readonly timestamp: string;
+  /** The scenario in force when the session opened (the library API may switch it for later ones). */
+  readonly scenario: Pop3Scenario | null;
+  /** The name in the greeting and in SASL challenges. */
+  readonly hostname: string;
   private errorsInARow = 0;
+  /** A scenario `cut`: bytes of replies still allowed out before the connection is cut. */
+  private cut: { rule: string; remaining: number } | null = null;
 
   constructor(
     readonly core: Session,
     readonly ctx: ProtocolContext,
   ) {
-    this.timestamp = apopTimestamp(ctx.hostname);
+    this.scenario = ctx.engine ? new Pop3Scenario(ctx.engine, core) : null;
+    this.hostname = this.scenario?.hostname ?? ctx.hostname;
+    this.timestamp = apopTimestamp(this.hostname);
+  }
+
+  get users(): UserDirectory {
+    return this.scenario ? this.scenario.users(this.ctx.users) : this.ctx.users;
+  }
+
+  /** SASL mechanisms offered and accepted now, and whether logging in needs TLS first. */
+  authPolicy(): AuthPolicy {
+    return this.scenario?.authPolicy() ?? DEFAULT_POLICY;
+  }
+
+  /** True when a scenario wants TLS before any login and the session is not yet secure. */
+  get loginNeedsTls(): boolean {
+    return this.authPolicy().requireTls && this.core.tls === null;
+  }
+
+  /** Asks the scenario (if any) at `point` and plays its verdict. */
+  async ask(
+    point: 'command' | 'auth' | 'retr',
+    extra: Parameters<Pop3Scenario['decide']>[1],
+  ): Promise<Outcome> {
+    if (!this.scenario) return 'proceed';
+    const user = this.state.kind === 'transaction' ? this.state.user : null;
+    return this.scenario.play(this.scenario.decide(point, { user, ...extra }), this);
   }
 
   start(): void {
@@ -64,9 +98,19 @@ export class Pop3Session {
         }),
       onTimeout: (kind) =>
         // RFC 1939 §3 autologout: close without entering UPDATE.
-        this.core.send(`-ERR autologout: ${kind === 'idle' ? 'idle for too long' : 'command took too long'}`),
+        this.line(`-ERR autologout: ${kind === 'idle' ? 'idle for too long' : 'command took too long'}`),
     });
-    this.core.send(`+OK mailsandbox ready ${this.timestamp}`);
+    // Queued like a command: lines a client sends before the greeting wait for it.
+    this.core.enqueue(() => this.greet());
+  }
+
+  private async greet(): Promise<void> {
+    const scenario = this.scenario;
+    if (scenario) {
+      if ((await scenario.play(scenario.decide('connect'), this)) === 'stop') return;
+      if ((await scenario.play(scenario.decide('greeting'), this)) === 'stop') return;
+    }
+    this.line(`+OK ${scenario?.greeting ?? 'mailsandbox ready'} ${this.timestamp}`);
   }
 
   /** The TRANSACTION state; commands registered only for it may call this without checking. */
@@ -77,20 +121,46 @@ export class Pop3Session {
 
   // ---- replies ----------------------------------------------------------------------------------
 
+  /** Every byte to the client goes through here, so a scenario's `cut` sees all of them. */
+  private write(data: string | Buffer): void {
+    const cut = this.cut;
+    if (!cut) return this.core.write(data);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    if (bytes.length < cut.remaining) {
+      cut.remaining -= bytes.length;
+      return this.core.write(bytes);
+    }
+    this.core.write(bytes.subarray(0, cut.remaining));
+    this.cut = null;
+    // FIN, not RST: an RST could discard the bytes still in the send buffer, and the point is that
+    // the client gets a reply that stops short (no terminating dot).
+    this.core.close(`scenario rule ${cut.rule}: connection cut mid-reply`);
+  }
+
+  cutAfter(afterBytes: number, rule: string): void {
+    this.cut = { rule, remaining: afterBytes };
+  }
+
+  /** One reply line, recorded. */
+  private line(text: string): void {
+    this.core.server(text);
+    this.write(text + '\r\n');
+  }
+
   ok(text: string): void {
     this.errorsInARow = 0;
-    this.core.send(text ? `+OK ${text}` : '+OK');
+    this.line(text ? `+OK ${text}` : '+OK');
   }
 
   /** An `-ERR` reply; after `maxErrorsInARow` of them the session says so and closes. */
   fail(error: Pop3Error): void {
     this.errorsInARow++;
     if (this.errorsInARow < this.ctx.limits.maxErrorsInARow) {
-      this.core.send(renderError(error));
+      this.line(renderError(error));
       return;
     }
     const text = `${error.text} (${this.errorsInARow} errors in a row, closing the connection)`;
-    this.core.send(renderError({ ...error, text }));
+    this.line(renderError({ ...error, text }));
     this.core.close(`${this.errorsInARow} protocol errors in a row`);
   }
 
@@ -108,7 +178,7 @@ export class Pop3Session {
       for (const line of lines) this.core.server(line);
     else this.core.server(`<listing: ${lines.length} lines, ${text.length - first.length - 5} bytes>`);
     this.core.server('.');
-    this.core.write(text);
+    this.write(text);
   }
 
   /**
@@ -126,9 +196,9 @@ export class Pop3Session {
     this.core.server('.');
     const socket = this.core.socket;
     socket.cork();
-    this.core.write(first + '\r\n');
-    this.core.write(stuffed);
-    this.core.write(TERMINATOR);
+    this.write(first + '\r\n');
+    this.write(stuffed);
+    this.write(TERMINATOR);
     socket.uncork();
     if (!socket.writableNeedDrain || socket.destroyed) return;
     await new Promise<void>((resolve) => {
@@ -145,7 +215,7 @@ export class Pop3Session {
   /** A SASL challenge line (RFC 5034 §4: `+ ` and base64), with its decoded reading. */
   sendChallenge(base64: string, decoded: string | undefined): void {
     this.core.server(`+ ${base64}`, decoded);
-    this.core.write(`+ ${base64}\r\n`);
+    this.write(`+ ${base64}\r\n`);
   }
 
   // ---- login ------------------------------------------------------------------------------------
@@ -155,7 +225,9 @@ export class Pop3Session {
    * its messages and enter TRANSACTION (RFC 1939 §4).
    */
   async login(credentials: Credentials, how: string): Promise<void> {
-    const ok = verifyCredentials(this.ctx.users, credentials);
+    const asked = await this.ask('auth', { mechanism: how, user: credentials.username });
+    if (asked === 'stop') return this.core.auth(how, credentials.username, false);
+    const ok = verifyCredentials(this.users, credentials);
     this.core.auth(how, credentials.username, ok);
     if (!ok) return this.fail(errors.auth());
     const { store } = this.ctx;
@@ -196,6 +268,7 @@ export class Pop3Session {
     const args = spec?.args.rest ? (rest === '' ? [] : [rest]) : rest.split(/[ \t]+/).filter(Boolean);
     this.core.client(line, spec?.describe?.(args));
     if (verb.trim() === '') return this.fail(errors.protocol('empty command'));
+    if ((await this.ask('command', { command: verb, args: rest })) === 'stop') return;
     if (!spec) return this.fail(errors.unknownCommand(printableArg(verb)));
     if (!spec.states.includes(this.state.kind))
       return this.fail(errors.wrongState(verb, this.state.kind.toUpperCase()));

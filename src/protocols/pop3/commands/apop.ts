@@ -6,6 +6,7 @@ export const apop: CommandSpec = {
   states: ['authorization'],
   args: { min: 2, max: 2 },
   async handle(session, [name, digest]) {
+    if (session.loginNeedsTls) return session.fail(errors.auth('TLS is required first: send STLS'));
     if (!/^[0-9a-fA-F]{32}$/.test(digest!))
       return session.fail(errors.protocol('APOP digest must be 32 hexadecimal digits'));
     session.state = { kind: 'authorization', user: null };

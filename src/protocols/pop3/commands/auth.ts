@@ -1,5 +1,5 @@
 import type { Mechanism, SaslExchange, SaslStep } from '../../../auth/mechanism.js';
-import { DEFAULT_MECHANISMS, findMechanism } from '../../../auth/registry.js';
+import { findMechanism } from '../../../auth/registry.js';
 import { passwordLookup } from '../../../auth/verify.js';
 import { decodeBase64, describeChallenge, describeSaslPayload } from '../../../transcript/decode.js';
 import { errors } from '../replies.js';
@@ -11,11 +11,9 @@ function decodeInitial(text: string): Buffer | null {
   return text === '=' ? Buffer.alloc(0) : decodeBase64(text);
 }
 
-function offered(name: string): Mechanism | undefined {
+function accepted(session: Pop3Session, name: string): Mechanism | undefined {
   const mechanism = findMechanism(name);
-  return mechanism && (DEFAULT_MECHANISMS as readonly string[]).includes(mechanism.name)
-    ? mechanism
-    : undefined;
+  return mechanism && session.authPolicy().accepted.includes(mechanism.name) ? mechanism : undefined;
 }
 
 /** Renders one step of the exchange: a challenge (and the continuation for its answer), or the end. */
@@ -60,15 +58,17 @@ export const auth: CommandSpec = {
     return initial === '=' ? 'empty initial response' : describeSaslPayload(name, initial, 0);
   },
   async handle(session, [name, initial]) {
-    if (name === undefined) return session.sendText('+OK methods supported:', DEFAULT_MECHANISMS);
-    const mechanism = offered(name);
+    if (name === undefined)
+      return session.sendText('+OK methods supported:', session.authPolicy().advertised);
+    if (session.loginNeedsTls) return session.fail(errors.auth('TLS is required first: send STLS'));
+    const mechanism = accepted(session, name);
     if (!mechanism) return session.fail(errors.protocol(`unsupported mechanism ${name.slice(0, 24)}`));
     const data = initial === undefined ? null : decodeInitial(initial);
     if (initial !== undefined && !data)
       return session.fail(errors.protocol('initial response is not base64'));
     const exchange = mechanism.create({
-      hostname: session.ctx.hostname,
-      passwordOf: passwordLookup(session.ctx.users),
+      hostname: session.hostname,
+      passwordOf: passwordLookup(session.users),
     });
     await advance(session, mechanism, exchange, exchange.start(data), initial === undefined ? 0 : 1);
   },

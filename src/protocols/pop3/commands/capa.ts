@@ -1,30 +1,25 @@
-import { DEFAULT_MECHANISMS } from '../../../auth/registry.js';
 import type { CommandSpec } from '../registry.js';
+import type { Pop3Session } from '../session.js';
 
 /** RFC 2449 §5 CAPA: what this server does, valid before and after login. */
 export const capa: CommandSpec = {
   states: ['authorization', 'transaction'],
   args: { min: 0, max: 0 },
   handle(session) {
-    const lines = [
-      'TOP',
-      'USER',
-      'UIDL',
-      'RESP-CODES',
-      'AUTH-RESP-CODE',
-      'PIPELINING',
-      'EXPIRE NEVER',
-      'LOGIN-DELAY 0',
-      `SASL ${DEFAULT_MECHANISMS.join(' ')}`,
-    ];
+    const lines = ['TOP'];
+    // RFC 2595 §4: a server that refuses plaintext USER/PASS does not list USER before TLS.
+    if (!session.loginNeedsTls) lines.push('USER');
+    lines.push('UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'EXPIRE NEVER', 'LOGIN-DELAY 0');
+    const { advertised } = session.authPolicy();
+    if (advertised.length) lines.push(`SASL ${advertised.join(' ')}`);
     // RFC 2595 §4: STLS only while the session is not yet secure, on a port that offers it.
-    if (offersStls(session)) lines.push('STLS');
+    if (offersStls(session) && session.scenario?.starttls !== 'hide') lines.push('STLS');
     lines.push('IMPLEMENTATION mailsandbox');
-    session.sendText('+OK Capability list follows', lines);
+    session.sendText('+OK Capability list follows', session.scenario?.capabilities(lines) ?? lines);
   },
 };
 
-export function offersStls(session: Parameters<CommandSpec['handle']>[0]): boolean {
+export function offersStls(session: Pop3Session): boolean {
   return (
     session.core.tls === null &&
     session.core.listener.tls === 'starttls' &&

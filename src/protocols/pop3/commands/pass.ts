@@ -10,6 +10,7 @@ export const pass: CommandSpec = {
   args: { min: 1, max: 1, rest: true },
   async handle(session, [password]) {
     const { state } = session;
+    if (session.loginNeedsTls) return session.fail(errors.auth('TLS is required first: send STLS'));
     if (state.kind !== 'authorization' || state.user === null)
       return session.fail(errors.protocol('send USER first'));
     // RFC 1939 §7: after a failed PASS the client starts again with USER.

@@ -9,6 +9,7 @@ export const retr: CommandSpec = {
     const found = session.transaction().maildrop.find(arg!);
     if (!found.ok) return session.fail(found.error);
     const { entry } = found;
+    if ((await session.ask('retr', { command: 'RETR', args: arg })) === 'stop') return;
     await session.sendMessage(`+OK ${entry.size} octets`, dotStuff(entry.message.raw));
   },
 };

@@ -20,6 +20,8 @@ export const top: CommandSpec = {
     } else {
       return session.fail(errors.protocol('the line count must be a non-negative number'));
     }
+    const args = count === undefined ? arg : `${arg} ${count}`;
+    if ((await session.ask('retr', { command: 'TOP', args })) === 'stop') return;
     await session.sendMessage('+OK top of message follows', dotStuff(topOf(found.entry.message.raw, lines)));
   },
 };

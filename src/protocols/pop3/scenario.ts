@@ -1,0 +1,123 @@
+import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
+import type { UserDirectory } from '../../auth/verify.js';
+import type { Session } from '../../core/session.js';
+import type { AuthPolicy, DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
+import type { Point } from '../../scenario/schema.js';
+import type { Verdict } from '../../scenario/verdicts.js';
+import type { Pop3Error } from './replies.js';
+
+/** What a verdict leaves for the command: carry on, or stop (the scenario answered or hung up). */
+export type Outcome = 'proceed' | 'stop';
+
+/** What the scenario may do to the POP3 session that asked. */
+export interface Pop3Actions {
+  fail(error: Pop3Error): void;
+  /** Cut the connection once `afterBytes` more bytes of replies went out. */
+  cutAfter(afterBytes: number, rule: string): void;
+}
+
+/**
+ * One POP3 session's side of the scenario (scenarios/README.md): the greeting text and server name,
+ * users, SASL mechanisms offered and accepted, CAPA lines, the STLS policy, and the verdicts asked
+ * at `connect`, `greeting`, `command`, `auth` and `retr`, rendered in POP3's words (`-ERR [code]`).
+ * Without a scenario the session never builds one of these and behaves as RFC 1939 says.
+ */
+export class Pop3Scenario {
+  constructor(
+    private readonly engine: ScenarioEngine,
+    private readonly core: Session,
+  ) {
+    core.onClose(() => engine.forget(core.sid));
+  }
+
+  private get section() {
+    return this.engine.scenario.pop3;
+  }
+
+  get greeting(): string | undefined {
+    return this.section?.greeting;
+  }
+
+  get hostname(): string | undefined {
+    return this.section?.hostname;
+  }
+
+  get starttls(): 'offer' | 'hide' | 'refuse' | 'abort' {
+    return this.section?.starttls ?? 'offer';
+  }
+
+  users(fallback: UserDirectory): UserDirectory {
+    return this.engine.usersFor('pop3') ?? fallback;
+  }
+
+  authPolicy(): AuthPolicy {
+    return this.engine.authPolicy('pop3', this.core.tls !== null);
+  }
+
+  /** CAPA lines with the scenario's removals (by first word) and additions (RFC 2449 §5). */
+  capabilities(lines: string[]): string[] {
+    const remove = new Set(
+      (this.section?.capabilities?.remove ?? []).map((c) => c.split(' ')[0]!.toUpperCase()),
+    );
+    return [
+      ...lines.filter((l) => !remove.has(l.split(' ')[0]!.toUpperCase())),
+      ...(this.section?.capabilities?.add ?? []),
+    ];
+  }
+
+  decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {
+    return this.engine.decide(point, {
+      sid: this.core.sid,
+      proto: 'pop3',
+      client: this.core.remoteAddress,
+      sessionAgeMs: Date.now() - this.core.openedAt,
+      ...extra,
+    });
+  }
+
+  /** Plays a verdict; runs inside the session's command queue, so a delay or stall holds later commands. */
+  async play(verdict: Verdict, actions: Pop3Actions): Promise<Outcome> {
+    if (verdict.kind === 'pass') return 'proceed';
+    if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs).unref());
+    if (this.core.closed) return 'stop';
+    const why = `scenario rule ${verdict.rule}`;
+    switch (verdict.kind) {
+      case 'delay':
+        return 'proceed';
+      case 'pop3-err':
+        actions.fail({ code: verdict.code ?? null, text: verdict.text });
+        if (verdict.close) this.core.close(`${why}: -ERR and close`);
+        return 'stop';
+      case 'disconnect':
+        if (verdict.how === 'rst') this.core.reset(`${why}: reset`);
+        else this.core.close(`${why}: disconnect`);
+        return 'stop';
+      case 'stall':
+        // Nothing is answered and the queue holds every later command until the session ends.
+        if (verdict.closeAfterMs !== null)
+          setTimeout(() => this.core.close(`${why}: stalled`), verdict.closeAfterMs).unref();
+        await new Promise<void>((resolve) => this.core.onClose(() => resolve()));
+        return 'stop';
+      case 'cut':
+        actions.cutAfter(verdict.afterBytes, verdict.rule);
+        return 'proceed';
+      case 'throttle':
+      case 'slice':
+        this.core.note('warn', `${why}: ${verdict.kind} is not played on POP3 yet; carrying on`);
+        return 'proceed';
+      case 'reply':
+      case 'imap-status':
+      case 'imap-uidvalidity-change':
+      case 'imap-expunge':
+        // The schema keeps other protocols' outcomes out of pop3 rules.
+        return 'proceed';
+    }
+  }
+}
+
+/** Mechanisms offered when no scenario says otherwise. */
+export const DEFAULT_POLICY: AuthPolicy = {
+  advertised: [...DEFAULT_MECHANISMS],
+  accepted: [...DEFAULT_MECHANISMS],
+  requireTls: false,
+};

@@ -1,0 +1,185 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Sandbox } from '../../src/index.js';
+import { loadScenario } from '../../src/scenario/index.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { run } from '../helpers/run.js';
+import { certPath, startTestSandbox } from '../helpers/sandbox.js';
+import { closeClients } from './settle.js';
+
+/** The shipped scenarios that script POP3, played against raw POP3 sessions and curl. */
+describe('POP3 under the shipped scenarios', () => {
+  const sandboxes: Sandbox[] = [];
+  const clients: RawClient[] = [];
+  after(async () => {
+    for (const sb of sandboxes) await closeClients(sb, clients);
+    for (const sb of sandboxes) await sb.close();
+  });
+
+  async function sandboxWith(name: string): Promise<Sandbox> {
+    const sb = await startTestSandbox({ scenario: await loadScenario(name), listeners: ['pop3', 'pop3s'] });
+    sandboxes.push(sb);
+    return sb;
+  }
+
+  async function connect(sb: Sandbox): Promise<RawClient> {
+    const client = await RawClient.connect(sb.ports.pop3!);
+    clients.push(client);
+    return client;
+  }
+
+  async function exchange(client: RawClient, line: string): Promise<string> {
+    client.send(line);
+    return client.readLine();
+  }
+
+  function actions(sb: Sandbox): string[] {
+    return sb.transcript
+      .history()
+      .flatMap((e) => (e.type === 'scenario-action' ? [`${e.rule}: ${e.action}`] : []));
+  }
+
+  it('greeting-421: the greeting is -ERR [SYS/TEMP] and the server closes', async () => {
+    const sb = await sandboxWith('greeting-421');
+    const client = await connect(sb);
+    assert.equal(await client.readLine(), '-ERR [SYS/TEMP] Service not available');
+    await client.waitClosed();
+    assert.deepEqual(actions(sb), [
+      'greet-with-err: greeting: -ERR [SYS/TEMP] Service not available and close',
+    ]);
+  });
+
+  it('pop3-in-use: PASS and AUTH both get -ERR [IN-USE]', async () => {
+    const sb = await sandboxWith('pop3-in-use');
+    const client = await connect(sb);
+    await client.readLine();
+    assert.equal(await exchange(client, 'USER test'), '+OK please send the PASS');
+    assert.equal(
+      await exchange(client, 'PASS pw'),
+      '-ERR [IN-USE] Maildrop already locked by another session',
+    );
+    const plain = Buffer.from('\0test\0pw').toString('base64');
+    assert.equal(
+      await exchange(client, `AUTH PLAIN ${plain}`),
+      '-ERR [IN-USE] Maildrop already locked by another session',
+    );
+    assert.equal(await exchange(client, 'STAT'), '-ERR STAT is not valid in the AUTHORIZATION state');
+  });
+
+  it('auth-always-fails: every login gets -ERR [AUTH]', async () => {
+    const sb = await sandboxWith('auth-always-fails');
+    const client = await connect(sb);
+    await client.readLine();
+    await exchange(client, 'USER test');
+    assert.equal(await exchange(client, 'PASS testpass'), '-ERR [AUTH] Authentication failed');
+    const auth = sb.transcript.history().find((e) => e.type === 'auth');
+    assert.ok(auth && auth.type === 'auth' && !auth.ok);
+  });
+
+  it('pop3-cut-mid-retr: RETR stops after 200 bytes without the final dot; nothing is deleted', async () => {
+    const sb = await sandboxWith('pop3-cut-mid-retr');
+    const raw = 'Subject: long\r\n\r\n' + 'y'.repeat(78).concat('\r\n').repeat(20);
+    const stored = await sb.store.append(sb.store.maildropFor('test'), 'INBOX', Buffer.from(raw));
+    const client = await connect(sb);
+    await client.readLine();
+    await exchange(client, 'USER test');
+    await exchange(client, 'PASS pw');
+    assert.equal(await exchange(client, 'DELE 1'), '+OK message 1 marked deleted');
+    assert.equal(await exchange(client, 'RSET'), `+OK maildrop has 1 messages (${raw.length} octets)`);
+    client.send('RETR 1');
+    const status = `+OK ${raw.length} octets\r\n`;
+    const got = await client.readBytes(200);
+    assert.equal(got.toString(), (status + raw).slice(0, 200));
+    await client.waitClosed();
+    const inbox = await sb.store.folder(sb.store.maildropFor('test'), 'INBOX');
+    assert.deepEqual(
+      inbox!.messages.map((m) => m.id),
+      [stored.id],
+    );
+    assert.deepEqual(actions(sb), ['cut-in-retr: command RETR: cut the connection after 200 bytes']);
+  });
+
+  it('starttls-refused and no-starttls: STLS gets -ERR; hidden STLS is not in CAPA', async () => {
+    const refused = await sandboxWith('starttls-refused');
+    let client = await connect(refused);
+    await client.readLine();
+    client.send('CAPA');
+    assert.ok((await client.readUntil(/^\.$/)).includes('STLS'), 'refused STLS is still advertised');
+    assert.equal(await exchange(client, 'STLS'), '-ERR [SYS/TEMP] TLS not available due to temporary reason');
+
+    const hidden = await sandboxWith('no-starttls');
+    client = await connect(hidden);
+    await client.readLine();
+    client.send('CAPA');
+    assert.ok(!(await client.readUntil(/^\.$/)).includes('STLS'), 'hidden STLS is not advertised');
+    assert.equal(await exchange(client, 'STLS'), '-ERR STLS is not offered on this port');
+  });
+
+  it('starttls-handshake-abort: STLS is accepted, then the handshake is cut', async () => {
+    const sb = await sandboxWith('starttls-handshake-abort');
+    const client = await connect(sb);
+    await client.readLine();
+    assert.equal(await exchange(client, 'STLS'), '+OK Begin TLS negotiation');
+    await assert.rejects(client.startTls(readFileSync(certPath(), 'utf8')));
+    assert.ok(
+      sb.transcript.history().some((e) => e.type === 'session-close' && /handshake aborted/.test(e.reason)),
+    );
+  });
+
+  it('auth-only-after-tls: no USER or SASL before STLS, both after it', async () => {
+    const sb = await sandboxWith('auth-only-after-tls');
+    const client = await connect(sb);
+    await client.readLine();
+    client.send('CAPA');
+    const before = await client.readUntil(/^\.$/);
+    assert.ok(!before.includes('USER') && !before.some((l) => l.startsWith('SASL')), before.join(' | '));
+    assert.equal(await exchange(client, 'USER test'), '-ERR [AUTH] TLS is required first: send STLS');
+    assert.equal(await exchange(client, 'AUTH PLAIN'), '-ERR [AUTH] TLS is required first: send STLS');
+    assert.equal(await exchange(client, 'STLS'), '+OK Begin TLS negotiation');
+    await client.startTls(readFileSync(certPath(), 'utf8'));
+    client.send('CAPA');
+    const afterTls = await client.readUntil(/^\.$/);
+    assert.ok(afterTls.includes('USER'));
+    assert.ok(afterTls.includes('SASL PLAIN LOGIN CRAM-MD5 XOAUTH2'));
+    assert.equal(await exchange(client, 'USER test'), '+OK please send the PASS');
+    assert.match(await exchange(client, 'PASS pw'), /^\+OK 0 messages/);
+    assert.equal(await exchange(client, 'QUIT'), '+OK mailsandbox signing off (0 messages deleted)');
+  });
+
+  it('cram-md5-only: curl logs in with CRAM-MD5 (digest checked); PLAIN is refused', async () => {
+    const sb = await sandboxWith('cram-md5-only');
+    const url = `pop3s://127.0.0.1:${sb.ports.pop3s}/`;
+    const ok = await run('curl', [
+      '-sS',
+      '--max-time',
+      '10',
+      '--cacert',
+      certPath(),
+      '-u',
+      'alice:wonderland',
+      url,
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const bad = await run('curl', [
+      '-sS',
+      '--max-time',
+      '10',
+      '--cacert',
+      certPath(),
+      '-u',
+      'alice:nope',
+      url,
+    ]);
+    assert.notEqual(bad.code, 0);
+    const auths = sb.transcript
+      .history()
+      .flatMap((e) => (e.type === 'auth' ? [`${e.mechanism} ${e.ok}`] : []));
+    assert.deepEqual(auths, ['CRAM-MD5 true', 'CRAM-MD5 false']);
+    const client = await connect(sb);
+    await client.readLine();
+    client.send('CAPA');
+    assert.ok((await client.readUntil(/^\.$/)).includes('SASL CRAM-MD5'));
+    assert.equal(await exchange(client, 'AUTH PLAIN'), '-ERR unsupported mechanism PLAIN');
+  });
+});
