@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { isLoopback } from '../config/defaults.js';
-import { createLogger, logEvent, logListener } from '../log/logger.js';
-import { startSandbox, type Sandbox } from '../sandbox.js';
+import type { Sandbox } from '../sandbox.js';
 import { helpText, parseFlags, UsageError, type CliOptions } from './flags.js';
 import { runHelper } from './helpers.js';
 
@@ -35,6 +34,7 @@ function startupMessages(sandbox: Sandbox, withListenerErrors: boolean): Message
 }
 
 async function runHeadless(sandbox: Sandbox, options: CliOptions): Promise<() => Promise<void>> {
+  const { createLogger, logEvent, logListener } = await import('../log/logger.js');
   const logger = createLogger({ pretty: options.pretty || (process.stdout.isTTY ?? false) });
   for (const status of sandbox.listeners) logListener(logger, status);
   for (const m of startupMessages(sandbox, false)) logger[m.level]({ event: 'startup' }, m.text);
@@ -46,6 +46,8 @@ async function runHeadless(sandbox: Sandbox, options: CliOptions): Promise<() =>
 }
 
 async function start(options: CliOptions): Promise<void> {
+  // Loaded here, not at the top: the helper commands and --help should not pay for TLS and servers.
+  const { startSandbox } = await import('../sandbox.js');
   const sandbox = await startSandbox(options.sandbox);
   if (sandbox.listeners.every((l) => l.error)) {
     for (const l of sandbox.listeners) process.stderr.write(`mailsandbox: ${l.name}: ${l.error}\n`);

@@ -1,0 +1,184 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { run } from '../helpers/run.js';
+import { certPath, tempDir, testCertsDir } from '../helpers/sandbox.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
+import { FLAGS } from '../../src/cli/flags.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+describe('mailsandbox CLI', () => {
+  it('--help lists every flag; --version prints the version', async () => {
+    const help = await run('node', [MAIN, '--help']);
+    assert.equal(help.code, 0);
+    for (const name of Object.keys(FLAGS)) assert.match(help.stdout, new RegExp(`--${name}\\b`));
+    const version = await run('node', [MAIN, '--version']);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('an unknown flag or a bad value is a one-line error and exit code 2', async () => {
+    for (const args of [
+      ['--bogus'],
+      ['--port-offset', 'x'],
+      ['--user', 'nocolon'],
+      ['--listeners', 'smtp,nntp'],
+      ['frobnicate'],
+    ]) {
+      const r = await run('node', [MAIN, ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^mailsandbox: /);
+    }
+  });
+
+  it("the article's helpers: encode plain/login, decode, cram-md5 (RFC 2195 example)", async () => {
+    assert.equal(
+      (await run('node', [MAIN, 'encode', 'plain', 'test', 'testpass'])).stdout,
+      'dGVzdAB0ZXN0AHRlc3RwYXNz\n',
+    );
+    assert.equal(
+      (await run('node', [MAIN, 'encode', 'plain', 'test', 'testpass', ''])).stdout,
+      'AHRlc3QAdGVzdHBhc3M=\n',
+    );
+    assert.equal((await run('node', [MAIN, 'encode', 'login', 'test'])).stdout, 'dGVzdA==\n');
+    assert.equal(
+      (await run('node', [MAIN, 'decode', 'dGVzdAB0ZXN0AHRlc3RwYXNz'])).stdout,
+      'test\\0test\\0testpass\n',
+    );
+    // RFC 2195 §2: tim / tanstaaftanstaaf / <1896.697170952@postoffice.reston.mci.net>
+    const challenge = Buffer.from('<1896.697170952@postoffice.reston.mci.net>').toString('base64');
+    const answer = (
+      await run('node', [MAIN, 'cram-md5', 'tim', 'tanstaaftanstaaf', challenge])
+    ).stdout.trim();
+    assert.equal(Buffer.from(answer, 'base64').toString(), 'tim b913a602c7eda7a495b4e6e7334d3890');
+    // The article's IMAP example.
+    const imap = await run('node', [
+      MAIN,
+      'cram-md5',
+      'test',
+      'testpass',
+      'PDgxOTAyMjA2NTYwNzcyMzEuMTQxNDc5NzA3MkBtYWlsLnNlcnZlci5uZXQ+',
+    ]);
+    assert.equal(imap.stdout.trim(), 'dGVzdCA1YTZlNjYwMDlmZGJlZWNjYWRlNDY5M2FlMjU5YTA2ZQ==');
+  });
+
+  it('headless: JSON listening lines, transcript lines, SIGTERM closes and flushes, exit 0', async () => {
+    const record = tempDir();
+    testCertsDir();
+    const child = spawn(
+      'node',
+      [
+        MAIN,
+        '--no-tui',
+        '--ephemeral-ports',
+        '--certs-dir',
+        testCertsDir(),
+        '--record',
+        record,
+        '--listeners',
+        'smtp,smtps',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/"name":"smtps"/.test(out) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const listening = out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.event === 'listening');
+      assert.deepEqual(
+        listening.map((l) => [l.proto, l.name, l.tls]),
+        [
+          ['smtp', 'smtp', 'starttls'],
+          ['smtp', 'smtps', 'implicit'],
+        ],
+      );
+      const port = listening[0]!.port as number;
+      const curl = await run('curl', [
+        '-sS',
+        `smtp://127.0.0.1:${port}`,
+        '--ssl-reqd',
+        '--cacert',
+        certPath(),
+        '--user',
+        'u:p',
+        '--request',
+        'NOOP',
+      ]);
+      assert.equal(curl.code, 0, curl.stderr);
+      const until = Date.now() + 5_000;
+      while (!/"event":"session-close"/.test(out) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
+      const lines = out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.ok(
+        lines.some((l) => l.event === 'client-line' && String(l.line).startsWith('AUTH ')),
+        out,
+      );
+      // curl picks CRAM-MD5: the answer after the challenge is the decoded line.
+      const decoded = lines.find((l) => l.event === 'client-line' && /user="u"/.test(String(l.decoded)));
+      assert.ok(decoded, out);
+      assert.equal(decoded.proto, 'smtp');
+      assert.equal(decoded.dir, 'C');
+      assert.match(String(decoded.sid), /^smtp#\d+$/);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.ok(readdirSync(record).some((f) => f.endsWith('.txt')));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('a port that is taken is reported with the reason; the other listeners still start', async () => {
+    const sb = await startTestSandbox({ listeners: ['smtp'] });
+    try {
+      const taken = sb.ports.smtp! - 25;
+      const child = spawn(
+        'node',
+        [
+          MAIN,
+          '--no-tui',
+          '--port-offset',
+          String(taken),
+          '--certs-dir',
+          testCertsDir(),
+          '--listeners',
+          'smtp,submission',
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const deadline = Date.now() + 15_000;
+      while (!/"name":"submission"/.test(out) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      assert.match(out, /"event":"listen-failed".*EADDRINUSE/);
+      assert.match(out, /"event":"listening","proto":"smtp","name":"submission"/);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('is the bin of the package (npx mailsandbox)', () => {
+    assert.ok(existsSync(MAIN));
+    assert.ok(join(MAIN).endsWith('dist/src/cli/main.js'));
+  });
+});
