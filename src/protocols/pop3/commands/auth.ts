@@ -1,6 +1,6 @@
 import type { Mechanism, SaslExchange, SaslStep } from '../../../auth/mechanism.js';
 import { findMechanism } from '../../../auth/registry.js';
-import { passwordLookup } from '../../../auth/verify.js';
+import { passwordLookup, verifyCredentials } from '../../../auth/verify.js';
 import { decodeBase64, describeChallenge, describeSaslPayload } from '../../../transcript/decode.js';
 import { errors } from '../replies.js';
 import type { CommandSpec } from '../registry.js';
@@ -41,9 +41,31 @@ async function advance(
     case 'fail':
       session.core.auth(mechanism.name, '', false);
       return session.fail(errors.protocol(step.reason));
-    case 'done':
+    case 'done': {
+      const errorChallenge = refusalChallenge(mechanism);
+      if (errorChallenge && !verifyCredentials(session.users, step.credentials)) {
+        // RFC 7628 §3.2.2: a refused token gets an error challenge; the client answers with a dummy
+        // line, and only then comes the failure reply.
+        const base64 = errorChallenge.toString('base64');
+        const { username } = step.credentials;
+        session.sendChallenge(base64, describeChallenge(base64));
+        session.continuation = (line) => {
+          session.core.client(line, 'client acknowledged the error');
+          session.core.auth(mechanism.name, username, false);
+          session.fail(errors.auth());
+        };
+        return;
+      }
       return session.login(step.credentials, mechanism.name);
+    }
   }
+}
+
+/** Google's XOAUTH2 error (as smtp-server sends it); OAUTHBEARER brings its own. */
+const XOAUTH2_ERROR = JSON.stringify({ status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' });
+
+function refusalChallenge(mechanism: Mechanism): Buffer | null {
+  return mechanism.errorChallenge?.() ?? (mechanism.name === 'XOAUTH2' ? Buffer.from(XOAUTH2_ERROR) : null);
 }
 
 /**
