@@ -1,0 +1,100 @@
+import type { Socket } from 'node:net';
+import type { Session } from '../core/session.js';
+
+/**
+ * Transport faults on a socket's write side, named as toxiproxy names them: `bandwidth` (throttle),
+ * `slicer` (slice), `limit_data` (cut). They patch the socket object's `write`, so every writer of
+ * that socket (smtp-server, our line protocols) is shaped without knowing. Protocol-neutral: IMAP
+ * and POP3 can install them on `session.socket` the same way.
+ */
+export type WriteFault =
+  | { kind: 'throttle'; bytesPerSecond: number }
+  | { kind: 'slice'; bytes: number; pieceDelayMs: number }
+  | { kind: 'cut'; afterBytes: number; onCut: () => void };
+
+type WriteCallback = (err?: Error | null) => void;
+
+/** How often a throttled socket writes: 10 slices a second keep the rate smooth and timers few. */
+const THROTTLE_TICK_MS = 100;
+
+export function installWriteFault(socket: Socket, fault: WriteFault): void {
+  const original = socket.write.bind(socket) as (chunk: Buffer, cb?: WriteCallback) => boolean;
+  const queue: { data: Buffer; cb?: WriteCallback }[] = [];
+  let pumping = false;
+  let budget = fault.kind === 'cut' ? fault.afterBytes : Infinity;
+
+  const piece = (): number =>
+    fault.kind === 'throttle'
+      ? Math.max(1, Math.floor((fault.bytesPerSecond * THROTTLE_TICK_MS) / 1000))
+      : fault.kind === 'slice'
+        ? fault.bytes
+        : Infinity;
+  const pause =
+    fault.kind === 'throttle' ? THROTTLE_TICK_MS : fault.kind === 'slice' ? fault.pieceDelayMs : 0;
+
+  const pump = (): void => {
+    if (socket.destroyed) {
+      queue.length = 0;
+      pumping = false;
+      return;
+    }
+    const head = queue[0];
+    if (!head) {
+      pumping = false;
+      return;
+    }
+    const n = Math.min(piece(), head.data.length, budget);
+    if (n > 0) {
+      original(head.data.subarray(0, n));
+      budget -= n;
+    }
+    head.data = head.data.subarray(n);
+    if (head.data.length === 0) {
+      queue.shift();
+      head.cb?.();
+    }
+    if (budget <= 0 && fault.kind === 'cut') {
+      queue.length = 0;
+      pumping = false;
+      fault.onCut();
+      return;
+    }
+    if (pause > 0) setTimeout(pump, pause).unref();
+    else setImmediate(pump);
+  };
+
+  socket.write = ((
+    chunk: string | Uint8Array,
+    encoding?: BufferEncoding | WriteCallback,
+    cb?: WriteCallback,
+  ) => {
+    const callback = typeof encoding === 'function' ? encoding : cb;
+    const data =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8')
+        : Buffer.from(chunk);
+    queue.push({ data, cb: callback });
+    if (!pumping) {
+      pumping = true;
+      pump();
+    }
+    return true;
+  }) as Socket['write'];
+}
+
+/**
+ * Resets the connection (RST) and closes the session. The RST goes first: on Node 20,
+ * `resetAndDestroy()` after `end()` (which `Session.close` does) leaves the event loop spinning.
+ * A TLS socket has no TCP handle of its own to reset; it is destroyed (FIN) instead.
+ */
+export function resetConnection(session: Session, reason: string): void {
+  const socket = session.socket;
+  if (!socket.destroyed) {
+    try {
+      socket.resetAndDestroy();
+    } catch {
+      socket.destroy();
+    }
+  }
+  session.close(reason);
+}
