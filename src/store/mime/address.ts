@@ -216,13 +216,15 @@ class AddressParser {
     this.push(name ?? this.lastComment, adl, local.join(''), host);
   }
 
+  /** A domain: one dot-atom or domain literal; a further word only joins across a dot (`example . org`). */
   private parseDomain(): string {
-    const parts: string[] = [];
+    let domain = '';
     for (let t = this.peek(); t && (t.kind === 'atom' || t.kind === 'literal'); t = this.peek()) {
-      parts.push(t.text);
+      if (domain !== '' && !domain.endsWith('.') && !t.text.startsWith('.')) break;
+      domain += t.text;
       this.pos++;
     }
-    return parts.join('');
+    return domain;
   }
 
   private push(name: string | null, adl: string | null, mailbox: string, host: string | null): void {

@@ -6,7 +6,7 @@
 import { parseContentValue, parseEncoding, parseLanguageList, type Param } from './content-header.js';
 import { envelopeOf } from './envelope.js';
 import { nstring, type ImapData } from './imap-data.js';
-import { firstValue, headerFields, type HeaderField } from './header.js';
+import { firstValid, firstValue, headerFields, type HeaderField } from './header.js';
 import type { MimePart } from './tree.js';
 
 function countLines(raw: Buffer, start: number, end: number): number {
@@ -43,7 +43,8 @@ function emptyTextPart(extended: boolean): ImapData[] {
 
 export function structureOf(raw: Buffer, part: MimePart, extended: boolean): ImapData[] {
   const ct = part.contentType;
-  const fields = headerFields(raw, part.header);
+  // Content-* fields of a non-MIME message do not count (Dovecot), and no other field is needed here.
+  const fields = part.isMime ? headerFields(raw, part.header) : [];
   if (part.mediaType === 'multipart') {
     const children = part.children.length
       ? part.children.map((child) => structureOf(raw, child, extended))
@@ -64,7 +65,7 @@ export function structureOf(raw: Buffer, part: MimePart, extended: boolean): Ima
     paramList(params),
     nstring(firstValue(raw, fields, 'content-id')),
     nstring(firstValue(raw, fields, 'content-description')),
-    nstring(parseEncoding(firstValue(raw, fields, 'content-transfer-encoding') ?? '') ?? '7bit'),
+    nstring(firstValid(raw, fields, 'content-transfer-encoding', parseEncoding) ?? '7bit'),
     size,
   ];
   if (part.mediaType === 'message' && part.mediaSubtype === 'rfc822') {

@@ -168,8 +168,11 @@ export function parseLanguageList(text: string): string[] {
   return tags;
 }
 
-/** Content-Transfer-Encoding (RFC 2045 §6.1): a single token, comments dropped; null when absent. */
+/** Content-Transfer-Encoding (RFC 2045 §6.1): a single token, comments dropped; null when absent or
+ *  when more than one token is there (`7bit folded`), which Dovecot also reads as no encoding. */
 export function parseEncoding(text: string): string | null {
-  const token = new Lexer(text).token();
-  return token === '' ? null : token;
+  if (text === '') return null;
+  const lex = new Lexer(text);
+  const token = lex.token();
+  return token === '' || !lex.atEnd() ? null : token;
 }

@@ -35,6 +35,8 @@ const COLON = 0x3a;
  *  needed (headerFields), so a mailbox's cached trees do not hold a dozen objects per header. */
 export interface ScannedHeader extends HeaderBlock {
   readonly fields: HeaderField[];
+  /** The header ran into a delimiter line instead of a blank line. */
+  readonly stopped: boolean;
 }
 
 /** Tells whether a line (from `lineStart`) is a delimiter line that ends the header early. */
@@ -67,11 +69,11 @@ export function readHeader(raw: Buffer, start: number, limit: number, stop: Stop
     const first = raw[pos];
     if (first === LF || (first === CR && raw[pos + 1] === LF && pos + 1 < limit)) {
       flush(pos);
-      return { start, end: lineEnd, blankLine: pos, fields, eol };
+      return { start, end: lineEnd, blankLine: pos, fields, eol, stopped: false };
     }
     if (stop !== null && first === 0x2d && stop(pos)) {
       flush(pos);
-      return { start, end: pos, blankLine: null, fields, eol };
+      return { start, end: pos, blankLine: null, fields, eol, stopped: true };
     }
     if (first === SP || first === HT) {
       // continuation: nothing to do, the current field simply extends to this line's end
@@ -90,7 +92,7 @@ export function readHeader(raw: Buffer, start: number, limit: number, stop: Stop
     pos = lineEnd;
   }
   flush(limit);
-  return { start, end: limit, blankLine: null, fields, eol };
+  return { start, end: limit, blankLine: null, fields, eol, stopped: false };
 }
 
 /**
@@ -120,6 +122,21 @@ export function fieldsNamed(fields: HeaderField[], key: string): HeaderField[] {
 /** Unfolded value of the first field named `key` (lower case), or null. */
 export function firstValue(raw: Buffer, fields: HeaderField[], key: string): string | null {
   for (const field of fields) if (field.key === key) return unfoldedValue(raw, field);
+  return null;
+}
+
+/** The first value of field `key` that `parse` accepts (Dovecot skips a broken field for a later good one). */
+export function firstValid<T>(
+  raw: Buffer,
+  fields: HeaderField[],
+  key: string,
+  parse: (value: string) => T | null,
+): T | null {
+  for (const field of fields) {
+    if (field.key !== key) continue;
+    const parsed = parse(unfoldedValue(raw, field));
+    if (parsed !== null) return parsed;
+  }
   return null;
 }
 

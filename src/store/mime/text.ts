@@ -6,7 +6,7 @@
 import { Libmime } from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import libqp from 'libqp';
-import { fieldsNamed, firstValue, headerFields, unfoldedValue, type HeaderBlock } from './header.js';
+import { fieldsNamed, firstValid, headerFields, unfoldedValue, type HeaderBlock } from './header.js';
 import type { MimePart } from './tree.js';
 import { parseEncoding } from './content-header.js';
 
@@ -37,9 +37,9 @@ export function decodedHeaderValues(raw: Buffer, header: HeaderBlock, key: strin
 
 function transferDecode(raw: Buffer, part: MimePart): Buffer {
   const body = raw.subarray(part.bodyStart, part.bodyEnd);
-  const encoding = parseEncoding(
-    firstValue(raw, headerFields(raw, part.header), 'content-transfer-encoding') ?? '',
-  )?.toLowerCase();
+  // a non-MIME message has no transfer encoding (RFC 2045 §4), whatever its header says
+  const fields = part.isMime ? headerFields(raw, part.header) : [];
+  const encoding = firstValid(raw, fields, 'content-transfer-encoding', parseEncoding)?.toLowerCase();
   if (encoding === 'base64') return Buffer.from(body.toString('latin1'), 'base64');
   if (encoding === 'quoted-printable') return libqp.decode(body.toString('latin1'));
   return body;

@@ -24,6 +24,9 @@ export interface MimePart {
   readonly children: MimePart[];
   /** The encapsulated message of a message/rfc822 part (RFC 2046 §5.2.1); null otherwise. */
   readonly message: MimePart | null;
+  /** Whether the Content-* fields count: always in a multipart, else only with MIME-Version or
+   *  Content-Type (RFC 2045 §4; Dovecot ignores Content-Description & co. of a non-MIME message). */
+  readonly isMime: boolean;
 }
 
 // Dovecot's limits (message_max_nested_mime_parts / max_total_mime_parts): past them the rest of the
@@ -103,7 +106,8 @@ class TreeParser {
 
   /**
    * A blank line directly followed by a delimiter of an enclosing multipart is that delimiter's line
-   * ending (RFC 2046 §5.1.1), so the header ends before it and the body is empty, as in Dovecot. The
+   * ending (RFC 2046 §5.1.1), so the header ends before it and the body is empty, as in Dovecot (which
+   * does this for body parts only: an encapsulated message keeps its blank line). The
    * entity's own boundary is already live here so that `--outer-inner` is read as the inner delimiter.
    */
   private releaseBlankLine(header: HeaderBlock, ancestors: number): HeaderBlock {
@@ -115,68 +119,82 @@ class TreeParser {
 
   /**
    * Parses the entity starting at `start` (header, then body) and returns it with the delimiter that
-   * ended it (null at the end of the message). `defaultType` is text/plain, or message/rfc822 inside a
-   * multipart/digest (RFC 2046 §5.1.5).
+   * ended it (null at the end of the message). A part of a multipart/digest defaults to message/rfc822
+   * instead of text/plain (RFC 2046 §5.1.5).
    */
-  parseEntity(start: number, depth: number, digestChild: boolean): { part: MimePart; end: Delimiter | null } {
+  parseEntity(
+    start: number,
+    depth: number,
+    inMultipart: boolean,
+    digestChild: boolean,
+  ): { part: MimePart; end: Delimiter | null } {
     this.parts++;
     const raw = this.raw;
     const stop = this.boundaries.length ? (line: number) => this.delimiterAt(line) !== null : null;
     const scanned = readHeader(raw, start, raw.length, stop);
     const contentType = contentTypeOf(raw, scanned.fields);
+    const isMime =
+      inMultipart || scanned.fields.some((f) => f.key === 'mime-version' || f.key === 'content-type');
     let header: HeaderBlock = { start, end: scanned.end, blankLine: scanned.blankLine, eol: scanned.eol };
     const limited = depth >= MAX_DEPTH || this.parts >= MAX_PARTS;
     const mediaType = contentType ? contentType.type.toLowerCase() : digestChild ? 'message' : 'text';
     const mediaSubtype = contentType ? contentType.subtype.toLowerCase() : digestChild ? 'rfc822' : 'plain';
+    const base = { contentType, mediaType, mediaSubtype, isMime };
+
+    if (scanned.stopped) {
+      // The header ran into a delimiter of an enclosing multipart: the part is empty whatever its type,
+      // and that delimiter (matched before this part's own boundary existed) ends it, as in Dovecot.
+      const part = {
+        ...base,
+        header,
+        bodyStart: header.end,
+        bodyEnd: header.end,
+        children: [],
+        message: null,
+      };
+      return { part, end: this.delimiterAt(header.end) };
+    }
+
     // RFC 2046 §5.1.1 requires the boundary; without one the body cannot be split and the multipart has
     // no parts (Dovecot then shows one empty text/plain part, see body-structure.ts).
     const boundary = mediaType === 'multipart' && !limited ? boundaryOf(contentType) : null;
-
     const own = this.boundaries.length;
     if (boundary !== null) this.boundaries.push(boundary);
-    header = this.releaseBlankLine(header, own);
+    if (inMultipart) header = this.releaseBlankLine(header, own);
     const bodyStart = header.end;
 
     if (boundary !== null) {
       const children: MimePart[] = [];
+      // The multipart's bytes never end before what its parts took (a part header that ran into a
+      // delimiter keeps its line ending) nor inside its closing delimiter line.
+      let floor = bodyStart;
       let delimiter = this.nextDelimiter(bodyStart);
       while (delimiter !== null && delimiter.owner === own && !delimiter.closing) {
-        const child = this.parseEntity(delimiter.next, depth + 1, mediaSubtype === 'digest');
+        const child = this.parseEntity(delimiter.next, depth + 1, true, mediaSubtype === 'digest');
         children.push(child.part);
+        floor = child.part.bodyEnd;
         delimiter = child.end;
       }
       this.boundaries.pop();
       if (delimiter !== null && delimiter.owner === own) {
         // closing delimiter: the epilogue runs to the next delimiter of an enclosing multipart
+        floor = delimiter.next;
         delimiter = this.nextDelimiter(delimiter.next);
       }
-      const bodyEnd = this.contentEnd(delimiter, bodyStart);
-      const part = {
-        header,
-        bodyStart,
-        bodyEnd,
-        contentType,
-        mediaType,
-        mediaSubtype,
-        children,
-        message: null,
-      };
-      return { part, end: delimiter };
+      const bodyEnd = Math.max(floor, this.contentEnd(delimiter, floor));
+      return { part: { ...base, header, bodyStart, bodyEnd, children, message: null }, end: delimiter };
     }
 
     if (mediaType === 'message' && mediaSubtype === 'rfc822' && !limited) {
       // RFC 2046 §5.2.1: the body is a complete message, ending where this part ends. It is parsed
       // whatever its transfer encoding (§5.2.1 forbids base64 here): garbage gives an empty envelope,
-      // as in Dovecot. An encapsulated header that runs into a delimiter keeps its last line ending.
-      const inner = this.parseEntity(bodyStart, depth + 1, false);
-      const bodyEnd = inner.part.bodyEnd;
+      // as in Dovecot.
+      const inner = this.parseEntity(bodyStart, depth + 1, false, false);
       const part = {
+        ...base,
         header,
         bodyStart,
-        bodyEnd,
-        contentType,
-        mediaType,
-        mediaSubtype,
+        bodyEnd: inner.part.bodyEnd,
         children: [],
         message: inner.part,
       };
@@ -185,17 +203,7 @@ class TreeParser {
 
     const delimiter = this.nextDelimiter(bodyStart);
     const bodyEnd = this.contentEnd(delimiter, bodyStart);
-    const part = {
-      header,
-      bodyStart,
-      bodyEnd,
-      contentType,
-      mediaType,
-      mediaSubtype,
-      children: [],
-      message: null,
-    };
-    return { part, end: delimiter };
+    return { part: { ...base, header, bodyStart, bodyEnd, children: [], message: null }, end: delimiter };
   }
 }
 
@@ -212,5 +220,5 @@ function boundaryOf(contentType: ContentValue | null): Buffer | null {
 
 /** Parses the whole message into its tree. */
 export function parseTree(raw: Buffer): MimePart {
-  return new TreeParser(raw).parseEntity(0, 0, false).part;
+  return new TreeParser(raw).parseEntity(0, 0, false, false).part;
 }
