@@ -1,0 +1,158 @@
+/**
+ * SMTP throughput side by side with postfix's smtp-sink (issue 2), driven by postfix's smtp-source:
+ *   -s 20 -m 20000 -l 1024 -d   twenty sessions, many messages per connection
+ *   -s 20 -m 5000  -l 1024      one connection per message
+ * Runs alternate between the two servers; the medians are reported. mailsandbox runs as its CLI in
+ * its own process, headless, with transcripts captured and logged (the normal mode), and its CPU
+ * time is read from /proc to give the cost per message.
+ *
+ * Needs the Debian package `postfix` (smtp-sink, smtp-source). `node dist/bench/smtp.js` runs it alone;
+ * BENCH_SMTP_ROUNDS changes the number of rounds (default 3).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const SMTP_SINK = '/usr/sbin/smtp-sink';
+const SMTP_SOURCE = '/usr/sbin/smtp-source';
+const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  return ticks / 100;
+}
+
+async function waitForPort(port: number, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited early`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(true));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not listen on ${port}`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  });
+}
+
+async function source(port: number, args: string[]): Promise<number> {
+  const started = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(SMTP_SOURCE, [...args, `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`smtp-source exited ${code}: ${err.slice(0, 500)}`));
+    });
+  });
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+interface Server {
+  name: string;
+  port: number;
+  child: ChildProcess;
+}
+
+async function startSink(): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(
+    SMTP_SINK,
+    [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), '-c', `127.0.0.1:${port}`, '1000'],
+    { stdio: 'ignore' },
+  );
+  await waitForPort(port, child, 'smtp-sink');
+  return { name: 'smtp-sink', port, child };
+}
+
+async function startSandboxProcess(): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [MAIN, '--no-tui', '--listeners', 'smtp', '--port-offset', String(port - 25)],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await waitForPort(port, child, 'mailsandbox');
+  return { name: 'mailsandbox', port, child };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export async function benchSmtp(): Promise<string> {
+  if (!existsSync(SMTP_SOURCE) || !existsSync(SMTP_SINK)) {
+    return 'SMTP: skipped — smtp-source/smtp-sink not found (apt-get install postfix)';
+  }
+  const rounds = Number(process.env.BENCH_SMTP_ROUNDS ?? 3);
+  const modes = [
+    {
+      label: 'many messages per connection (-s 20 -m 20000 -l 1024 -d)',
+      args: ['-s', '20', '-m', '20000', '-l', '1024', '-d'],
+      messages: 20000,
+    },
+    {
+      label: 'one connection per message (-s 20 -m 5000 -l 1024)',
+      args: ['-s', '20', '-m', '5000', '-l', '1024'],
+      messages: 5000,
+    },
+  ];
+  const lines = ['SMTP throughput (messages/s, median of ' + rounds + ' alternating rounds)', ''];
+  for (const mode of modes) {
+    const rates: Record<string, number[]> = { 'smtp-sink': [], mailsandbox: [] };
+    const cpuPerMessage: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const start of [startSink, startSandboxProcess]) {
+        const server = await start();
+        try {
+          const cpuBefore = cpuSeconds(server.child.pid!);
+          const seconds = await source(server.port, mode.args);
+          rates[server.name]!.push(mode.messages / seconds);
+          if (server.name === 'mailsandbox')
+            cpuPerMessage.push((cpuSeconds(server.child.pid!) - cpuBefore) / mode.messages);
+        } finally {
+          await stop(server.child);
+        }
+      }
+    }
+    const sink = median(rates['smtp-sink']!);
+    const ours = median(rates.mailsandbox!);
+    lines.push(`  ${mode.label}`);
+    lines.push(`    smtp-sink    ${sink.toFixed(0).padStart(7)} msg/s`);
+    lines.push(
+      `    mailsandbox  ${ours.toFixed(0).padStart(7)} msg/s   ratio ${(ours / sink).toFixed(2)}×   CPU ${(median(cpuPerMessage) * 1e6).toFixed(0)} µs/message`,
+    );
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  benchSmtp().then((text) => console.log(text));
+}
