@@ -25,7 +25,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { startSandbox } from '../src/index.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
 const STEPS = ['login', 'LIST', 'UIDL', 'RETR all'] as const;
@@ -329,6 +328,8 @@ export async function benchPop3(): Promise<string> {
   chmodSync(dir, 0o755);
   const user = 'bench';
   const messages = Array.from({ length: count }, (_, i) => makeMessage(i + 1));
+  // Imported here, not at the top: the client worker loads this file too and needs none of it.
+  const { startSandbox } = await import('../src/index.js');
   const sandbox = await startSandbox({
     portOffset: 'ephemeral',
     listeners: ['pop3'],
