@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { startTestSandbox } from '../helpers/sandbox.js';
+import { certPath, startTestSandbox } from '../helpers/sandbox.js';
 import { closeClients } from './settle.js';
 
 /**
@@ -234,5 +235,74 @@ describe('POP3 bad input beside a well-behaved session', () => {
       ],
     );
     await goodStillWorks();
+  });
+});
+
+describe('POP3 timeouts and STLS injection', () => {
+  let sb: Sandbox;
+  const clients: RawClient[] = [];
+  before(async () => {
+    sb = await startTestSandbox({
+      mailboxes: 'per-user',
+      listeners: ['pop3'],
+      limits: { idleTimeoutMs: 400, commandTimeoutMs: 400 },
+    });
+  });
+  after(async () => {
+    await closeClients(sb, clients);
+    await sb.close();
+  });
+
+  async function open(): Promise<RawClient> {
+    const client = await RawClient.connect(sb.ports.pop3!);
+    clients.push(client);
+    assert.match(await client.readLine(), /^\+OK /);
+    return client;
+  }
+
+  it('an idle logged-in client is logged out without deleting anything, and the lock is freed', async () => {
+    const drop = sb.store.maildropFor('idle');
+    await sb.store.append(drop, 'INBOX', Buffer.from('Subject: keep\r\n\r\nkeep\r\n'));
+    const client = await open();
+    client.send('USER idle');
+    await client.readLine();
+    client.send('PASS pw');
+    await client.readLine();
+    client.send('DELE 1');
+    assert.match(await client.readLine(), /^\+OK/);
+    assert.equal(await client.readLine(2_000), '-ERR autologout: idle for too long');
+    await client.waitClosed();
+    assert.equal((await sb.store.folder(drop, 'INBOX'))!.messages.length, 1);
+    const again = await open();
+    again.send('USER idle');
+    await again.readLine();
+    again.send('PASS pw');
+    assert.match(await again.readLine(), /^\+OK 1 messages/);
+    again.send('QUIT');
+    await again.readLine();
+  });
+
+  it('a client that trickles one command slower than the limit is cut off', async () => {
+    const client = await open();
+    client.write('NO');
+    await new Promise((r) => setTimeout(r, 200));
+    client.write('O');
+    assert.equal(await client.readLine(2_000), '-ERR autologout: command took too long');
+    await client.waitClosed();
+  });
+
+  it('commands pipelined after STLS are discarded, not run over TLS (RFC 2595 §3.1)', async () => {
+    const client = await open();
+    client.write('STLS\r\nUSER injected\r\n');
+    assert.equal(await client.readLine(), '+OK Begin TLS negotiation');
+    await client.startTls(readFileSync(certPath(), 'utf8'));
+    client.send('PASS pw');
+    assert.equal(await client.readLine(), '-ERR send USER first');
+    const injected = sb.transcript
+      .history()
+      .some((e) => e.type === 'client-line' && e.line === 'USER injected');
+    assert.equal(injected, false);
+    client.send('QUIT');
+    await client.readLine();
   });
 });
