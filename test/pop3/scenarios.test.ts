@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../../src/index.js';
-import { loadScenario } from '../../src/scenario/index.js';
+import { loadScenario, parseScenario } from '../../src/scenario/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
@@ -181,5 +181,59 @@ describe('POP3 under the shipped scenarios', () => {
     client.send('CAPA');
     assert.ok((await client.readUntil(/^\.$/)).includes('SASL CRAM-MD5'));
     assert.equal(await exchange(client, 'AUTH PLAIN'), '-ERR unsupported mechanism PLAIN');
+  });
+});
+
+describe('POP3 under a scenario of its own', () => {
+  let sb: Sandbox;
+  const clients: RawClient[] = [];
+  after(async () => {
+    await closeClients(sb, clients);
+    await sb.close();
+  });
+
+  it('throttle at retr, slice at LIST, delay at NOOP and the scenario greeting and host name', async () => {
+    const yaml = [
+      'description: POP3 test scenario',
+      'pop3:',
+      '  greeting: Dovecot ready.',
+      '  hostname: pop.example.test',
+      '  rules:',
+      '    - name: slow-retr',
+      '      when: { point: retr }',
+      '      throttle: { bytesPerSecond: 20000 }',
+      '    - name: sliced-list',
+      '      when: { command: LIST }',
+      '      slice: { bytes: 50, delayMs: 1 }',
+      '    - name: slow-noop',
+      '      when: { command: NOOP }',
+      '      delay: { ms: 300 }',
+    ].join('\n');
+    const scenario = await parseScenario(yaml, { label: 'inline', name: 'pop3-test' });
+    sb = await startTestSandbox({ scenario, listeners: ['pop3'] });
+    const raw = 'Subject: slow\r\n\r\n' + 'z'.repeat(98).concat('\r\n').repeat(100);
+    await sb.store.append(sb.store.maildropFor('test'), 'INBOX', Buffer.from(raw));
+    const client = await RawClient.connect(sb.ports.pop3!);
+    clients.push(client);
+    assert.match(await client.readLine(), /^\+OK Dovecot ready\. <[0-9.]+@pop\.example\.test>$/);
+    client.send('USER test');
+    await client.readLine();
+    client.send('PASS pw');
+    await client.readLine();
+    let t = Date.now();
+    client.send('NOOP');
+    assert.equal(await client.readLine(), '+OK');
+    assert.ok(Date.now() - t >= 280, `NOOP answered after ${Date.now() - t} ms`);
+    client.send('LIST');
+    assert.deepEqual(await client.readUntil(/^\.$/), ['+OK 1 messages (10017 octets)', '1 10017', '.']);
+    t = Date.now();
+    client.send('RETR 1');
+    assert.equal(await client.readLine(), '+OK 10017 octets');
+    assert.equal((await client.readBytes(raw.length + 3)).toString(), raw + '.\r\n');
+    // 10 KB at 20 KB/s (the slice from LIST stays too, faults last for the session): about half a
+    // second, where an unshaped loopback takes a millisecond.
+    assert.ok(Date.now() - t >= 350, `RETR took ${Date.now() - t} ms`);
+    const rules = sb.transcript.history().flatMap((e) => (e.type === 'scenario-action' ? [e.rule] : []));
+    assert.deepEqual(rules, ['slow-noop', 'sliced-list', 'slow-retr']);
   });
 });

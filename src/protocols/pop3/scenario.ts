@@ -2,6 +2,7 @@ import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { UserDirectory } from '../../auth/verify.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
+import { installWriteFault } from '../../scenario/faults.js';
 import type { Point } from '../../scenario/schema.js';
 import type { Verdict } from '../../scenario/verdicts.js';
 import type { Pop3Error } from './replies.js';
@@ -19,7 +20,8 @@ export interface Pop3Actions {
 /**
  * One POP3 session's side of the scenario (scenarios/README.md): the greeting text and server name,
  * users, SASL mechanisms offered and accepted, CAPA lines, the STLS policy, and the verdicts asked
- * at `connect`, `greeting`, `command`, `auth` and `retr`, rendered in POP3's words (`-ERR [code]`).
+ * at `connect`, `greeting`, `command`, `auth` and `retr`, rendered in POP3's words (`-ERR [code]`);
+ * throttle and slice shape the socket's writes (scenario/faults.ts), a cut is done by the session.
  * Without a scenario the session never builds one of these and behaves as RFC 1939 says.
  */
 export class Pop3Scenario {
@@ -102,8 +104,14 @@ export class Pop3Scenario {
         actions.cutAfter(verdict.afterBytes, verdict.rule);
         return 'proceed';
       case 'throttle':
+        installWriteFault(this.core.socket, { kind: 'throttle', bytesPerSecond: verdict.bytesPerSecond });
+        return 'proceed';
       case 'slice':
-        this.core.note('warn', `${why}: ${verdict.kind} is not played on POP3 yet; carrying on`);
+        installWriteFault(this.core.socket, {
+          kind: 'slice',
+          bytes: verdict.bytes,
+          pieceDelayMs: verdict.pieceDelayMs,
+        });
         return 'proceed';
       case 'reply':
       case 'imap-status':
