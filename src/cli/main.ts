@@ -24,6 +24,13 @@ function startupMessages(sandbox: Sandbox, withListenerErrors: boolean): Message
     level: 'info',
     text: `certificate ${cert.certPath}${cert.generated ? ' (generated now)' : ''} SHA-256 ${cert.fingerprint256}`,
   });
+  if (sandbox.scenario) {
+    const { name, seed, random } = sandbox.scenario;
+    messages.push({
+      level: 'info',
+      text: `scenario ${name}${random ? ` (seed ${seed}: --seed ${seed} replays it)` : ''}`,
+    });
+  }
   if (!isLoopback(sandbox.host)) {
     messages.push({
       level: 'warn',
@@ -48,7 +55,43 @@ async function runHeadless(sandbox: Sandbox, options: CliOptions): Promise<() =>
 async function start(options: CliOptions): Promise<void> {
   // Loaded here, not at the top: the helper commands and --help should not pay for TLS and servers.
   const { startSandbox } = await import('../sandbox.js');
+  const { loadScenario, ScenarioError } = await import('../scenario/index.js');
+  if (options.scenario) {
+    try {
+      options.sandbox.scenario = await loadScenario(options.scenario);
+    } catch (err) {
+      // An invalid scenario is refused before anything listens (exit 2, like a bad flag).
+      if (err instanceof ScenarioError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  if (options.seed !== null) options.sandbox.seed = options.seed;
   const sandbox = await startSandbox(options.sandbox);
+  if (options.scenario) {
+    // SIGHUP re-reads the scenario file; sessions opened from then on get the new version.
+    process.on('SIGHUP', () => {
+      loadScenario(options.scenario!).then(
+        (scenario) => {
+          sandbox.useScenario(scenario, options.seed ?? sandbox.scenario?.seed);
+          sandbox.bus.publish({
+            type: 'note',
+            sid: '-',
+            proto: 'smtp',
+            level: 'info',
+            text: `scenario ${scenario.name} reloaded`,
+          });
+        },
+        (err: Error) =>
+          sandbox.bus.publish({
+            type: 'note',
+            sid: '-',
+            proto: 'smtp',
+            level: 'error',
+            text: `scenario not reloaded: ${err.message}`,
+          }),
+      );
+    });
+  }
   if (sandbox.listeners.every((l) => l.error)) {
     for (const l of sandbox.listeners) process.stderr.write(`mailsandbox: ${l.name}: ${l.error}\n`);
     await sandbox.close();
@@ -83,7 +126,10 @@ async function loadUi(): Promise<((sandbox: Sandbox, messages: Message[]) => Pro
   const path = '../ui/render.js';
   try {
     const mod = (await import(path)) as {
-      runTui?: (s: Sandbox, o: { saveDir: string; messages: Message[]; scenario: null }) => Promise<void>;
+      runTui?: (
+        s: Sandbox,
+        o: { saveDir: string; messages: Message[]; scenario: { name: string; seed?: number } | null },
+      ) => Promise<void>;
     };
     if (!mod.runTui) return null;
     const runTui = mod.runTui;
@@ -98,8 +144,32 @@ function sandboxSaveDir(): string {
   return saveDir;
 }
 
+async function scenarioCommand(command: 'scenarios' | 'validate', args: string[]): Promise<void> {
+  const { listShippedScenarios, loadScenario, ScenarioError } = await import('../scenario/index.js');
+  if (command === 'scenarios') {
+    if (args.length) throw new UsageError('usage: mailsandbox scenarios');
+    const list = listShippedScenarios();
+    const width = Math.max(...list.map((s) => s.name.length));
+    for (const s of list) process.stdout.write(`${s.name.padEnd(width)}  ${s.description}\n`);
+    return;
+  }
+  if (args.length !== 1) throw new UsageError('usage: mailsandbox validate FILE');
+  try {
+    const scenario = await loadScenario(args[0]!);
+    process.stdout.write(`${scenario.file ?? scenario.name}: valid\n`);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    process.stderr.write(err.problems.map((p) => `mailsandbox: ${p}\n`).join(''));
+    process.exit(2);
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
+  if (first === 'scenarios' || first === 'validate') {
+    await scenarioCommand(first, rest);
+    return;
+  }
   if (first && !first.startsWith('-') && first !== 'start') {
     process.stdout.write(runHelper(first, rest) + '\n');
     return;
@@ -117,9 +187,19 @@ export async function main(argv: string[]): Promise<void> {
   await start(options);
 }
 
+// `mailsandbox scenarios | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+});
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError) {
-    process.stderr.write(`mailsandbox: ${err.message}\n`);
+    process.stderr.write(
+      err.message
+        .split('\n')
+        .map((line) => `mailsandbox: ${line}\n`)
+        .join(''),
+    );
     process.exit(2);
   }
   process.stderr.write(`mailsandbox: ${(err as Error).message}\n`);

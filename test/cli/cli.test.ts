@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { run } from '../helpers/run.js';
@@ -175,6 +175,24 @@ describe('mailsandbox CLI', () => {
     } finally {
       await sb.close();
     }
+  });
+
+  it('scenarios lists the shipped ones; validate checks a file; a bad --scenario stops before listening', async () => {
+    const list = await run('node', [MAIN, 'scenarios']);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /^greylisting {2,}\S.+$/m);
+    assert.ok(list.stdout.trim().split('\n').length >= 20);
+    const ok = await run('node', [MAIN, 'validate', 'scenarios/greylisting.yaml']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /greylisting\.yaml: valid/);
+    const bad = join(tempDir(), 'bad.yaml');
+    writeFileSync(bad, 'description: x\nsmtp:\n  rulez: []\n');
+    const invalid = await run('node', [MAIN, 'validate', bad]);
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stderr, /bad\.yaml:3:3: smtp\.rulez: unknown key/);
+    const refused = await run('node', [MAIN, '--no-tui', '--ephemeral-ports', '--scenario', bad]);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '', 'nothing may listen');
   });
 
   it('is the bin of the package (npx mailsandbox)', () => {
