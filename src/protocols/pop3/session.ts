@@ -76,7 +76,7 @@ export class Pop3Session {
     extra: Parameters<Pop3Scenario['decide']>[1],
   ): Promise<Outcome> {
     if (!this.scenario) return 'proceed';
-    const user = this.state.kind === 'transaction' ? this.state.user : null;
+    const user = this.state.kind === 'update' ? null : this.state.user;
     return this.scenario.play(this.scenario.decide(point, { user, ...extra }), this);
   }
 
