@@ -23,6 +23,8 @@ export interface HeaderBlock {
   readonly blankLine: number | null;
   /** The line ending the entity uses, so added blank lines match the message (LF-only stays LF-only). */
   readonly eol: '\r\n' | '\n';
+  /** A delimiter line follows the header directly and takes its last line ending (RFC 2046 §5.1.1). */
+  readonly delimiterFollows: boolean;
 }
 
 const LF = 0x0a;
@@ -69,11 +71,11 @@ export function readHeader(raw: Buffer, start: number, limit: number, stop: Stop
     const first = raw[pos];
     if (first === LF || (first === CR && raw[pos + 1] === LF && pos + 1 < limit)) {
       flush(pos);
-      return { start, end: lineEnd, blankLine: pos, fields, eol, stopped: false };
+      return { start, end: lineEnd, blankLine: pos, fields, eol, stopped: false, delimiterFollows: false };
     }
     if (stop !== null && first === 0x2d && stop(pos)) {
       flush(pos);
-      return { start, end: pos, blankLine: null, fields, eol, stopped: true };
+      return { start, end: pos, blankLine: null, fields, eol, stopped: true, delimiterFollows: true };
     }
     if (first === SP || first === HT) {
       // continuation: nothing to do, the current field simply extends to this line's end
@@ -92,7 +94,7 @@ export function readHeader(raw: Buffer, start: number, limit: number, stop: Stop
     pos = lineEnd;
   }
   flush(limit);
-  return { start, end: limit, blankLine: null, fields, eol, stopped: false };
+  return { start, end: limit, blankLine: null, fields, eol, stopped: false, delimiterFollows: false };
 }
 
 /**

@@ -67,6 +67,19 @@ function selectFields(raw: Buffer, header: HeaderBlock, names: string[], keep: b
   return Buffer.concat(chunks);
 }
 
+/**
+ * The bytes of a header block for HEADER and MIME. A header directly followed by a delimiter gives up
+ * its last line ending to that delimiter (RFC 2046 §5.1.1), as Dovecot hands it out.
+ */
+function headerBytes(raw: Buffer, header: HeaderBlock): Buffer {
+  let end = header.end;
+  if (header.delimiterFollows && end > header.start && raw[end - 1] === 0x0a) {
+    end--;
+    if (end > header.start && raw[end - 1] === 0x0d) end--;
+  }
+  return raw.subarray(header.start, end);
+}
+
 export function sectionBytes(
   raw: Buffer,
   root: MimePart,
@@ -82,14 +95,14 @@ export function sectionBytes(
     case 'MIME':
       // RFC 3501 §6.4.5: MIME is the header of a body part; there is none for the whole message.
       if (path.length === 0) return null;
-      return raw.subarray(at.part.header.start, at.part.header.end);
+      return headerBytes(raw, at.part.header);
     case 'HEADER':
     case 'TEXT':
     case 'HEADER.FIELDS':
     case 'HEADER.FIELDS.NOT': {
       const message = messageOf(at);
       if (message === null) return Buffer.alloc(0);
-      if (kind === 'HEADER') return raw.subarray(message.header.start, message.header.end);
+      if (kind === 'HEADER') return headerBytes(raw, message.header);
       if (kind === 'TEXT') return raw.subarray(message.bodyStart, message.bodyEnd);
       return selectFields(raw, message.header, fields ?? [], kind === 'HEADER.FIELDS');
     }

@@ -105,16 +105,14 @@ class TreeParser {
   }
 
   /**
-   * A blank line directly followed by a delimiter of an enclosing multipart is that delimiter's line
-   * ending (RFC 2046 §5.1.1), so the header ends before it and the body is empty, as in Dovecot (which
-   * does this for body parts only: an encapsulated message keeps its blank line). The
-   * entity's own boundary is already live here so that `--outer-inner` is read as the inner delimiter.
+   * Whether the header's blank line is directly followed by a delimiter of an enclosing multipart: then
+   * that blank line is the delimiter's own line ending (RFC 2046 §5.1.1). The entity's own boundary is
+   * already live here so that `--outer-inner` is read as the inner delimiter.
    */
-  private releaseBlankLine(header: HeaderBlock, ancestors: number): HeaderBlock {
-    if (header.blankLine === null || ancestors === 0 || header.end >= this.raw.length) return header;
+  private blankLineBeforeDelimiter(header: HeaderBlock, ancestors: number): boolean {
+    if (header.blankLine === null || ancestors === 0 || header.end >= this.raw.length) return false;
     const delimiter = this.delimiterAt(header.end);
-    if (delimiter === null || delimiter.owner >= ancestors) return header;
-    return { ...header, end: header.blankLine };
+    return delimiter !== null && delimiter.owner < ancestors;
   }
 
   /**
@@ -135,7 +133,13 @@ class TreeParser {
     const contentType = contentTypeOf(raw, scanned.fields);
     const isMime =
       inMultipart || scanned.fields.some((f) => f.key === 'mime-version' || f.key === 'content-type');
-    let header: HeaderBlock = { start, end: scanned.end, blankLine: scanned.blankLine, eol: scanned.eol };
+    let header: HeaderBlock = {
+      start,
+      end: scanned.end,
+      blankLine: scanned.blankLine,
+      eol: scanned.eol,
+      delimiterFollows: scanned.stopped,
+    };
     const limited = depth >= MAX_DEPTH || this.parts >= MAX_PARTS;
     const mediaType = contentType ? contentType.type.toLowerCase() : digestChild ? 'message' : 'text';
     const mediaSubtype = contentType ? contentType.subtype.toLowerCase() : digestChild ? 'rfc822' : 'plain';
@@ -160,7 +164,11 @@ class TreeParser {
     const boundary = mediaType === 'multipart' && !limited ? boundaryOf(contentType) : null;
     const own = this.boundaries.length;
     if (boundary !== null) this.boundaries.push(boundary);
-    if (inMultipart) header = this.releaseBlankLine(header, own);
+    if (this.blankLineBeforeDelimiter(header, own)) {
+      // As Dovecot does: a body part's header ends before that blank line (its body is empty); an
+      // encapsulated message keeps the blank line in its size but not in BODY[n.HEADER].
+      header = inMultipart ? { ...header, end: header.blankLine! } : { ...header, delimiterFollows: true };
+    }
     const bodyStart = header.end;
 
     if (boundary !== null) {
