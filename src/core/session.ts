@@ -129,7 +129,17 @@ export class Session {
 
   /** Ends the session after what was written is flushed. */
   close(reason: string): void {
-    if (this.closed) return;
+    if (!this.markClosed(reason)) return;
+    if (!this.socket.destroyed) {
+      this.socket.end();
+      // A client that never reads must not keep the socket half-open for ever.
+      setTimeout(() => this.socket.destroy(), 2_000).unref();
+    }
+  }
+
+  /** Records the end of the session once; false when it had ended already. */
+  private markClosed(reason: string): boolean {
+    if (this.closed) return false;
     this.closed = true;
     this.clearCommandTimer();
     this.queue?.stop();
@@ -142,16 +152,13 @@ export class Session {
       durationMs: Date.now() - this.openedAt,
     });
     for (const hook of this.closeHooks) hook(reason);
-    if (!this.socket.destroyed) {
-      this.socket.end();
-      // A client that never reads must not keep the socket half-open for ever.
-      setTimeout(() => this.socket.destroy(), 2_000).unref();
-    }
+    return true;
   }
 
   /** Cuts the connection at once (RST where the platform allows), without a goodbye. */
   reset(reason: string): void {
-    if (!this.closed) this.close(reason);
+    // Not close(): end() followed by resetAndDestroy() leaves the socket open on Node 20.
+    this.markClosed(reason);
     try {
       this.socket.resetAndDestroy();
     } catch {
