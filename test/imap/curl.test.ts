@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Sandbox } from '../../src/index.js';
 import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
+import { sessionsSettled } from './settle.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 
 /** curl's IMAP client: STARTTLS with --ssl-reqd on imap://, implicit TLS on imaps://, --cacert. */
@@ -16,7 +17,10 @@ describe('IMAP with curl', () => {
     sb = await startTestSandbox({ listeners: ['smtp', 'imap', 'imaps'], users: { test: 'testpass' } });
     assert.match(await sendMail({ port: sb.ports.smtp!, raw }), /^250 /);
   });
-  after(() => sb.close());
+  after(async () => {
+    await sessionsSettled(sb);
+    await sb.close();
+  });
 
   async function curl(url: string, ...extra: string[]): Promise<string> {
     const args = ['-sS', '--max-time', '10', '--cacert', certPath(), '-u', 'test:testpass', ...extra, url];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/index.js';
 import { python } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
+import { sessionsSettled } from './settle.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 
 /**
@@ -50,7 +51,10 @@ describe('IMAP with python3 imaplib', () => {
   before(async () => {
     sb = await startTestSandbox({ listeners: ['smtp', 'imap', 'imaps'] });
   });
-  after(() => sb.close());
+  after(async () => {
+    await sessionsSettled(sb);
+    await sb.close();
+  });
 
   for (const mode of ['starttls', 'ssl'] as const) {
     it(`${mode === 'ssl' ? 'IMAP4_SSL on 993' : 'IMAP4.starttls() on 143'}: login, select, search, fetch, store, expunge`, async () => {

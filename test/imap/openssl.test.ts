@@ -4,6 +4,7 @@ import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
+import { sessionsSettled } from './settle.js';
 
 /** The article's SMTP session, typed as in ARTICLE.md. */
 async function sendArticleMail(port: number): Promise<void> {
@@ -37,7 +38,10 @@ describe('IMAP with openssl s_client -starttls imap (the article session)', () =
     sb = await startTestSandbox({ listeners: ['smtp', 'imap'] });
     await sendArticleMail(sb.ports.smtp!);
   });
-  after(() => sb.close());
+  after(async () => {
+    await sessionsSettled(sb);
+    await sb.close();
+  });
 
   it('LOGIN, CAPABILITY, SELECT Inbox, FETCH body[header], body, body[], LOGOUT', async () => {
     const stored = sb.messages()[0]!.raw;

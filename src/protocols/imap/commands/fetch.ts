@@ -1,7 +1,7 @@
 import type { StoredMessage } from '../../../store/types.js';
 import { SELECTED, type CommandSpec } from '../command.js';
 import { atom, compose, type Wire } from '../compose.js';
-import { mime } from '../mime-access.js';
+import * as mime from '../mime-access.js';
 import { atomArg, formatDateTime } from '../parser/args.js';
 import { parseFetchItems, type FetchItem } from '../parser/fetch-items.js';
 import { parseSequenceSet } from '../parser/sequence-set.js';

@@ -1,6 +1,6 @@
 import type { StoredMessage } from '../../../store/types.js';
 import { SELECTED, type CommandSpec } from '../command.js';
-import { mime } from '../mime-access.js';
+import * as mime from '../mime-access.js';
 import { parseSearch, type SearchKey } from '../parser/search.js';
 import { inRanges, resolveRanges } from '../parser/sequence-set.js';
 
