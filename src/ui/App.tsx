@@ -6,6 +6,7 @@ import { Header, headerHeight } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { LineView } from './components/LineView.js';
 import { levelColor, LogView } from './components/LogView.js';
+import { ScenarioPicker, type ScenarioEntry } from './components/ScenarioPicker.js';
 import { SessionList } from './components/SessionList.js';
 import { keyToAction, type InputMode } from './keys.js';
 import { windowRows, type LineFormat, type ScreenRow } from './layout.js';
@@ -39,6 +40,15 @@ export interface AppProps {
   fps?: number;
   limits?: UiLimits;
   onQuit?: () => void;
+  /** The scenario picker (`S`); without it the header shows `scenario` as given. */
+  scenarios?: ScenarioControl;
+}
+
+export interface ScenarioControl {
+  list(): ScenarioEntry[];
+  current(): { name: string; seed?: number } | null;
+  /** Loads a shipped scenario by name and makes it the one new sessions get. */
+  use(name: string): Promise<{ name: string; seed?: number }>;
 }
 
 /** Sandbox messages kept for the `m` view. */
@@ -124,39 +134,8 @@ function StatusRow({ state, last, theme }: { state: UiState; last: StatusLine | 
   );
 }
 
-export function App(props: AppProps) {
-  const size = useTerminalSize(props.size);
-  const { model, frameStarted, frameDone } = useTranscript(
-    props.source,
-    props.fps ?? DEFAULT_FPS,
-    props.limits,
-  );
-  // Ink writes the frame during React's commit, before layout effects run: this measures the whole frame.
-  frameStarted();
-  useLayoutEffect(frameDone);
-  const [state, setState] = useState<UiState>(INITIAL_STATE);
-  const [messages, setMessages] = useState<StatusLine[]>(() => (props.messages ?? []).slice(-MAX_MESSAGES));
-  const theme = useMemo(() => makeTheme(props.colors ?? colorsWanted()), [props.colors]);
-  const { exit } = useApp();
-  const { onMessage, onQuit, source, saveDir } = props;
-
-  useEffect(() => {
-    if (!onMessage) return;
-    return onMessage((m) => setMessages((all) => [...all.slice(-(MAX_MESSAGES - 1)), m]));
-  }, [onMessage]);
-
-  const { columns: width, rows: height } = size;
-  const headerInfo = {
-    listeners: props.listeners,
-    counters: model.counters,
-    scenario: props.scenario ?? null,
-    fingerprint: props.fingerprint,
-  };
-  // One row is left free: Ink clears the whole terminal on every frame once its output fills the
-  // screen, which flickers.
-  const bodyHeight = Math.max(2, height - 1 - headerHeight(headerInfo, width) - FOOTER_ROWS);
-  const contentHeight = bodyHeight - 1;
-
+/** What the screen shows for a state: the filtered sessions, and the lines and window of a line view. */
+function computeView(model: TranscriptModel, state: UiState, width: number, contentHeight: number) {
   const view = state.view;
   const sessions = visibleSessions(
     model,
@@ -173,20 +152,71 @@ export function App(props: AppProps) {
   }
   const format: LineFormat = { millis: width >= 100, tagWidth: view.kind === 'all' ? 8 : 0 };
   const win = lines ? windowRows(lines, state.scroll, contentHeight, width, format) : null;
+  return { sessions, lines, win };
+}
 
-  const env: ViewEnv = {
-    sessions,
-    lines,
-    topIndex: win?.topIndex ?? 0,
-    pageLines: contentHeight,
-    listeners: props.listeners.map((l) => l.name),
+export function App(props: AppProps) {
+  const size = useTerminalSize(props.size);
+  const { model, frameStarted, frameDone } = useTranscript(
+    props.source,
+    props.fps ?? DEFAULT_FPS,
+    props.limits,
+  );
+  // Ink writes the frame during React's commit, before layout effects run: this measures the whole frame.
+  frameStarted();
+  useLayoutEffect(frameDone);
+  const [state, setState] = useState<UiState>(INITIAL_STATE);
+  const [messages, setMessages] = useState<StatusLine[]>(() => (props.messages ?? []).slice(-MAX_MESSAGES));
+  const theme = useMemo(() => makeTheme(props.colors ?? colorsWanted()), [props.colors]);
+  const { exit } = useApp();
+  const { onMessage, onQuit, source, saveDir, scenarios } = props;
+  const scenarioEntries = useMemo(() => scenarios?.list() ?? [], [scenarios]);
+  const runningScenario = scenarios ? scenarios.current() : (props.scenario ?? null);
+
+  useEffect(() => {
+    if (!onMessage) return;
+    return onMessage((m) => setMessages((all) => [...all.slice(-(MAX_MESSAGES - 1)), m]));
+  }, [onMessage]);
+
+  const { columns: width, rows: height } = size;
+  const headerInfo = {
+    listeners: props.listeners,
+    counters: model.counters,
+    scenario: runningScenario,
+    fingerprint: props.fingerprint,
   };
-  const envRef = useRef(env);
-  envRef.current = env;
+  // One row is left free: Ink clears the whole terminal on every frame once its output fills the
+  // screen, which flickers.
+  const bodyHeight = Math.max(2, height - 1 - headerHeight(headerInfo, width) - FOOTER_ROWS);
+  const contentHeight = bodyHeight - 1;
+
+  const view = state.view;
+  const { sessions, lines, win } = computeView(model, state, width, contentHeight);
+  const envOf = (s: UiState): ViewEnv => {
+    const v = s === state ? { sessions, lines, win } : computeView(model, s, width, contentHeight);
+    return {
+      sessions: v.sessions,
+      lines: v.lines,
+      topIndex: v.win?.topIndex ?? 0,
+      pageLines: contentHeight,
+      listeners: props.listeners.map((l) => l.name),
+      scenarioCount: scenarioEntries.length,
+      currentScenario: scenarioEntries.findIndex((e) => e.name === runningScenario?.name),
+    };
+  };
+  const envOfRef = useRef(envOf);
+  envOfRef.current = envOf;
+  // Keys can arrive faster than frames: each key sees the state the previous key left, not the last
+  // rendered one (typing "/e" must not read "e" as the errors filter).
   const stateRef = useRef(state);
   stateRef.current = state;
+  const apply = useCallback((change: (s: UiState) => UiState) => {
+    const next = change(stateRef.current);
+    stateRef.current = next;
+    setState(next);
+  }, []);
 
-  const setStatus = useCallback((status: StatusLine) => setState((s) => ({ ...s, status })), []);
+  const setStatus = useCallback((status: StatusLine) => apply((s) => ({ ...s, status })), [apply]);
 
   const save = useCallback(() => {
     const s = stateRef.current;
@@ -194,7 +224,7 @@ export function App(props: AppProps) {
       s.view.kind === 'transcript'
         ? s.view.sid
         : s.view.kind === 'sessions'
-          ? selectedSession(s, envRef.current)?.sid
+          ? selectedSession(s, envOfRef.current(s))?.sid
           : undefined;
     if (!sid) return setStatus({ level: 'warn', text: 'select a session (Enter) to save it' });
     const events = source.history(sid);
@@ -209,7 +239,13 @@ export function App(props: AppProps) {
   const onKey = useCallback(
     (input: string, key: Key) => {
       const s = stateRef.current;
-      const mode: InputMode = s.help ? 'help' : s.input.kind === 'search' ? 'search' : 'normal';
+      const mode: InputMode = s.picker
+        ? 'picker'
+        : s.help
+          ? 'help'
+          : s.input.kind === 'search'
+            ? 'search'
+            : 'normal';
       const action = keyToAction(input, key, mode);
       if (!action) return;
       switch (action.type) {
@@ -220,23 +256,47 @@ export function App(props: AppProps) {
         case 'save':
           save();
           return;
+        case 'picker-choose': {
+          const entry = s.picker ? scenarioEntries[s.picker.index] : undefined;
+          apply((current) => ({ ...current, picker: null }));
+          if (!entry || !scenarios) return;
+          scenarios.use(entry.name).then(
+            (now) =>
+              setStatus({
+                level: 'info',
+                text: `scenario ${now.name}${now.seed !== undefined ? ` (seed ${now.seed})` : ''} for new sessions`,
+              }),
+            (err: Error) => setStatus({ level: 'error', text: `scenario ${entry.name}: ${err.message}` }),
+          );
+          return;
+        }
         case 'clear-closed': {
           const n = model.clearClosed();
           setStatus({ level: 'info', text: `cleared ${n} closed session${n === 1 ? '' : 's'}` });
           return;
         }
         default:
-          setState((current) => update({ ...current, status: null }, action, envRef.current));
+          apply((current) => update({ ...current, status: null }, action, envOfRef.current(current)));
       }
     },
-    [exit, onQuit, save, model, setStatus],
+    [exit, onQuit, save, model, setStatus, scenarios, scenarioEntries, apply],
   );
   useInput(onKey);
 
   const isMatch = useCallback((row: ScreenRow) => lineMatches(row.line, state.query), [state.query]);
 
   let body: ReactNode;
-  if (state.help) body = <HelpOverlay height={bodyHeight} theme={theme} />;
+  if (state.picker)
+    body = (
+      <ScenarioPicker
+        entries={scenarioEntries}
+        index={state.picker.index}
+        current={runningScenario?.name ?? null}
+        height={bodyHeight}
+        theme={theme}
+      />
+    );
+  else if (state.help) body = <HelpOverlay height={bodyHeight} theme={theme} />;
   else if (view.kind === 'sessions')
     body = (
       <SessionList
@@ -263,7 +323,7 @@ export function App(props: AppProps) {
     <Box flexDirection="column" width={width}>
       <Header info={headerInfo} width={width} theme={theme} />
       <Box flexDirection="column" height={bodyHeight}>
-        {!state.help && (
+        {!state.help && !state.picker && (
           <Text wrap="truncate-end" bold color={theme.color('cyan')}>
             {viewTitle(state, model, sessions.length, lines)}
           </Text>

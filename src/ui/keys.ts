@@ -24,9 +24,12 @@ export type Action =
   | { type: 'search-cancel' }
   | { type: 'search-next'; dir: 1 | -1 }
   | { type: 'save' }
-  | { type: 'clear-closed' };
+  | { type: 'clear-closed' }
+  | { type: 'open-picker' }
+  | { type: 'picker-choose' }
+  | { type: 'picker-cancel' };
 
-export type InputMode = 'normal' | 'search' | 'help';
+export type InputMode = 'normal' | 'search' | 'help' | 'picker';
 
 /** Every key, for the help overlay (and the README). */
 export const KEY_HELP: [string, string][] = [
@@ -45,6 +48,7 @@ export const KEY_HELP: [string, string][] = [
   ['n N', 'next / previous match'],
   ['s', 'save the session (text + JSONL)'],
   ['c', 'clear closed sessions'],
+  ['S', 'pick the scenario for new sessions'],
   ['?', 'this help'],
   ['q  Ctrl-C', 'quit'],
 ];
@@ -62,6 +66,13 @@ export function keyToAction(input: string, key: Key, mode: InputMode): Action | 
     if (key.backspace || key.delete) return { type: 'search-erase' };
     if (key.ctrl || key.meta || !input) return null;
     return { type: 'search-type', text: input.replace(/[\x00-\x1f\x7f]/g, '') };
+  }
+  if (mode === 'picker') {
+    if (key.upArrow || input === 'k') return { type: 'move', delta: -1 };
+    if (key.downArrow || input === 'j') return { type: 'move', delta: 1 };
+    if (key.return) return { type: 'picker-choose' };
+    if (key.escape || input === 'q' || input === 'S') return { type: 'picker-cancel' };
+    return null;
   }
   if (mode === 'help') {
     if (input === 'q') return { type: 'quit' };
@@ -112,6 +123,8 @@ export function keyToAction(input: string, key: Key, mode: InputMode): Action | 
       return { type: 'save' };
     case 'c':
       return { type: 'clear-closed' };
+    case 'S':
+      return { type: 'open-picker' };
     default:
       return null;
   }

@@ -27,6 +27,8 @@ export interface UiState {
   /** The match n/N last jumped to, by seq. */
   currentMatch: number | null;
   status: StatusLine | null;
+  /** The scenario picker, when open: the highlighted entry. */
+  picker: { index: number } | null;
 }
 
 export const INITIAL_STATE: UiState = {
@@ -40,6 +42,7 @@ export const INITIAL_STATE: UiState = {
   query: '',
   currentMatch: null,
   status: null,
+  picker: null,
 };
 
 /** What the current screen shows, needed to apply an action. */
@@ -52,6 +55,9 @@ export interface ViewEnv {
   /** Lines that fit a page (body height). */
   pageLines: number;
   listeners: string[];
+  /** Entries of the scenario picker, and the running one's position (-1: none). */
+  scenarioCount: number;
+  currentScenario: number;
 }
 
 const PROTOS: (Proto | null)[] = [null, 'smtp', 'imap', 'pop3'];
@@ -122,6 +128,10 @@ export function update(state: UiState, action: Action, env: ViewEnv): UiState {
     case 'close-help':
       return { ...state, help: false };
     case 'move': {
+      if (state.picker) {
+        const index = Math.max(0, Math.min(env.scenarioCount - 1, state.picker.index + action.delta));
+        return { ...state, picker: { index } };
+      }
       if (env.lines) return scrollBy(state, env, env.lines, action.delta);
       if (state.view.kind !== 'sessions' || env.sessions.length === 0) return state;
       const i = Math.max(0, Math.min(env.sessions.length - 1, selectedIndex(state, env) + action.delta));
@@ -193,9 +203,16 @@ export function update(state: UiState, action: Action, env: ViewEnv): UiState {
     }
     case 'search-next':
       return jumpToMatch(state, env, action.dir);
+    case 'open-picker':
+      if (env.scenarioCount === 0)
+        return { ...state, status: { level: 'warn', text: 'no scenarios to pick from' } };
+      return { ...state, help: false, picker: { index: Math.max(0, env.currentScenario) } };
+    case 'picker-cancel':
+      return { ...state, picker: null };
     case 'quit':
     case 'save':
     case 'clear-closed':
+    case 'picker-choose':
       return state;
   }
 }

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import type { Sandbox } from '../../src/sandbox.js';
+import { listShippedScenarios } from '../../src/scenario/load.js';
+import { scenarioControl } from '../../src/ui/render.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
 import { KEY, renderApp, type RenderedApp } from './render-app.js';
 
@@ -11,7 +14,7 @@ describe('UI on a real sandbox', () => {
   let app: RenderedApp | null = null;
 
   before(async () => {
-    sandbox = await startTestSandbox({ listeners: ['smtp', 'submission'] });
+    sandbox = await startTestSandbox({ listeners: ['smtp', 'submission', 'pop3'] });
   });
   after(async () => {
     app?.unmount();
@@ -73,5 +76,39 @@ describe('UI on a real sandbox', () => {
       /-- message \S+ stored \(\d+ bytes\) from <alice@example\.test> to <bob@example\.test>/,
     );
     assert.match(frame, /S: 250 2\.6\.0 Ok: queued as/);
+  });
+
+  it('S picks a shipped scenario at runtime: the header shows it and the next session gets it', async () => {
+    app?.unmount();
+    app = renderApp({
+      source: sandbox.transcript,
+      listeners: sandbox.listeners,
+      fingerprint: sandbox.certificate.fingerprint256,
+      scenarios: scenarioControl(sandbox),
+      size: { columns: 120, rows: 50 },
+    });
+    await app.waitFor((s) => s.includes('scenario none'), 'no scenario at first');
+    await app.press('S');
+    let frame = await app.waitFor((s) => s.includes('Scenario for new sessions'), 'the picker');
+    assert.match(frame, /greeting-421 +\S/);
+    const index = listShippedScenarios().findIndex((e) => e.name === 'greeting-421');
+    assert.ok(index > 0);
+    await app.press(...Array<string>(index).fill('j'));
+    await app.waitFor((s) => /^> greeting-421/m.test(s), 'greeting-421 highlighted');
+    await app.press(KEY.enter);
+    frame = await app.waitFor(
+      (s) => /scenario greeting-421 \(seed \d+\) for new sessions/.test(s),
+      'the status',
+    );
+    assert.match(frame, /scenario greeting-421 \(seed \d+\)\n/, 'the header names it');
+
+    // POP3 asks the running scenario at each new session's greeting.
+    const client = await RawClient.connect(sandbox.ports.pop3!);
+    try {
+      assert.match(await client.readLine(), /^-ERR \[SYS\/TEMP\] Service not available/);
+      await client.waitClosed();
+    } finally {
+      client.close();
+    }
   });
 });

@@ -141,6 +141,10 @@ describe('keys, wrapping, colours', () => {
     assert.deepEqual(keyToAction('x', noKey, 'help'), { type: 'close-help' });
     assert.deepEqual(keyToAction('', { ...noKey, pageUp: true }, 'normal'), { type: 'page', dir: -1 });
     assert.deepEqual(keyToAction('', { ...noKey, delete: true }, 'search'), { type: 'search-erase' });
+    assert.deepEqual(keyToAction('S', noKey, 'normal'), { type: 'open-picker' });
+    assert.deepEqual(keyToAction('j', noKey, 'picker'), { type: 'move', delta: 1 });
+    assert.deepEqual(keyToAction('', { ...noKey, return: true }, 'picker'), { type: 'picker-choose' });
+    assert.deepEqual(keyToAction('', { ...noKey, escape: true }, 'picker'), { type: 'picker-cancel' });
   });
 
   it('wraps long lines with continuation rows aligned under the text, and never emits controls', () => {
