@@ -86,7 +86,11 @@ describe('mailsandbox in a real terminal (tmux)', () => {
   it('shows a curl STARTTLS session with decoded AUTH and the 250 after DATA; navigates, saves, quits with 0', async () => {
     const smtpPort = 587 + offset;
     // Generous: the CLI starts cold on a machine shared with other test runs.
-    await waitForScreen((s) => s.includes(`submission:${smtpPort} STARTTLS`), 'the listeners in the header', 30_000);
+    await waitForScreen(
+      (s) => s.includes(`submission:${smtpPort} STARTTLS`),
+      'the listeners in the header',
+      30_000,
+    );
 
     const message = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: tmux test\r\n\r\nhello\r\n';
     const curl = await run(
