@@ -23,15 +23,29 @@ const EVENTS_PER_MESSAGE = 26;
 
 type Mode = 'headless' | 'ui';
 
+interface Memory {
+  rss: number;
+  /** Heap in use right after a full GC: what is really retained, unlike RSS, which V8 grows lazily. */
+  heapAfterGc: number;
+}
+
 interface Final {
   kind: 'final';
   events: number;
   cpuMs: number;
   wallMs: number;
-  rssStart: number;
-  rssMid: number;
-  rssEnd: number;
+  start: Memory;
+  /** After the paced phase, before the flat-out one. */
+  middle: Memory;
+  end: Memory;
   rssMax: number;
+}
+
+/** Needs `--expose-gc` (the host is started with it). */
+function measureMemory(): Memory {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapAfterGc: m.heapUsed };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -46,15 +60,16 @@ async function host(mode: Mode, statsFile: string): Promise<void> {
   const write = (o: object) => appendFileSync(statsFile, JSON.stringify(o) + '\n');
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  const rssStart = process.memoryUsage().rss;
-  let rssMax = rssStart;
-  const samples: number[] = [];
-  const sampler = setInterval(() => {
-    const rss = process.memoryUsage().rss;
-    rssMax = Math.max(rssMax, rss);
-    samples.push(rss);
-  }, 250);
-  write({ kind: 'ready', port: sandbox.ports.smtp });
+  let start: Memory | null = null;
+  let middle: Memory | null = null;
+  let rssMax = 0;
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 250);
+  // The driver sends SIGUSR2 when the load starts and again between its phases.
+  process.on('SIGUSR2', () => {
+    if (!start) start = measureMemory();
+    else middle = measureMemory();
+  });
+  write({ kind: 'ready', port: sandbox.ports.smtp, pid: process.pid });
 
   const finish = async () => {
     clearInterval(sampler);
@@ -64,9 +79,9 @@ async function host(mode: Mode, statsFile: string): Promise<void> {
       events,
       cpuMs: (cpu.user + cpu.system) / 1000,
       wallMs: Date.now() - t0,
-      rssStart,
-      rssMid: samples[Math.floor(samples.length / 2)] ?? rssStart,
-      rssEnd: process.memoryUsage().rss,
+      start: start ?? measureMemory(),
+      middle: middle ?? measureMemory(),
+      end: measureMemory(),
       rssMax,
     };
     write(final);
@@ -209,15 +224,15 @@ async function runOnce(mode: Mode, pacedSeconds: number, flatSeconds: number): P
   const statsFile = join(dir, 'stats.jsonl');
   writeFileSync(statsFile, '');
   const self = fileURLToPath(import.meta.url);
-  const hostCommand = `node ${self} ${HOST_FLAG} ${mode} ${statsFile}`;
+  const hostCommand = `exec node --expose-gc ${self} ${HOST_FLAG} ${mode} ${statsFile}`;
   // The UI needs a terminal: `script` gives the child a pseudo-terminal (120×40) and copies what is
   // drawn on it to our pipe, where the lag is measured.
   const child =
     mode === 'ui'
-      ? spawn('script', ['-q', '-e', '-c', `stty cols 120 rows 40; exec ${hostCommand}`, '/dev/null'], {
+      ? spawn('script', ['-q', '-e', '-c', `stty cols 120 rows 40; ${hostCommand}`, '/dev/null'], {
           stdio: ['pipe', 'pipe', 'inherit'],
         })
-      : spawn('node', [self, HOST_FLAG, mode, statsFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+      : spawn('sh', ['-c', hostCommand], { stdio: ['ignore', 'ignore', 'inherit'] });
   const killTimer = setTimeout(() => child.kill('SIGKILL'), (pacedSeconds + flatSeconds + 60) * 1000);
 
   // Lag: a session's row shows its client address; the first frame holding `127.0.0.1:<port>`
@@ -242,7 +257,9 @@ async function runOnce(mode: Mode, pacedSeconds: number, flatSeconds: number): P
 
   try {
     const port = await waitForReady(statsFile, child);
+    const hostPid = (readLines(statsFile).find((l) => l.kind === 'ready') as { pid: number }).pid;
     await new Promise((r) => setTimeout(r, 1000)); // first frame drawn, JIT warm
+    process.kill(hostPid, 'SIGUSR2');
     let opened = 0;
     const onOpen = (localPort: number) => {
       opened++;
@@ -250,11 +267,12 @@ async function runOnce(mode: Mode, pacedSeconds: number, flatSeconds: number): P
     };
     const perSecond = TARGET_EVENTS_PER_SECOND / EVENTS_PER_MESSAGE;
     const paced = await drive(port, pacedSeconds, perSecond, onOpen);
+    process.kill(hostPid, 'SIGUSR2');
     const flat = await drive(port, flatSeconds, null, onOpen);
     await new Promise((r) => setTimeout(r, 500)); // the last rows reach the screen
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     if (mode === 'ui') child.stdin?.write('q');
-    else child.kill('SIGTERM');
+    else process.kill(hostPid, 'SIGTERM');
     await exited;
     const final = readLines(statsFile).find((l) => l.kind === 'final') as unknown as Final | undefined;
     if (!final) throw new Error(`${mode} host wrote no final stats`);
@@ -295,7 +313,8 @@ export async function benchUi(): Promise<string> {
     `  transcript events/s over the whole run  headless ${eventsPerSecond(headless).toFixed(0)}  ui ${eventsPerSecond(ui).toFixed(0)}`,
     `  failed messages  headless ${headless.paced.failures + headless.flat.failures}  ui ${ui.paced.failures + ui.flat.failures}`,
     `  sandbox CPU      headless ${cpuShare(headless)}  ui ${cpuShare(ui)}`,
-    `  RSS with UI      start ${mb(ui.final.rssStart)}  middle ${mb(ui.final.rssMid)}  end ${mb(ui.final.rssEnd)}  max ${mb(ui.final.rssMax)}  (headless end ${mb(headless.final.rssEnd)})`,
+    `  RSS              ui: start ${mb(ui.final.start.rss)}  after paced ${mb(ui.final.middle.rss)}  end ${mb(ui.final.end.rss)}  max ${mb(ui.final.rssMax)}   headless: end ${mb(headless.final.end.rss)}`,
+    `  heap after GC    ui: start ${mb(ui.final.start.heapAfterGc)}  after paced ${mb(ui.final.middle.heapAfterGc)}  end ${mb(ui.final.end.heapAfterGc)}   headless: start ${mb(headless.final.start.heapAfterGc)}  end ${mb(headless.final.end.heapAfterGc)}  (the store keeps every message in memory)`,
     `  open→screen lag  median ${percentile(ui.lagsMs, 50)} ms  p95 ${percentile(ui.lagsMs, 95)} ms  (${ui.lagsMs.length} of ${ui.opened} sessions seen on screen; target median < 250 ms)`,
   ];
   return lines.join('\n');
