@@ -71,19 +71,19 @@ export const fetch: CommandSpec = {
     const asksFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
     const preview = imap.ctx.transcriptBodies ? Infinity : 80;
     for (const { seq, message } of view.resolve(set, uid)) {
-      let reportFlags = asksFlags;
+      let flagsChanged = false;
       if (marksSeen && !message.flags.has('\\Seen')) {
         await imap.ctx.store.setFlags(drop, view.folder, message, [...message.flags, '\\Seen']);
         view.reported(message.uid);
-        reportFlags = true;
+        flagsChanged = true;
       }
       const wire: Wire[] = [];
       for (const item of items) {
-        if (item.kind === 'simple' && item.name === 'FLAGS') continue;
         const [name, value] = attribute(message, item);
         wire.push(atom(name), value);
       }
-      if (reportFlags) wire.push(atom('FLAGS'), flagsWire(message));
+      // The implicit \Seen is reported even when FLAGS was not asked for (RFC 3501 §6.4.5).
+      if (flagsChanged && !asksFlags) wire.push(atom('FLAGS'), flagsWire(message));
       imap.sendComposed(compose(`* ${seq} FETCH `, [wire], preview));
       await imap.drained();
     }
