@@ -33,6 +33,8 @@ export type InputMode = 'normal' | 'search' | 'help' | 'picker';
 
 /** Every key, for the help overlay (and the README). */
 export const KEY_HELP: [string, string][] = [
+  ['q  Ctrl-C', 'quit'],
+  ['?', 'this help'],
   ['↑ ↓  j k', 'move the selection / scroll one line'],
   ['Enter', 'open the selected session'],
   ['Esc  ←  Backspace', 'back to the sessions list'],
@@ -49,8 +51,6 @@ export const KEY_HELP: [string, string][] = [
   ['s', 'save the session (text + JSONL)'],
   ['c', 'clear closed sessions'],
   ['S', 'pick the scenario for new sessions'],
-  ['?', 'this help'],
-  ['q  Ctrl-C', 'quit'],
 ];
 
 function isCtrlC(input: string, key: Key): boolean {

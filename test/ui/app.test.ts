@@ -262,6 +262,17 @@ describe('help, save and sizes', () => {
     await app.waitFor((s) => !s.includes('Keys (any key') && s.includes('Sessions: 4 shown'), 'help closed');
   });
 
+  it('on 80×24 the help keeps quit and help on top and says what did not fit', async () => {
+    const f = mixedTraffic();
+    app = renderApp({ source: f.bus });
+    await app.waitFor((s) => s.includes('pop3#1'), 'the sessions');
+    await app.press('?');
+    const frame = await app.waitFor((s) => s.includes('Keys (any key closes this help)'), 'the help');
+    assert.match(frame, /^q {2}Ctrl-C +quit$/m);
+    assert.match(frame, /^… \d+ more keys on a taller terminal/m);
+    assert.ok(frame.split('\n').length <= 23);
+  });
+
   it('s saves the open session as text and JSONL and shows the path', async () => {
     const f = mixedTraffic();
     const dir = tempDir('mailsandbox-ui-save-');
