@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { Session } from '../core/session.js';
 
 /**
  * Transport faults on a socket's write side, named as toxiproxy names them: `bandwidth` (throttle),
@@ -80,21 +79,4 @@ export function installWriteFault(socket: Socket, fault: WriteFault): void {
     }
     return true;
   }) as Socket['write'];
-}
-
-/**
- * Resets the connection (RST) and closes the session. The RST goes first: on Node 20,
- * `resetAndDestroy()` after `end()` (which `Session.close` does) leaves the event loop spinning.
- * A TLS socket has no TCP handle of its own to reset; it is destroyed (FIN) instead.
- */
-export function resetConnection(session: Session, reason: string): void {
-  const socket = session.socket;
-  if (!socket.destroyed) {
-    try {
-      socket.resetAndDestroy();
-    } catch {
-      socket.destroy();
-    }
-  }
-  session.close(reason);
 }

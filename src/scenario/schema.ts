@@ -204,7 +204,7 @@ const pop3Rule = z.strictObject({ ...ruleBase, ...pop3Actions }).superRefine(one
 const protocolBase = {
   users: usersSchema.optional(),
   auth: authSchema.optional(),
-  /** SMTP banner text after `220 host`, IMAP `* OK` text, POP3 `+OK` text. */
+  /** Greeting text: SMTP after `220 host ` (`ESMTP ...`), IMAP after `* OK `, POP3 after `+OK `. */
   greeting: z.string().optional(),
   /** The name the server gives itself on this protocol. */
   hostname: z

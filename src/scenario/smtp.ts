@@ -5,7 +5,7 @@ import { passwordLookup, verifyCredentials, type UserDirectory } from '../auth/v
 import type { Session } from '../core/session.js';
 import { decodeBase64 } from '../transcript/decode.js';
 import type { DecisionContext, ScenarioEngine } from './engine.js';
-import { installWriteFault, resetConnection } from './faults.js';
+import { installWriteFault } from './faults.js';
 import type { Point } from './schema.js';
 import type { ActiveVerdict, Verdict } from './verdicts.js';
 
@@ -129,7 +129,7 @@ export class SmtpScenario {
         if (v.close && v.code !== 421) this.wire.close();
         return answered();
       case 'disconnect':
-        if (v.how === 'rst') resetConnection(this.session, `scenario rule ${v.rule}: reset`);
+        if (v.how === 'rst') this.session.reset(`scenario rule ${v.rule}: reset`);
         else this.session.close(`scenario rule ${v.rule}: disconnect`);
         return;
       case 'stall':
@@ -151,7 +151,7 @@ export class SmtpScenario {
           installWriteFault(socket, {
             kind: 'cut',
             afterBytes: v.afterBytes,
-            onCut: () => resetConnection(this.session, `scenario rule ${v.rule}: cut`),
+            onCut: () => this.session.reset(`scenario rule ${v.rule}: cut`),
           });
         }
         return proceed();
@@ -168,7 +168,7 @@ export class SmtpScenario {
 
   /** Connect, then greeting (RFC 5321 §3.1: the 220, or a 554/421 refusal). */
   greet(sendGreeting: (text: string) => void): void {
-    const banner = `${this.serverName} ESMTP ${this.section?.greeting ?? 'mailsandbox ready'}`;
+    const banner = `${this.serverName} ${this.section?.greeting ?? 'ESMTP mailsandbox ready'}`;
     this.render(this.decide('connect'), () =>
       this.render(this.decide('greeting'), () => sendGreeting(banner)),
     );
@@ -237,7 +237,7 @@ export class SmtpScenario {
     const reset = () => {
       if (this.session.closed) return;
       this.session.note('info', `message cut after ${received} bytes: scenario rule ${cut.rule}`);
-      resetConnection(this.session, `scenario rule ${cut.rule}: cut in DATA`);
+      this.session.reset(`scenario rule ${cut.rule}: cut in DATA`);
     };
     stream.on('data', (chunk: Buffer) => {
       received += chunk.length;
@@ -271,7 +271,7 @@ export class SmtpScenario {
         // Say yes, then drop the connection as the client starts the handshake.
         this.session.note('info', 'scenario: STARTTLS accepted, the handshake will be aborted');
         this.wire.send(220, '2.0.0 Ready to start TLS', false);
-        this.wire.socket.once('data', () => resetConnection(this.session, 'scenario: TLS handshake aborted'));
+        this.wire.socket.once('data', () => this.session.reset('scenario: TLS handshake aborted'));
         return;
     }
   }
@@ -314,7 +314,7 @@ export class SmtpScenario {
     if (line.trim() === '*') return this.abortSasl(501, '5.7.0 Authentication aborted', done);
     if (state.step === 'error-ack') {
       this.sasl = { step: 'none' };
-      return this.refuse(state.mechanism.name, state.username, done);
+      return this.refuse(done);
     }
     if (state.step !== 'exchange') return done();
     const payload = decodeBase64(line);
@@ -355,6 +355,7 @@ export class SmtpScenario {
         this.wire.send(235, '2.7.0 Authentication successful', false);
         return done();
       }
+      this.session.auth(mechanism.name, username, false);
       const errorChallenge =
         mechanism.errorChallenge?.() ?? (mechanism.name === 'XOAUTH2' ? Buffer.from(XOAUTH2_ERROR) : null);
       if (errorChallenge) {
@@ -362,12 +363,11 @@ export class SmtpScenario {
         this.wire.send(334, errorChallenge.toString('base64'), false);
         return done();
       }
-      this.refuse(mechanism.name, username, done);
+      this.refuse(done);
     });
   }
 
-  private refuse(mechanism: string, username: string, done: () => void): void {
-    this.session.auth(mechanism, username, false);
+  private refuse(done: () => void): void {
     this.wire.send(535, '5.7.8 Authentication credentials invalid', false);
     done();
   }

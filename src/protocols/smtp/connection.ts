@@ -2,6 +2,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import type { SmtpScenario, SmtpWire } from '../../scenario/smtp.js';
 
 /**
  * The two places where the sandbox needs smtp-server to behave differently than its defaults, done
@@ -10,6 +11,8 @@ import { TLSSocket } from 'node:tls';
  *   caps a client opening one connection per message at ~9 messages/s; a sandbox greets at once.
  * - `_onCommand()`: every complete command line passes here first, unredacted, so the transcript can
  *   show it (AUTH payloads decoded) before smtp-server's own handler runs.
+ * - With a scenario (`scenario`), the greeting, each command (AUTH in full, with the shared src/auth
+ *   mechanisms) and the EHLO keywords go through it first (src/scenario/smtp.ts).
  */
 export interface CommandObserver {
   onCommand(connection: SandboxConnection, line: Buffer): void;
@@ -19,7 +22,10 @@ export interface CommandObserver {
 
 export class SandboxConnection extends SMTPConnection {
   observer: CommandObserver | null = null;
+  scenario: SmtpScenario | null = null;
   private readonly seenTls = new WeakSet<TLSSocket>();
+  /** The command in progress is EHLO: its 250 reply gets the scenario's keywords. */
+  private answeringEhlo = false;
 
   override init(): void {
     this._setListeners(() => this.connectionReady());
@@ -39,12 +45,62 @@ export class SandboxConnection extends SMTPConnection {
 
   override _onCommand(command: Buffer, callback?: () => void): void {
     this.observer?.onCommand(this, command);
-    super._onCommand(command, callback);
+    // Lines pipelined into a STARTTLS handshake, or sent before the greeting: smtp-server's business.
+    if (!this.scenario || this._upgrading || !this._ready) return super._onCommand(command, callback);
+    const line = command.toString('utf8');
+    this.answeringEhlo = /^(EHLO|LHLO)\b/i.test(line);
+    this.scenario.command(
+      line,
+      () => super._onCommand(command, callback),
+      () => callback?.(),
+    );
+  }
+
+  override _sendGreeting(): void {
+    if (!this.scenario) return super._sendGreeting();
+    this.scenario.greet((banner) => this.send(220, banner, false));
+  }
+
+  override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    if (this.scenario && this.answeringEhlo && code === 250 && Array.isArray(data)) {
+      this.answeringEhlo = false;
+      data = [data[0]!, ...this.scenario.ehloKeywords(data.slice(1))];
+    }
+    // A hook error may carry a multi-line reply (a scenario's text), one line per \n.
+    if (typeof data === 'string' && data.includes('\n')) data = data.split('\n');
+    // Replies that already carry an enhanced status code ("4.7.1 Greylisted") keep theirs instead
+    // of getting smtp-server's default in front (RFC 2034 §4: one code per line).
+    const first = Array.isArray(data) ? data[0] : data;
+    if (typeof first === 'string' && /^[245]\.\d{1,3}\.\d{1,3} /.test(first)) context = false;
+    super.send(code, data, context);
+  }
+
+  /** What the scenario drives on this connection. */
+  get wire(): SmtpWire {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const connection = this;
+    return {
+      send: (code, data, context) => this.send(code, data, context),
+      close: () => this.close(),
+      get socket() {
+        return connection._socket;
+      },
+      get secure() {
+        return connection.secure;
+      },
+      get session() {
+        return connection.session;
+      },
+      authenticated: (user) => {
+        this.session.user = user;
+        this.session.transmissionType = this._transmissionType();
+      },
+    };
   }
 
   /** True while a SASL exchange waits for the client's next payload. */
   get awaitingSaslResponse(): boolean {
-    return this._nextHandler !== false;
+    return this._nextHandler !== false || !!this.scenario?.saslPending;
   }
 
   /** True while smtp-server holds the start of a command line that has not ended yet. */
@@ -66,9 +122,11 @@ export class SandboxSmtpServer extends SMTPServer {
   override connect(
     socket: Socket,
     socketOptions: ConstructorParameters<typeof SMTPConnection>[2],
+    beforeGreeting?: (connection: SandboxConnection) => void,
   ): SandboxConnection {
     const connection = new SandboxConnection(this, socket, socketOptions);
     connection.observer = this.observer;
+    beforeGreeting?.(connection);
     this.connections.add(connection);
     connection.on('error', (err: Error) => this.emit('error', err));
     connection.on('connect', (data: unknown) => this.emit('connect', data));

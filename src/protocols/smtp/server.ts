@@ -4,6 +4,8 @@ import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Credentials } from '../../auth/mechanism.js';
 import { verifyCredentials } from '../../auth/verify.js';
 import type { ListenerInfo, Session } from '../../core/session.js';
+import { SmtpScenario } from '../../scenario/smtp.js';
+import { PASS, type Verdict } from '../../scenario/verdicts.js';
 import { describeChallenge, describeSaslPayload } from '../../transcript/decode.js';
 import type { ProtocolContext, ProtocolHandler } from '../context.js';
 import { SandboxSmtpServer, type SandboxConnection } from './connection.js';
@@ -139,8 +141,15 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
           stream.resume();
           return callback(authError('4.3.0 session state lost', 451));
         }
+        const scenario = state.connection.scenario;
+        if (scenario?.cutMessage(stream)) return;
+        const verdict = scenario?.dataEnd() ?? PASS;
+        if (scenario && refusesMessage(verdict))
+          return refuseMessage(scenario, verdict, stream, state.session, callback);
         deliverMessage(stream, smtpSession, state.session, ctx, () => armDeadline(state)).then(
-          (reply) => callback(null, reply),
+          // A delay, throttle or slice verdict shapes the reply after the message was stored.
+          (reply) =>
+            scenario ? scenario.render(verdict, () => callback(null, reply)) : callback(null, reply),
           (err: Error & { responseCode?: number }) => callback(err),
         );
       },
@@ -185,7 +194,14 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
 
   return {
     accept(session) {
-      const connection = server.connect(session.socket, {});
+      const engine = ctx.engine;
+      // smtp-server reads SIZE from its options; a scenario may set it (one scenario runs at a time).
+      server.options.size = engine?.scenario.smtp?.size ?? ctx.limits.maxMessageBytes;
+      const connection = server.connect(session.socket, {}, (c) => {
+        if (!engine) return;
+        c.scenario = new SmtpScenario(engine, session, c.wire, ctx.users, ctx.hostname);
+        c.name = c.scenario.serverName;
+      });
       const state: SmtpSessionState = { session, connection, sasl: null, deadline: null };
       byConnectionId.set(connection.id, state);
       session.onClose(() => {
@@ -195,4 +211,35 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+function refusesMessage(verdict: Verdict): boolean {
+  return verdict.kind === 'reply' || verdict.kind === 'disconnect' || verdict.kind === 'stall';
+}
+
+/**
+ * End of DATA refused by the scenario (RFC 5321 §4.2.5: the reply after the final dot decides
+ * whether the message was taken): the message is read to its end, not stored, and the verdict's
+ * reply goes out through smtp-server's DATA callback so its state machine carries on.
+ */
+function refuseMessage(
+  scenario: SmtpScenario,
+  verdict: Verdict,
+  stream: SMTPServerDataStream,
+  session: Session,
+  callback: (err?: Error | null, message?: string) => void,
+): void {
+  let size = 0;
+  stream.on('data', (chunk: Buffer) => (size += chunk.length));
+  stream.once('end', () => {
+    session.client(`<message body: ${size} bytes>`);
+    session.client('.');
+    if (verdict.kind !== 'pass') session.note('info', `message not stored: scenario rule ${verdict.rule}`);
+    scenario.render(
+      verdict,
+      () => callback(),
+      () => {},
+      (code, lines) => callback(authError(lines.join('\n'), code)),
+    );
+  });
 }
