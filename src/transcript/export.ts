@@ -96,7 +96,8 @@ export async function saveSession(
 ): Promise<{ text: string; jsonl: string }> {
   const { mkdir, writeFile } = await import('node:fs/promises');
   await mkdir(dir, { recursive: true });
-  const base = join(dir, fileBase(events[0]!));
+  // '-saved' keeps a saved copy from overwriting the file --record is writing into the same folder.
+  const base = join(dir, fileBase(events[0]!) + '-saved');
   const text = base + '.txt';
   const jsonl = base + '.jsonl';
   await writeFile(text, formatTranscript(events));

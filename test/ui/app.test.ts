@@ -284,8 +284,8 @@ describe('help, save and sizes', () => {
     const frame = await app.waitFor((s) => s.includes('saved smtp#2'), 'the saved status');
     const files = readdirSync(dir).sort();
     assert.equal(files.length, 2);
-    assert.match(files[0]!, /_smtp-2\.jsonl$/);
-    assert.match(files[1]!, /_smtp-2\.txt$/);
+    assert.match(files[0]!, /_smtp-2-saved\.jsonl$/);
+    assert.match(files[1]!, /_smtp-2-saved\.txt$/);
     assert.ok(frame.includes(join(dir, files[1]!)), frame);
     const text = readFileSync(join(dir, files[1]!), 'utf8');
     assert.match(text, /C: RCPT TO:<user@mail\.server\.net>\n.*S: 550 5\.1\.1/);
