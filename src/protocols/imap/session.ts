@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Session } from '../../core/session.js';
 import type { StoreChange, StoredMessage } from '../../store/types.js';
 import { describeSaslPayload } from '../../transcript/decode.js';
@@ -213,11 +212,40 @@ export class ImapSession {
     for (const chunk of response.chunks) this.session.write(chunk);
   }
 
+  /**
+   * Runs `work` with the socket corked, flushing every `batch` responses: a FETCH over thousands of
+   * messages goes out in a few large writes instead of one syscall per message.
+   */
+  async batched(work: (flushPoint: () => Promise<void>) => Promise<void>, batch = 64): Promise<void> {
+    const socket = this.session.socket;
+    let pending = 0;
+    socket.cork();
+    try {
+      await work(async () => {
+        if (++pending < batch) return;
+        pending = 0;
+        socket.uncork();
+        await this.drained();
+        socket.cork();
+      });
+    } finally {
+      socket.uncork();
+    }
+  }
+
   /** Waits while the socket's buffer is full, so a big FETCH streams instead of piling up in memory. */
   async drained(): Promise<void> {
     const socket = this.session.socket;
     if (!socket.writableNeedDrain || this.session.closed) return;
-    await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   }
 
   // ---- state --------------------------------------------------------------------------------------

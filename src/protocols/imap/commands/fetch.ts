@@ -70,22 +70,25 @@ export const fetch: CommandSpec = {
     const marksSeen = !view.readOnly && items.some(setsSeen);
     const asksFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
     const preview = imap.ctx.transcriptBodies ? Infinity : 80;
-    for (const { seq, message } of view.resolve(set, uid)) {
-      let flagsChanged = false;
-      if (marksSeen && !message.flags.has('\\Seen')) {
-        await imap.ctx.store.setFlags(drop, view.folder, message, [...message.flags, '\\Seen']);
-        view.reported(message.uid);
-        flagsChanged = true;
+    const messages = view.resolve(set, uid);
+    await imap.batched(async (flushPoint) => {
+      for (const { seq, message } of messages) {
+        let flagsChanged = false;
+        if (marksSeen && !message.flags.has('\\Seen')) {
+          await imap.ctx.store.setFlags(drop, view.folder, message, [...message.flags, '\\Seen']);
+          view.reported(message.uid);
+          flagsChanged = true;
+        }
+        const wire: Wire[] = [];
+        for (const item of items) {
+          const [name, value] = attribute(message, item);
+          wire.push(atom(name), value);
+        }
+        // The implicit \Seen is reported even when FLAGS was not asked for (RFC 3501 §6.4.5).
+        if (flagsChanged && !asksFlags) wire.push(atom('FLAGS'), flagsWire(message));
+        imap.sendComposed(compose(`* ${seq} FETCH `, [wire], preview));
+        await flushPoint();
       }
-      const wire: Wire[] = [];
-      for (const item of items) {
-        const [name, value] = attribute(message, item);
-        wire.push(atom(name), value);
-      }
-      // The implicit \Seen is reported even when FLAGS was not asked for (RFC 3501 §6.4.5).
-      if (flagsChanged && !asksFlags) wire.push(atom('FLAGS'), flagsWire(message));
-      imap.sendComposed(compose(`* ${seq} FETCH `, [wire], preview));
-      await imap.drained();
-    }
+    });
   },
 };

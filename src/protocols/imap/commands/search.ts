@@ -12,9 +12,22 @@ function dayOf(date: Date): number {
 
 /** The Date: header's day, ignoring time and zone as RFC 3501 §6.4.4 says; null when unreadable. */
 function sentDay(message: StoredMessage): number | null {
-  const value = mime.headerValues(message.raw, 'date')[0];
+  const value = headerValues(message.raw, 'date')[0];
   const time = value ? Date.parse(value.replace(/\([^)]*\)/g, '').trim()) : NaN;
   return Number.isNaN(time) ? null : dayOf(new Date(time));
+}
+
+/** Decoded header values per message and field: a client that searches the same mailbox again (every
+ *  sync does) pays for the decoding once, as Dovecot's cache lets it. Keyed by the raw bytes, so an
+ *  expunged message's entry goes with it. */
+const headerCache = new WeakMap<Buffer, Map<string, string[]>>();
+
+function headerValues(raw: Buffer, field: string): string[] {
+  let fields = headerCache.get(raw);
+  if (!fields) headerCache.set(raw, (fields = new Map()));
+  let values = fields.get(field);
+  if (!values) fields.set(field, (values = mime.headerValues(raw, field)));
+  return values;
 }
 
 function contains(haystack: string, needle: string): boolean {
@@ -37,7 +50,7 @@ function matches(key: SearchKey, c: Candidate, exists: number, maxUid: number): 
     case 'flag':
       return message.flags.has(key.flag) === key.set;
     case 'header': {
-      const values = mime.headerValues(message.raw, key.field);
+      const values = headerValues(message.raw, key.field);
       // RFC 3501 §6.4.4: HEADER with an empty string matches every message that has the field.
       return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
     }

@@ -1,0 +1,382 @@
+/**
+ * IMAP over a 10,000-message mailbox (issue 3), against mailsandbox and, in the same run, a private
+ * Dovecot (Debian `dovecot-imapd`) on loopback with its own config, Maildir and port:
+ *   1. LOGIN + SELECT + `FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)`
+ *   2. `UID FETCH 1:* BODY.PEEK[]`
+ *   3. `UID SEARCH HEADER Subject x`
+ * Messages are 2–5 KiB, every fifth multipart with an attachment. The client runs in a worker thread
+ * so its parsing does not count against the sandbox's event loop, and checks both servers sent the
+ * same number of messages and body octets.
+ *
+ * `node dist/bench/imap.js` runs it alone; BENCH_IMAP_MESSAGES and BENCH_IMAP_ROUNDS change the size.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+const DOVECOT = '/usr/sbin/dovecot';
+const STEPS = ['LOGIN+SELECT+FETCH meta', 'UID FETCH BODY.PEEK[]', 'UID SEARCH HEADER'] as const;
+type Step = (typeof STEPS)[number];
+
+interface RoundResult {
+  ms: Record<Step, number>;
+  fetched: number;
+  bodyOctets: number;
+  searchHits: number;
+}
+
+/** A deterministic message of 2–5 KiB; every fifth is multipart/mixed with a base64 attachment. */
+function makeMessage(n: number): string {
+  const head = [
+    `From: "Sender ${n % 97}" <sender${n % 97}@example.test>`,
+    `To: bench@example.test, "Other ${n % 13}" <other${n % 13}@example.test>`,
+    `Subject: ${n % 10 === 0 ? 'x marks ' : ''}benchmark message ${n}`,
+    `Date: Sat, 28 Nov 2026 08:${String(n % 60).padStart(2, '0')}:00 +0000`,
+    `Message-ID: <bench-${n}@mailsandbox.test>`,
+    'MIME-Version: 1.0',
+  ];
+  const target = 2048 + ((n * 7919) % 3072);
+  const text: string[] = [];
+  for (let i = 0; text.join('\n').length < target - 600; i++)
+    text.push(`line ${i} of message ${n} `.padEnd(72, String.fromCharCode(97 + ((n + i) % 26))));
+  if (n % 5 !== 0) return [...head, 'Content-Type: text/plain; charset=us-ascii', '', ...text, ''].join('\n');
+  const attachment = Buffer.alloc(300, n % 256)
+    .toString('base64')
+    .match(/.{1,76}/g)!;
+  return [
+    ...head,
+    'Content-Type: multipart/mixed; boundary="b-' + n + '"',
+    '',
+    `--b-${n}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    ...text,
+    `--b-${n}`,
+    `Content-Type: application/octet-stream; name="file-${n}.bin"`,
+    `Content-Disposition: attachment; filename="file-${n}.bin"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    ...attachment,
+    `--b-${n}--`,
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client (worker thread): reads responses, skipping literals by their announced size.
+
+class ImapReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+      this.wake?.();
+    });
+  }
+
+  static open(port: number): Promise<ImapReader> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, noDelay: true }, () =>
+        resolve(new ImapReader(socket)),
+      );
+      socket.once('error', reject);
+    });
+  }
+
+  private async more(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('IMAP bench: no data for 60 s')), 60_000);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  /** Reads up to the tagged reply; counts untagged responses and literal octets. */
+  async command(tag: string, line: string): Promise<{ untagged: string[]; literalOctets: number }> {
+    this.socket.write(`${tag} ${line}\r\n`);
+    const untagged: string[] = [];
+    let literalOctets = 0;
+    let pos = 0;
+    let current = '';
+    for (;;) {
+      const lf = this.buf.indexOf(10, pos);
+      if (lf < 0) {
+        this.buf = this.buf.subarray(pos);
+        pos = 0;
+        await this.more();
+        continue;
+      }
+      const text = this.buf.toString('latin1', pos, lf - 1);
+      pos = lf + 1;
+      const literal = /\{(\d+)\}$/.exec(text);
+      current += text;
+      if (literal) {
+        const size = Number(literal[1]);
+        while (this.buf.length - pos < size) {
+          this.buf = this.buf.subarray(pos);
+          pos = 0;
+          await this.more();
+        }
+        pos += size;
+        literalOctets += size;
+        continue;
+      }
+      if (current.startsWith(`${tag} `)) {
+        this.buf = this.buf.subarray(pos);
+        if (!current.startsWith(`${tag} OK`)) throw new Error(`IMAP bench: ${line} → ${current}`);
+        return { untagged, literalOctets };
+      }
+      untagged.push(current);
+      current = '';
+    }
+  }
+
+  async greeting(): Promise<void> {
+    while (this.buf.indexOf(10) < 0) await this.more();
+    this.buf = this.buf.subarray(this.buf.indexOf(10) + 1);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+async function clientRound(port: number): Promise<RoundResult> {
+  const ms = {} as Record<Step, number>;
+  let t = performance.now();
+  const lap = (step: Step) => {
+    const now = performance.now();
+    ms[step] = now - t;
+    t = now;
+  };
+  const client = await ImapReader.open(port);
+  await client.greeting();
+  await client.command('a', 'LOGIN bench bench');
+  await client.command('b', 'SELECT INBOX');
+  const meta = await client.command(
+    'c',
+    'FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)',
+  );
+  lap('LOGIN+SELECT+FETCH meta');
+  const bodies = await client.command('d', 'UID FETCH 1:* BODY.PEEK[]');
+  lap('UID FETCH BODY.PEEK[]');
+  const search = await client.command('e', 'UID SEARCH HEADER Subject x');
+  lap('UID SEARCH HEADER');
+  await client.command('f', 'LOGOUT').catch(() => undefined);
+  client.close();
+  const hits = search.untagged.find((l) => l.startsWith('* SEARCH'))!.split(' ').length - 2;
+  const fetched = meta.untagged.filter((l) => / FETCH /.test(l)).length;
+  if (bodies.untagged.filter((l) => / FETCH /.test(l)).length !== fetched)
+    throw new Error('IMAP bench: FETCH counts differ');
+  return { ms, fetched, bodyOctets: bodies.literalOctets, searchHits: hits };
+}
+
+if (!isMainThread && (workerData as { imapBench?: boolean } | null)?.imapBench) {
+  const { port } = workerData as { port: number };
+  clientRound(port).then(
+    (result) => parentPort!.postMessage({ ok: true, result }),
+    (err: Error) => parentPort!.postMessage({ ok: false, error: err.message }),
+  );
+}
+
+function roundInWorker(port: number): Promise<RoundResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { imapBench: true, port } });
+    worker.once('message', (m: { ok: true; result: RoundResult } | { ok: false; error: string }) => {
+      void worker.terminate();
+      if (m.ok) resolve(m.result);
+      else reject(new Error(m.error));
+    });
+    worker.once('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dovecot: a private instance in a temp dir, in the foreground, stopped by its PID.
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`dovecot did not listen on ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Dovecot {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function startDovecot(dir: string, messages: string[], user: string): Promise<Dovecot> {
+  const port = await freePort();
+  const nobody = { uid: 65534, gid: 65534 };
+  const mail = join(dir, 'mail');
+  const boxDirs = ['', 'cur', 'new', 'tmp'].map((s) => join(mail, user, s));
+  for (const d of boxDirs) mkdirSync(d, { recursive: true });
+  const now = Math.floor(Date.now() / 1000);
+  const files = messages.map((m, i) => {
+    const file = join(mail, user, 'cur', `${now - messages.length + i}.M${i}P1.bench:2,`);
+    writeFileSync(file, m);
+    return file;
+  });
+  for (const path of [mail, ...boxDirs, ...files]) chownSync(path, nobody.uid, nobody.gid);
+  for (const sub of ['run', 'state']) mkdirSync(join(dir, sub));
+  const conf = join(dir, 'dovecot.conf');
+  writeFileSync(
+    conf,
+    [
+      `base_dir = ${join(dir, 'run')}`,
+      `state_dir = ${join(dir, 'state')}`,
+      `log_path = ${join(dir, 'dovecot.log')}`,
+      'protocols = imap',
+      'listen = 127.0.0.1',
+      'ssl = no',
+      'disable_plaintext_auth = no',
+      `mail_location = maildir:${mail}/%u`,
+      'passdb {\n  driver = static\n  args = nopassword=y\n}',
+      `userdb {\n  driver = static\n  args = uid=${nobody.uid} gid=${nobody.gid} home=${mail}/%u\n}`,
+      `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
+      'service anvil {\n  chroot =\n}',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  try {
+    await waitForPort(port, child, 15_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    const log = existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '';
+    throw new Error(`${(err as Error).message}\n${stderr}\n${log.slice(-2000)}`);
+  }
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** The IMAP benchmark; returns the printed table (time per step and the ratio to Dovecot). */
+export async function benchImap(): Promise<string> {
+  const count = Number(process.env.BENCH_IMAP_MESSAGES ?? 10_000);
+  const rounds = Number(process.env.BENCH_IMAP_ROUNDS ?? 3);
+  if (!existsSync(DOVECOT))
+    return `IMAP benchmark skipped: ${DOVECOT} not found (apt-get install dovecot-imapd)`;
+  const dir = mkdtempSync(join(tmpdir(), 'mailsandbox-imap-bench-'));
+  // Dovecot's mail processes run as nobody and must reach the Maildir inside.
+  chmodSync(dir, 0o755);
+  const user = 'bench';
+  const messages = Array.from({ length: count }, (_, i) => makeMessage(i + 1));
+  // Imported here, not at the top: the client worker loads this file too and needs none of it.
+  const { startSandbox } = await import('../src/index.js');
+  const sandbox = await startSandbox({
+    portOffset: 'ephemeral',
+    listeners: ['imap'],
+    certsDir: join(dir, 'certs'),
+  });
+  let dovecot: Dovecot | null = null;
+  try {
+    const drop = sandbox.store.maildropFor(user);
+    for (const m of messages)
+      await sandbox.store.append(drop, 'INBOX', Buffer.from(m.replace(/\n/g, '\r\n')));
+    dovecot = await startDovecot(dir, messages, user);
+    const ours: RoundResult[] = [];
+    const theirs: RoundResult[] = [];
+    // Warm-up: Dovecot builds its index and cache on first access; we parse each message once.
+    await roundInWorker(sandbox.ports.imap!);
+    await roundInWorker(dovecot.port);
+    for (let r = 0; r < rounds; r++) {
+      ours.push(await roundInWorker(sandbox.ports.imap!));
+      theirs.push(await roundInWorker(dovecot.port));
+    }
+    const a = ours[0]!;
+    const b = theirs[0]!;
+    if (a.fetched !== count || b.fetched !== count)
+      throw new Error(`fetched ${a.fetched} / dovecot ${b.fetched} of ${count}`);
+    if (a.bodyOctets !== b.bodyOctets)
+      throw new Error(`BODY[] octets differ: ${a.bodyOctets} vs dovecot ${b.bodyOctets}`);
+    if (a.searchHits !== b.searchHits)
+      throw new Error(`SEARCH hits differ: ${a.searchHits} vs dovecot ${b.searchHits}`);
+    const rows = STEPS.map((step) => {
+      const x = median(ours.map((r) => r.ms[step]));
+      const y = median(theirs.map((r) => r.ms[step]));
+      return [step, `${x.toFixed(1)} ms`, `${y.toFixed(1)} ms`, `${(x / y).toFixed(2)}×`];
+    });
+    const header = ['step', 'mailsandbox', 'dovecot', 'ratio'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    return [
+      `IMAP: ${count} messages (${(a.bodyOctets / 1024 / 1024).toFixed(1)} MiB), ${a.searchHits} search hits, median of ${rounds} rounds`,
+      '(client in a worker thread; ratio = mailsandbox / dovecot)',
+      fmt(header),
+      ...rows.map(fmt),
+    ].join('\n');
+  } finally {
+    await dovecot?.stop();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
+  benchImap().then(
+    (table) => console.log(table),
+    (err: Error) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
