@@ -65,6 +65,8 @@ export class ScenarioEngine {
   private readonly sessions = new Map<string, SessionState>();
   private readonly ordinals: Record<Proto, number> = { smtp: 0, imap: 0, pop3: 0 };
   private readonly shared = new Map<string, number>();
+  /** `args` patterns compiled once (they were checked by the schema). */
+  private readonly patterns = new Map<string, RegExp>();
   private readonly maxCounterKeys: number;
 
   constructor(
@@ -156,10 +158,16 @@ export class ScenarioEngine {
     const w = rule.when;
     if ((w.point ?? 'command') !== point) return false;
     if (w.command !== undefined && w.command !== ctx.command) return false;
-    if (w.args !== undefined && !new RegExp(w.args, 'i').test(ctx.args ?? '')) return false;
+    if (w.args !== undefined && !this.pattern(w.args).test(ctx.args ?? '')) return false;
     if (w.user !== undefined && w.user.toLowerCase() !== (ctx.user ?? '').toLowerCase()) return false;
     if (w.mechanism !== undefined && w.mechanism !== ctx.mechanism?.toUpperCase()) return false;
     return true;
+  }
+
+  private pattern(source: string): RegExp {
+    let re = this.patterns.get(source);
+    if (!re) this.patterns.set(source, (re = new RegExp(source, 'i')));
+    return re;
   }
 
   private count(rule: Rule, ctx: DecisionContext, session: SessionState): number {

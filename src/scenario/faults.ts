@@ -18,8 +18,11 @@ const THROTTLE_TICK_MS = 100;
 
 export function installWriteFault(socket: Socket, fault: WriteFault): void {
   const original = socket.write.bind(socket) as (chunk: Buffer, cb?: WriteCallback) => boolean;
+  const end = socket.end.bind(socket) as () => Socket;
   const queue: { data: Buffer; cb?: WriteCallback }[] = [];
   let pumping = false;
+  /** `end()` was called while pieces were still queued: end once they are out. */
+  let endWhenDrained = false;
   let budget = fault.kind === 'cut' ? fault.afterBytes : Infinity;
 
   const piece = (): number =>
@@ -40,6 +43,7 @@ export function installWriteFault(socket: Socket, fault: WriteFault): void {
     const head = queue[0];
     if (!head) {
       pumping = false;
+      if (endWhenDrained) end();
       return;
     }
     const n = Math.min(piece(), head.data.length, budget);
@@ -61,6 +65,15 @@ export function installWriteFault(socket: Socket, fault: WriteFault): void {
     if (pause > 0) setTimeout(pump, pause).unref();
     else setImmediate(pump);
   };
+
+  // A protocol that says goodbye (221, BYE, +OK) and ends the socket must not cut its queued reply.
+  socket.end = ((...args: unknown[]) => {
+    const [chunk] = args;
+    if (chunk !== undefined && typeof chunk !== 'function') socket.write(chunk as Buffer);
+    if (pumping || queue.length) endWhenDrained = true;
+    else end();
+    return socket;
+  }) as Socket['end'];
 
   socket.write = ((
     chunk: string | Uint8Array,
