@@ -4,7 +4,8 @@
  */
 
 export interface HeaderField {
-  /** Field name in lower case, for lookups. */
+  /** Field name in lower case, for lookups; '' for a line that is no field (no colon), kept so that
+   *  HEADER.FIELDS.NOT hands it out as Dovecot does. */
   readonly key: string;
   /** Offset of the first byte of the field name. */
   readonly start: number;
@@ -77,19 +78,22 @@ export function readHeader(raw: Buffer, start: number, limit: number, stop: Stop
       flush(pos);
       return { start, end: pos, blankLine: null, fields, eol, stopped: true, delimiterFollows: true };
     }
-    if (first === SP || first === HT) {
+    if ((first === SP || first === HT) && key !== null) {
       // continuation: nothing to do, the current field simply extends to this line's end
     } else {
       flush(pos);
       const colon = raw.indexOf(COLON, pos);
-      if (colon !== -1 && colon < lineEnd) {
+      fieldStart = pos;
+      if (colon !== -1 && colon < lineEnd && first !== SP && first !== HT) {
         let nameEnd = colon;
         while (nameEnd > pos && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HT)) nameEnd--;
         key = raw.toString('latin1', pos, nameEnd).toLowerCase();
-        fieldStart = pos;
         valueStart = colon + 1;
+      } else {
+        // a line that is no field stays part of the header bytes but names nothing
+        key = '';
+        valueStart = pos;
       }
-      // a line without a colon is not a field; it stays part of the header bytes but names nothing
     }
     pos = lineEnd;
   }

@@ -51,19 +51,35 @@ function messageOf(at: Located): MimePart | null {
   return at.role === 'message' ? at.part : at.part.message;
 }
 
-function selectFields(raw: Buffer, header: HeaderBlock, names: string[], keep: boolean): Buffer {
+/** HEADER.FIELDS: the named fields, each with its line ending, and a blank line (RFC 3501 §6.4.5). */
+function selectFields(raw: Buffer, header: HeaderBlock, names: string[]): Buffer {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
   const chunks: Buffer[] = [];
   const eol = Buffer.from(header.eol, 'latin1');
   for (const field of headerFields(raw, header)) {
-    if (wanted.has(field.key) !== keep) continue;
+    if (field.key === '' || !wanted.has(field.key)) continue;
     const bytes = raw.subarray(field.start, field.end);
     chunks.push(bytes);
     // the last field of a header without a final line ending still gets one before the blank line
     if (bytes[bytes.length - 1] !== 0x0a) chunks.push(eol);
   }
-  // RFC 3501 §6.4.5: HEADER.FIELDS includes the blank line that ends the header.
   chunks.push(eol);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * HEADER.FIELDS.NOT: the header as it is, less the named fields, as Dovecot cuts it: lines that are no
+ * field stay, and the blank line is the header's own (none when the header has none).
+ */
+function dropFields(raw: Buffer, header: HeaderBlock, names: string[]): Buffer {
+  const unwanted = new Set(names.map((n) => n.toLowerCase()));
+  const chunks: Buffer[] = [];
+  for (const field of headerFields(raw, header)) {
+    if (!unwanted.has(field.key) || field.key === '') chunks.push(raw.subarray(field.start, field.end));
+  }
+  if (header.blankLine !== null && header.blankLine < header.end && !header.delimiterFollows) {
+    chunks.push(raw.subarray(header.blankLine, header.end));
+  }
   return Buffer.concat(chunks);
 }
 
@@ -104,7 +120,8 @@ export function sectionBytes(
       if (message === null) return Buffer.alloc(0);
       if (kind === 'HEADER') return headerBytes(raw, message.header);
       if (kind === 'TEXT') return raw.subarray(message.bodyStart, message.bodyEnd);
-      return selectFields(raw, message.header, fields ?? [], kind === 'HEADER.FIELDS');
+      if (kind === 'HEADER.FIELDS') return selectFields(raw, message.header, fields ?? []);
+      return dropFields(raw, message.header, fields ?? []);
     }
   }
 }

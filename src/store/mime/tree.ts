@@ -105,14 +105,14 @@ class TreeParser {
   }
 
   /**
-   * Whether the header's blank line is directly followed by a delimiter of an enclosing multipart: then
+   * The delimiter of an enclosing multipart that directly follows the header's blank line, if any: then
    * that blank line is the delimiter's own line ending (RFC 2046 §5.1.1). The entity's own boundary is
    * already live here so that `--outer-inner` is read as the inner delimiter.
    */
-  private blankLineBeforeDelimiter(header: HeaderBlock, ancestors: number): boolean {
-    if (header.blankLine === null || ancestors === 0 || header.end >= this.raw.length) return false;
+  private delimiterAfterBlankLine(header: HeaderBlock, ancestors: number): Delimiter | null {
+    if (header.blankLine === null || ancestors === 0 || header.end >= this.raw.length) return null;
     const delimiter = this.delimiterAt(header.end);
-    return delimiter !== null && delimiter.owner < ancestors;
+    return delimiter !== null && delimiter.owner < ancestors ? delimiter : null;
   }
 
   /**
@@ -164,11 +164,23 @@ class TreeParser {
     const boundary = mediaType === 'multipart' && !limited ? boundaryOf(contentType) : null;
     const own = this.boundaries.length;
     if (boundary !== null) this.boundaries.push(boundary);
-    if (this.blankLineBeforeDelimiter(header, own)) {
-      // As Dovecot does: a body part's header ends before that blank line (its body is empty); an
-      // encapsulated message keeps the blank line in its size but not in BODY[n.HEADER].
-      header = inMultipart ? { ...header, end: header.blankLine! } : { ...header, delimiterFollows: true };
+    const closer = this.delimiterAfterBlankLine(header, own);
+    if (closer !== null && inMultipart) {
+      // As Dovecot does: the body part's header ends before that blank line and the part is empty.
+      if (boundary !== null) this.boundaries.pop();
+      const end = header.blankLine!;
+      const part = {
+        ...base,
+        header: { ...header, end },
+        bodyStart: end,
+        bodyEnd: end,
+        children: [],
+        message: null,
+      };
+      return { part, end: closer };
     }
+    // An encapsulated message keeps that blank line in its size, but not in BODY[n.HEADER] (Dovecot).
+    if (closer !== null) header = { ...header, delimiterFollows: true };
     const bodyStart = header.end;
 
     if (boundary !== null) {
