@@ -28,6 +28,7 @@ export function isQuotable(value: string): boolean {
 }
 
 export function quote(value: string): string {
+  if (value.indexOf('"') < 0 && value.indexOf('\\') < 0) return '"' + value + '"';
   return '"' + value.replace(/[\\"]/g, (c) => '\\' + c) + '"';
 }
 
@@ -37,28 +38,33 @@ export interface Composed {
   text: string;
 }
 
+/**
+ * Collects a response as text; a literal cuts it into chunks. The transcript text is the same string
+ * as the wire text until the first literal, so only responses with literals pay for two.
+ */
 class Writer {
   readonly chunks: Buffer[] = [];
-  private pending = '';
-  text = '';
+  private wire = '';
+  /** Transcript text of what went into `chunks` already (null: no literal yet, `wire` says it all). */
+  private flushedText: string | null = null;
 
   constructor(private readonly literalPreview: number) {}
 
   str(s: string): void {
-    this.pending += s;
-    this.text += s;
+    this.wire += s;
   }
 
   literal(data: Buffer): void {
-    this.pending += `{${data.length}}\r\n`;
-    this.flush();
-    this.chunks.push(data);
-    this.text += `{${data.length}}` + describeLiteral(data, this.literalPreview);
+    const head = this.wire + `{${data.length}}`;
+    this.flushedText = (this.flushedText ?? '') + head + describeLiteral(data, this.literalPreview);
+    this.chunks.push(Buffer.from(head + '\r\n', 'utf8'), data);
+    this.wire = '';
   }
 
-  flush(): void {
-    if (this.pending) this.chunks.push(Buffer.from(this.pending, 'utf8'));
-    this.pending = '';
+  finish(): Composed {
+    const text = (this.flushedText ?? '') + this.wire;
+    this.chunks.push(Buffer.from(this.wire + '\r\n', 'utf8'));
+    return { chunks: this.chunks, text };
   }
 }
 
@@ -82,10 +88,10 @@ function write(w: Writer, value: Wire): void {
   } else if (Buffer.isBuffer(value)) w.literal(value);
   else if (Array.isArray(value)) {
     w.str('(');
-    value.forEach((item: Wire, i: number) => {
+    for (let i = 0; i < value.length; i++) {
       if (i) w.str(' ');
-      write(w, item);
-    });
+      write(w, value[i] as Wire);
+    }
     w.str(')');
   } else w.str((value as Atom).atom);
 }
@@ -97,13 +103,11 @@ function write(w: Writer, value: Wire): void {
 export function compose(prefix: string, items: readonly Wire[], literalPreview = 80): Composed {
   const w = new Writer(literalPreview);
   w.str(prefix);
-  items.forEach((item, i) => {
+  for (let i = 0; i < items.length; i++) {
     if (i) w.str(' ');
-    write(w, item);
-  });
-  w.str('\r\n');
-  w.flush();
-  return { chunks: w.chunks, text: w.text.slice(0, -2) };
+    write(w, items[i]!);
+  }
+  return w.finish();
 }
 
 /** One item of a list as its wire text, for responses that are plain text (no literals possible). */
