@@ -41,8 +41,18 @@ function watch(port: number, send: string[] = []) {
   return { socket, chunks, text, ended, start };
 }
 
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no end in ${ms} ms`)), ms))]);
+/** `p`, or a rejection after `ms`; the timer is cleared either way so the process can exit. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no end in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 describe('SMTP transport faults from scenario rules (toxiproxy names)', () => {
   it('throttle: a 200 bytes/s greeting and EHLO reply arrive in pieces over about a second', async () => {
