@@ -26,6 +26,10 @@ export interface Limits {
   /** Protocol errors in a row before the server says goodbye. Stops a client (or a port scanner)
    *  that sends garbage from keeping a session busy. */
   maxErrorsInARow: number;
+  /** Time an IMAP client may sit in IDLE without a byte. Replaces the idle timeout while IDLE runs:
+   *  RFC 2177 clients re-issue IDLE only every 29 minutes and RFC 3501 §5.4 wants an autologout timer
+   *  of at least 30; it still ends connections whose client vanished. */
+  imapIdleTimeoutMs: number;
   /** Transcript events kept in memory (ring buffer), all sessions together. */
   transcriptEvents: number;
   /** Characters of one transcript line kept; the rest is replaced by a count. */
@@ -41,6 +45,7 @@ export const DEFAULT_LIMITS: Limits = {
   tlsHandshakeTimeoutMs: 15 * 1000,
   maxQueuedCommands: 100,
   maxErrorsInARow: 20,
+  imapIdleTimeoutMs: 31 * 60 * 1000,
   transcriptEvents: 100_000,
   transcriptLineChars: 2_000,
 };

@@ -307,6 +307,9 @@ export class ImapSession {
   /** IDLE (RFC 2177): updates go out as they happen until the client says DONE. */
   async idle(): Promise<Buffer | null> {
     this.idling = true;
+    // RFC 2177 §3: clients stay in IDLE for up to 29 minutes, far longer than the idle timeout.
+    const socket = this.session.socket;
+    socket.setTimeout(this.ctx.limits.imapIdleTimeoutMs);
     try {
       const done = this.nextLine();
       this.send('+ idling');
@@ -314,6 +317,7 @@ export class ImapSession {
       return await done;
     } finally {
       this.idling = false;
+      if (!this.session.closed) socket.setTimeout(this.ctx.limits.idleTimeoutMs);
     }
   }
 }
