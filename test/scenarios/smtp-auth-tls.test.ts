@@ -98,6 +98,38 @@ report(offered=offered, code=code, other=[other[0], other[1].decode()])`,
     assert.deepEqual(authEvents(sb), ['DIGEST-MD5 alice true', 'DIGEST-MD5 alice false']);
   });
 
+  it('digest-md5-only: swaks --auth DIGEST-MD5 (Authen::SASL) logs in; a wrong password gets 535', async () => {
+    const sb = await sandbox('digest-md5-only');
+    const swaks = (password: string) =>
+      run(
+        'swaks',
+        [
+          '--server',
+          '127.0.0.1',
+          '--port',
+          String(sb.ports.smtp),
+          '--from',
+          'a@example.test',
+          '--to',
+          'b@example.test',
+          '--auth',
+          'DIGEST-MD5',
+          '--auth-user',
+          'alice',
+          '--auth-password',
+          password,
+        ],
+        { timeoutMs: 20_000 },
+      );
+    const good = await swaks('wonderland');
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    assert.match(good.stdout, /<- +235 2\.7\.0 Authentication successful/);
+    const bad = await swaks('wrong');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stdout, /535 5\.7\.8 Authentication credentials invalid/);
+    assert.deepEqual(authEvents(sb), ['DIGEST-MD5 alice true', 'DIGEST-MD5 alice false']);
+  });
+
   it('scram-only: a SCRAM-SHA-256 exchange computed here verifies the server signature; smtplib finds no mechanism', async () => {
     const sb = await sandbox('scram-only');
     const c = await RawClient.connect(sb.ports.smtp!);
