@@ -3,12 +3,14 @@
  * run. Results go to stdout (nothing is written into the repository). Pick some with
  * `npm run bench -- smtp pop3`.
  */
+import { benchImap } from './imap.js';
 import { benchPop3 } from './pop3.js';
 import { benchSmtp } from './smtp.js';
 import { benchUi } from './ui.js';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   smtp: benchSmtp,
+  imap: benchImap,
   pop3: benchPop3,
   ui: benchUi,
 };
