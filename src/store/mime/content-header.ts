@@ -123,7 +123,10 @@ export function parseContentValue(text: string, withSubtype: boolean): ContentVa
 function mergeRfc2231(params: Param[]): Param[] {
   if (!params.some(([name]) => name.includes('*'))) return params;
   const plain: Param[] = [];
-  const starred = new Map<string, { name: string; encoded: boolean; segments: Array<[number, string]> }>();
+  const starred = new Map<
+    string,
+    { name: string; encoded: boolean; segments: Array<{ index: number; raw: Param }> }
+  >();
   for (const [name, value] of params) {
     const star = name.indexOf('*');
     if (star === -1) {
@@ -132,20 +135,24 @@ function mergeRfc2231(params: Param[]): Param[] {
     }
     const base = name.slice(0, star);
     const rest = name.slice(star + 1); // '' | '*' | 'N' | 'N*'
-    const encoded = rest.endsWith('*') || rest === '';
     const index = rest === '' || rest === '*' ? 0 : parseInt(rest, 10);
     const key = base.toLowerCase();
     let entry = starred.get(key);
     if (!entry) starred.set(key, (entry = { name: base, encoded: false, segments: [] }));
-    entry.encoded ||= encoded;
-    entry.segments.push([Number.isNaN(index) ? 0 : index, value]);
+    entry.encoded ||= rest.endsWith('*') || rest === '';
+    entry.segments.push({ index: Number.isNaN(index) ? -1 : index, raw: [name, value] });
   }
-  const merged = [...starred.values()]
-    .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1))
-    .map(({ name, encoded, segments }): Param => {
-      segments.sort((a, b) => a[0] - b[0]);
-      return [encoded ? name + '*' : name, segments.map((s) => s[1]).join('')];
-    });
+  const merged: Param[] = [];
+  const groups = [...starred.values()].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
+  for (const { name, encoded, segments } of groups) {
+    segments.sort((a, b) => a.index - b.index);
+    // Only a run numbered 0, 1, 2… is one value; a broken run (no *0, a gap) stays as written (Dovecot).
+    if (segments.every((s, i) => s.index === i)) {
+      merged.push([encoded ? name + '*' : name, segments.map((s) => s.raw[1]).join('')]);
+    } else {
+      for (const s of segments) merged.push(s.raw);
+    }
+  }
   return plain.concat(merged);
 }
 
