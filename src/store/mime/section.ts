@@ -79,6 +79,9 @@ function dropFields(raw: Buffer, header: HeaderBlock, names: string[]): Buffer {
   }
   if (header.blankLine !== null && header.blankLine < header.end && !header.delimiterFollows) {
     chunks.push(raw.subarray(header.blankLine, header.end));
+  } else if (header.start === header.end) {
+    // an empty header still ends: Dovecot answers a lone blank line
+    chunks.push(Buffer.from(header.eol, 'latin1'));
   }
   return Buffer.concat(chunks);
 }

@@ -173,8 +173,28 @@ class TreeParser {
     if (scanned.stopped) {
       // The header ran into a delimiter of an enclosing multipart: the part is empty whatever its type,
       // and that delimiter (matched before this part's own boundary existed) ends it, as in Dovecot.
-      const part = makePart(type, header, header.end, header.end, [], null);
-      return { part, end: this.delimiterAt(header.end) };
+      const at = header.end;
+      // A message/rfc822 part still encapsulates a message, an empty one (Dovecot's [n.1.MIME] is empty).
+      const empty: HeaderBlock = {
+        start: at,
+        end: at,
+        blankLine: null,
+        eol: header.eol,
+        delimiterFollows: false,
+      };
+      const message =
+        mediaType === 'message' && mediaSubtype === 'rfc822'
+          ? makePart(
+              { contentType: null, mediaType: 'text', mediaSubtype: 'plain', isMime: false },
+              empty,
+              at,
+              at,
+              [],
+              null,
+            )
+          : null;
+      const part = makePart(type, header, at, at, [], message);
+      return { part, end: this.delimiterAt(at) };
     }
 
     // RFC 2046 §5.1.1 requires the boundary; without one the body cannot be split and the multipart has
