@@ -77,7 +77,7 @@ function dropFields(raw: Buffer, header: HeaderBlock, names: string[]): Buffer {
   for (const field of headerFields(raw, header)) {
     if (!unwanted.has(field.key) || field.key === '') chunks.push(raw.subarray(field.start, field.end));
   }
-  if (header.blankLine !== null && header.blankLine < header.end && !header.delimiterFollows) {
+  if (header.blankLine !== null && header.blankLine < header.end) {
     chunks.push(raw.subarray(header.blankLine, header.end));
   } else if (header.start === header.end) {
     // an empty header still ends: Dovecot answers a lone blank line
