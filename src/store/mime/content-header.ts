@@ -96,6 +96,9 @@ export function parseContentValue(text: string, withSubtype: boolean): ContentVa
     lex.pos++;
     subtype = lex.token();
   }
+  // Junk after the media type (`message/rfc822 folded`) makes the whole value unreadable: Dovecot then
+  // reports an empty type and subtype, and the part is neither split nor looked into.
+  if (withSubtype && !lex.atEnd() && lex.peek() !== ';') return { type: '', subtype: '', params: [] };
   const raw: Param[] = [];
   while (!lex.atEnd()) {
     if (lex.peek() !== ';') {

@@ -142,7 +142,8 @@ class TreeParser {
 
   /**
    * Parses the entity starting at `start` (header, then body) and returns it with the delimiter that
-   * ended it (null at the end of the message). A part of a multipart/digest defaults to message/rfc822
+   * ended it (null at the end of the message) and, when it differs from the part's end, how far the
+   * bytes its parent must count reach. A part of a multipart/digest defaults to message/rfc822
    * instead of text/plain (RFC 2046 §5.1.5).
    */
   parseEntity(
@@ -150,7 +151,7 @@ class TreeParser {
     depth: number,
     inMultipart: boolean,
     digestChild: boolean,
-  ): { part: MimePart; end: Delimiter | null } {
+  ): { part: MimePart; end: Delimiter | null; extent?: number } {
     this.parts++;
     const raw = this.raw;
     const stop = this.boundaries.length ? (line: number) => this.delimiterAt(line) !== null : null;
@@ -208,7 +209,8 @@ class TreeParser {
       if (boundary !== null) this.boundaries.pop();
       const end = header.blankLine ?? header.end;
       const part = makePart(type, withHeaderEnd(header, end, false), end, end, [], null);
-      return { part, end: closer };
+      // its parent still counts the blank line as its own bytes (Dovecot's sizes)
+      return { part, end: closer, extent: header.end };
     }
     // An encapsulated message keeps that blank line in its size, but not in BODY[n.HEADER] (Dovecot).
     if (closer !== null) header = withHeaderEnd(header, header.end, true);
@@ -223,7 +225,7 @@ class TreeParser {
       while (delimiter !== null && delimiter.owner === own && !delimiter.closing) {
         const child = this.parseEntity(delimiter.next, depth + 1, true, mediaSubtype === 'digest');
         children.push(child.part);
-        floor = child.part.bodyEnd;
+        floor = child.extent ?? child.part.bodyEnd;
         delimiter = child.end;
       }
       this.boundaries.pop();
