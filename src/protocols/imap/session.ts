@@ -1,4 +1,7 @@
+import type { UserDirectory } from '../../auth/verify.js';
 import type { Session } from '../../core/session.js';
+import type { AuthPolicy, DecisionContext } from '../../scenario/engine.js';
+import type { Point } from '../../scenario/schema.js';
 import type { StoreChange, StoredMessage } from '../../store/types.js';
 import { describeSaslPayload } from '../../transcript/decode.js';
 import type { ProtocolContext } from '../context.js';
@@ -10,6 +13,7 @@ import type { MailboxView } from './mailbox-view.js';
 import { CommandFraming, type LiteralInfo } from './parser/framing.js';
 import { parseCommand, tagOf } from './parser/tokenizer.js';
 import { COMMANDS } from './registry.js';
+import { DEFAULT_POLICY, ImapScenario, type ImapActions, type Outcome } from './scenario.js';
 
 /** RFC 3501 §3: the connection states, with what each one knows. */
 export type ImapState =
@@ -42,11 +46,14 @@ export class ImapSession {
   private errorsInARow = 0;
   private idling = false;
   private readonly unsubscribe: () => void;
+  /** The scenario in force when the session opened (the library API may switch it for later ones). */
+  readonly scenario: ImapScenario | null;
 
   constructor(
     readonly session: Session,
     readonly ctx: ProtocolContext,
   ) {
+    this.scenario = ctx.engine ? new ImapScenario(ctx.engine, session, ctx.store) : null;
     this.framing = new CommandFraming({
       readBytes: (n, sink) => session.lineReader.readBytes(n, sink),
       // APPEND carries a message; any other literal is a name or a search string (limits.ts).
@@ -69,7 +76,7 @@ export class ImapSession {
   }
 
   start(): void {
-    this.send(`* OK [CAPABILITY ${capabilities(this.session).join(' ')}] mailsandbox ready`);
+    if (!this.scenario) this.sendGreeting();
     this.session.readLines({
       onLine: (line) => this.onLine(line),
       onOverflow: (dropped) => {
@@ -85,6 +92,69 @@ export class ImapSession {
           kind === 'idle' ? '* BYE Autologout: idle for too long' : '* BYE Command took too long to arrive',
         ),
     });
+    // With a scenario the greeting is queued like a command (the queue exists once reading started),
+    // behind the `connect` and `greeting` decisions; lines a client sends early wait for it.
+    if (this.scenario) this.session.enqueue(() => this.greet());
+  }
+
+  private sendGreeting(): void {
+    const text = this.scenario?.greeting ?? 'mailsandbox ready';
+    this.send(`* OK [CAPABILITY ${this.capabilityText}] ${text}`);
+  }
+
+  private async greet(): Promise<void> {
+    if ((await this.consult('connect', '*')) === 'stop') return;
+    if ((await this.consult('greeting', '*')) === 'stop') return;
+    this.sendGreeting();
+  }
+
+  // ---- scenario -----------------------------------------------------------------------------------
+
+  /** Users of this session: the scenario's table, else the sandbox's. */
+  get users(): UserDirectory {
+    return this.scenario ? this.scenario.users(this.ctx.users) : this.ctx.users;
+  }
+
+  /** The name the server gives itself (SASL challenges). */
+  get hostname(): string {
+    return this.scenario?.hostname ?? this.ctx.hostname;
+  }
+
+  authPolicy(): AuthPolicy {
+    return this.scenario?.authPolicy() ?? DEFAULT_POLICY;
+  }
+
+  /**
+   * Asks the scenario (if any) at `point` and plays its verdict, answering `tag`. `stillWanted` lets a
+   * delayed verdict lapse when its moment passed (IDLE already ended).
+   */
+  async consult(
+    point: Point,
+    tag: string,
+    extra: Partial<DecisionContext> = {},
+    stillWanted?: () => boolean,
+  ): Promise<Outcome> {
+    if (!this.scenario) return 'proceed';
+    const user =
+      this.state.kind === 'authenticated' || this.state.kind === 'selected' ? this.state.user : null;
+    const verdict = this.scenario.decide(point, { user, ...extra });
+    return this.scenario.play(verdict, this.actionsFor(tag, extra, stillWanted));
+  }
+
+  private actionsFor(tag: string, extra: Partial<DecisionContext>, stillWanted?: () => boolean): ImapActions {
+    return {
+      tag,
+      send: (line) => this.send(line),
+      stillWanted,
+      mailbox: () => {
+        const state = this.state;
+        if (state.kind !== 'authenticated' && state.kind !== 'selected') return null;
+        // SELECT/EXAMINE act on the mailbox they name; any other command on the selected one.
+        const named = /^(SELECT|EXAMINE)$/.test(extra.command ?? '') ? mailboxArgument(extra.args) : null;
+        if (named) return { drop: state.drop, folder: named };
+        return state.kind === 'selected' ? { drop: state.drop, folder: state.view.folder } : null;
+      },
+    };
   }
 
   // ---- input --------------------------------------------------------------------------------------
@@ -167,8 +237,16 @@ export class ImapSession {
         throw bad(
           `${name} takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} arguments`,
         );
+      if (
+        (await this.consult('command', parsed.tag, {
+          command: name,
+          args: argumentText(raw, parsed.name, uid),
+        })) === 'stop'
+      )
+        return;
       const result = await spec.handle({ imap: this, tag: parsed.tag, name, uid, args });
-      if (result === REPLIED) return;
+      // A scenario's BYE during the command (IDLE) closed the session: no tagged reply follows it.
+      if (result === REPLIED || this.session.closed) return;
       this.flushUpdates(!spec.holdsExpunge);
       this.errorsInARow = 0;
       this.send(`${parsed.tag} OK ${result || `${name} completed`}`);
@@ -280,7 +358,7 @@ export class ImapSession {
   }
 
   get capabilityText(): string {
-    return capabilities(this.session).join(' ');
+    return capabilities(this).join(' ');
   }
 
   /** STARTTLS: the framing forgets pipelined input together with the core (RFC 3501 §6.2.1). */
@@ -314,6 +392,9 @@ export class ImapSession {
       const done = this.nextLine();
       this.send('+ idling');
       this.flushUpdates(true);
+      // The `idle` decision plays while the client waits (a BYE two seconds in), not before `+ idling`.
+      if (this.scenario)
+        void this.consult('idle', '*', { command: 'IDLE' }, () => this.idling && !this.session.closed);
       return await done;
     } finally {
       this.idling = false;
@@ -343,4 +424,22 @@ function describeCommandLine(text: string): string | undefined {
 
 function describeInitial(mechanism: string, payload: string): string {
   return payload === '=' ? 'empty initial response' : describeSaslPayload(mechanism, payload, 0);
+}
+
+/** The arguments of a command line as typed, after the tag, the name and a UID prefix (rules' `args`). */
+function argumentText(raw: Buffer, name: string, uid: boolean): string {
+  const line = raw.toString('utf8');
+  const words = line.split(' ');
+  return words
+    .slice(uid ? 3 : 2)
+    .join(' ')
+    .replace(/\r?\n$/, '');
+}
+
+/** The mailbox name of a SELECT/EXAMINE argument text, unquoted. */
+function mailboxArgument(args: string | undefined): string | null {
+  if (!args) return null;
+  const m = /^"((?:[^"\\]|\\.)*)"|^(\S+)/.exec(args);
+  if (!m) return null;
+  return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!;
 }

@@ -1,9 +1,9 @@
 import type { Credentials } from '../../../auth/mechanism.js';
 import { findMechanism } from '../../../auth/registry.js';
-import { verifyCredentials } from '../../../auth/verify.js';
+import { passwordLookup, verifyCredentials } from '../../../auth/verify.js';
 import { decodeBase64, describeChallenge, describeSaslPayload } from '../../../transcript/decode.js';
-import { offeredMechanisms } from '../auth-policy.js';
-import { NOT_AUTHENTICATED, type CommandSpec } from '../command.js';
+import { acceptedMechanisms } from '../auth-policy.js';
+import { NOT_AUTHENTICATED, REPLIED, type CommandSpec } from '../command.js';
 import { bad, no } from '../errors.js';
 import { atomArg } from '../parser/args.js';
 import type { ImapSession } from '../session.js';
@@ -23,20 +23,21 @@ function challenge(imap: ImapSession, data: Buffer): void {
   imap.session.write(`+ ${payload}\r\n`);
 }
 
-function passwordOf(imap: ImapSession): (user: string) => string | null {
-  const users = imap.ctx.users;
-  return (user) => (users.mode === 'users' ? (users.users.get(user) ?? null) : null);
-}
-
 /** RFC 3501 §6.2.2 with SASL-IR (RFC 4959), driving the shared mechanisms of src/auth. */
 export const authenticate: CommandSpec = {
   states: NOT_AUTHENTICATED,
   args: [1, 2],
-  async handle({ imap, args }) {
+  async handle({ imap, tag, args }) {
     const name = atomArg(args[0], 'a SASL mechanism name').toUpperCase();
-    const mechanism = offeredMechanisms(imap.session).includes(name) ? findMechanism(name) : undefined;
+    const policy = imap.authPolicy();
+    // RFC 3501 §6.2.2 / RFC 8314: a scenario wanting TLS first refuses every mechanism before it.
+    if (policy.requireTls && !imap.session.tls)
+      throw no('Authentication is only allowed after STARTTLS', 'PRIVACYREQUIRED');
+    const mechanism = acceptedMechanisms(imap).includes(name) ? findMechanism(name) : undefined;
     if (!mechanism) throw no(`mechanism ${name} is not supported`, 'CANNOT');
-    const exchange = mechanism.create({ hostname: imap.ctx.hostname, passwordOf: passwordOf(imap) });
+    if ((await imap.consult('auth', tag, { command: 'AUTHENTICATE', mechanism: name })) === 'stop')
+      return REPLIED;
+    const exchange = mechanism.create({ hostname: imap.hostname, passwordOf: passwordLookup(imap.users) });
     let index = 1;
     const initial = args[1] ? decodePayload(atomArg(args[1], 'a base64 initial response')) : null;
     let step = exchange.start(initial);
@@ -60,7 +61,7 @@ export const authenticate: CommandSpec = {
         step = exchange.step(await respond());
       }
     }
-    let ok = verifyCredentials(imap.ctx.users, credentials);
+    let ok = verifyCredentials(imap.users, credentials);
     if ('proof' in credentials && credentials.proof === 'invalid') ok = false;
     imap.session.auth(name, credentials.username, ok);
     if (!ok) {

@@ -1,5 +1,5 @@
 import type { StoredMessage } from '../../../store/types.js';
-import { SELECTED, type CommandSpec } from '../command.js';
+import { REPLIED, SELECTED, type CommandSpec } from '../command.js';
 import { atom, compose, type Wire } from '../compose.js';
 import * as mime from '../mime-access.js';
 import { atomArg, formatDateTime } from '../parser/args.js';
@@ -61,7 +61,9 @@ export const fetch: CommandSpec = {
   states: SELECTED,
   args: [2, 2],
   holdsExpunge: true,
-  async handle({ imap, args, uid }) {
+  async handle({ imap, tag, args, uid, name }) {
+    // A scenario decides before any data goes out: a late answer, a throttled or cut stream.
+    if ((await imap.consult('fetch', tag, { command: name })) === 'stop') return REPLIED;
     const { drop, view } = imap.selected;
     const set = parseSequenceSet(atomArg(args[0], 'a sequence set'));
     const items = parseFetchItems(args[1]);

@@ -1,6 +1,6 @@
 import { verifyCredentials } from '../../../auth/verify.js';
 import { plaintextLoginAllowed } from '../auth-policy.js';
-import { NOT_AUTHENTICATED, type CommandSpec } from '../command.js';
+import { NOT_AUTHENTICATED, REPLIED, type CommandSpec } from '../command.js';
 import { no } from '../errors.js';
 import { astring } from '../parser/args.js';
 
@@ -8,12 +8,17 @@ import { astring } from '../parser/args.js';
 export const login: CommandSpec = {
   states: NOT_AUTHENTICATED,
   args: [2, 2],
-  handle({ imap, args }) {
+  async handle({ imap, tag, args }) {
     const username = astring(args[0], 'a user name');
     const password = astring(args[1], 'a password');
-    if (!plaintextLoginAllowed(imap.session))
+    if (!plaintextLoginAllowed(imap))
       throw no('Plain-text login is disabled on this connection, use STARTTLS first', 'PRIVACYREQUIRED');
-    const ok = verifyCredentials(imap.ctx.users, { mechanism: 'LOGIN', authzid: '', username, password });
+    // A scenario decides at `auth` before the check: it may refuse, delay, alert or hang up.
+    if (
+      (await imap.consult('auth', tag, { command: 'LOGIN', mechanism: 'LOGIN', user: username })) === 'stop'
+    )
+      return REPLIED;
+    const ok = verifyCredentials(imap.users, { mechanism: 'LOGIN', authzid: '', username, password });
     imap.session.auth('IMAP LOGIN', username, ok);
     if (!ok) throw no('Authentication failed', 'AUTHENTICATIONFAILED');
     imap.loggedIn(username);

@@ -1,0 +1,178 @@
+import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
+import type { UserDirectory } from '../../auth/verify.js';
+import type { Session } from '../../core/session.js';
+import type { AuthPolicy, DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
+import { installWriteFault } from '../../scenario/faults.js';
+import type { Point } from '../../scenario/schema.js';
+import type { Verdict } from '../../scenario/verdicts.js';
+import type { MailStore } from '../../store/mail-store.js';
+
+/** What a verdict leaves for the command: carry on, or stop (the scenario answered or hung up). */
+export type Outcome = 'proceed' | 'stop';
+
+/** What the scenario may do to the IMAP session that asked. */
+export interface ImapActions {
+  /** The tag a tagged NO/BAD answers (`*` at connect and greeting). */
+  tag: string;
+  send(line: string): void;
+  /** The maildrop and folder a UIDVALIDITY change or an unsolicited EXPUNGE applies to (null: none). */
+  mailbox(): { drop: string; folder: string } | null;
+  /** False once the moment the verdict was asked for has passed (IDLE ended before the delay ran out). */
+  stillWanted?(): boolean;
+}
+
+/**
+ * One IMAP session's side of the scenario (scenarios/README.md): greeting text and server name, users,
+ * SASL mechanisms offered and accepted, CAPABILITY atoms, the STARTTLS policy, and the verdicts asked at
+ * `connect`, `greeting`, `command`, `auth`, `fetch`, `idle` and `starttls`, rendered in IMAP's words:
+ * tagged NO/BAD (RFC 3501 §7.1.2-3), `* BYE` and close (§7.1.5), `* OK [ALERT]` (§7.1), a new
+ * UIDVALIDITY (§2.3.1.1) and an unsolicited EXPUNGE (§7.4.1) through the shared store, so other
+ * sessions see them too. Throttle, slice and cut shape the socket's writes (scenario/faults.ts).
+ * Without a scenario the session never builds one of these and behaves as RFC 3501 says.
+ */
+export class ImapScenario {
+  constructor(
+    private readonly engine: ScenarioEngine,
+    private readonly core: Session,
+    private readonly store: MailStore,
+  ) {
+    core.onClose(() => engine.forget(core.sid));
+  }
+
+  private get section() {
+    return this.engine.scenario.imap;
+  }
+
+  get greeting(): string | undefined {
+    return this.section?.greeting;
+  }
+
+  get hostname(): string | undefined {
+    return this.section?.hostname;
+  }
+
+  get starttls(): 'offer' | 'hide' | 'refuse' | 'abort' {
+    return this.section?.starttls ?? 'offer';
+  }
+
+  users(fallback: UserDirectory): UserDirectory {
+    return this.engine.usersFor('imap') ?? fallback;
+  }
+
+  authPolicy(): AuthPolicy {
+    return this.engine.authPolicy('imap', this.core.tls !== null);
+  }
+
+  /** CAPABILITY atoms with the scenario's removals (by name, case-insensitively) and additions. */
+  capabilities(atoms: string[]): string[] {
+    const remove = new Set((this.section?.capabilities?.remove ?? []).map((c) => c.toUpperCase()));
+    return [...atoms.filter((a) => !remove.has(a.toUpperCase())), ...(this.section?.capabilities?.add ?? [])];
+  }
+
+  decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {
+    return this.engine.decide(point, {
+      sid: this.core.sid,
+      proto: 'imap',
+      client: this.core.remoteAddress,
+      sessionAgeMs: Date.now() - this.core.openedAt,
+      ...extra,
+    });
+  }
+
+  /** Plays a verdict; runs inside the session's command queue, so a delay or stall holds later commands. */
+  async play(verdict: Verdict, actions: ImapActions): Promise<Outcome> {
+    if (verdict.kind === 'pass') return 'proceed';
+    if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs).unref());
+    if (this.core.closed) return 'stop';
+    if (actions.stillWanted && !actions.stillWanted()) return 'proceed';
+    const why = `scenario rule ${verdict.rule}`;
+    switch (verdict.kind) {
+      case 'delay':
+        return 'proceed';
+      case 'imap-status':
+        return this.status(verdict, actions, why);
+      case 'imap-uidvalidity-change': {
+        const mailbox = actions.mailbox();
+        if (!mailbox) return this.skipped(why, 'no mailbox to change the UIDVALIDITY of');
+        const value = await this.store.resetUidValidity(mailbox.drop, mailbox.folder);
+        this.core.note('info', `${why}: UIDVALIDITY of ${mailbox.folder} is now ${value}`);
+        return 'proceed';
+      }
+      case 'imap-expunge': {
+        const mailbox = actions.mailbox();
+        const folder = mailbox && (await this.store.folder(mailbox.drop, mailbox.folder));
+        const last = folder?.messages.at(-1);
+        if (!mailbox || !last) return this.skipped(why, 'no message to expunge');
+        // Through the store: the selected view reports `* n EXPUNGE` when §7.4.1 allows it.
+        await this.store.expunge(mailbox.drop, mailbox.folder, [last.uid]);
+        return 'proceed';
+      }
+      case 'disconnect':
+        if (verdict.how === 'rst') this.core.reset(`${why}: reset`);
+        else this.core.close(`${why}: disconnect`);
+        return 'stop';
+      case 'stall':
+        // Nothing is answered and the queue holds every later command until the session ends.
+        if (verdict.closeAfterMs !== null)
+          setTimeout(() => this.core.close(`${why}: stalled`), verdict.closeAfterMs).unref();
+        await new Promise<void>((resolve) => this.core.onClose(() => resolve()));
+        return 'stop';
+      case 'cut':
+        installWriteFault(this.core.socket, {
+          kind: 'cut',
+          afterBytes: verdict.afterBytes,
+          onCut: () => this.core.close(`${why}: connection cut mid-reply`),
+        });
+        return 'proceed';
+      case 'throttle':
+        installWriteFault(this.core.socket, { kind: 'throttle', bytesPerSecond: verdict.bytesPerSecond });
+        return 'proceed';
+      case 'slice':
+        installWriteFault(this.core.socket, {
+          kind: 'slice',
+          bytes: verdict.bytes,
+          pieceDelayMs: verdict.pieceDelayMs,
+        });
+        return 'proceed';
+      case 'reply':
+      case 'pop3-err':
+        // The schema keeps other protocols' outcomes out of imap rules.
+        return 'proceed';
+    }
+  }
+
+  private status(
+    verdict: Extract<Verdict, { kind: 'imap-status' }>,
+    actions: ImapActions,
+    why: string,
+  ): Outcome {
+    const code = verdict.code ? `[${verdict.code}] ` : '';
+    switch (verdict.status) {
+      case 'ALERT':
+        // RFC 3501 §7.1: the client must show an [ALERT] text to the user; the command carries on.
+        actions.send(`* OK [ALERT] ${verdict.text}`);
+        return 'proceed';
+      case 'BYE':
+        // §7.1.5: BYE, then the server closes the connection.
+        actions.send(`* BYE ${verdict.text}`);
+        this.core.close(`${why}: BYE`);
+        return 'stop';
+      case 'NO':
+      case 'BAD':
+        actions.send(`${actions.tag} ${verdict.status} ${code}${verdict.text}`);
+        return 'stop';
+    }
+  }
+
+  private skipped(why: string, reason: string): Outcome {
+    this.core.note('warn', `${why}: ${reason}, nothing done`);
+    return 'proceed';
+  }
+}
+
+/** Mechanisms offered when no scenario says otherwise. */
+export const DEFAULT_POLICY: AuthPolicy = {
+  advertised: [...DEFAULT_MECHANISMS],
+  accepted: [...DEFAULT_MECHANISMS],
+  requireTls: false,
+};
