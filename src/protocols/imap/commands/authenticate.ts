@@ -35,8 +35,6 @@ export const authenticate: CommandSpec = {
       throw no('Authentication is only allowed after STARTTLS', 'PRIVACYREQUIRED');
     const mechanism = acceptedMechanisms(imap).includes(name) ? findMechanism(name) : undefined;
     if (!mechanism) throw no(`mechanism ${name} is not supported`, 'CANNOT');
-    if ((await imap.consult('auth', tag, { command: 'AUTHENTICATE', mechanism: name })) === 'stop')
-      return REPLIED;
     const exchange = mechanism.create({ hostname: imap.hostname, passwordOf: passwordLookup(imap.users) });
     let index = 1;
     const initial = args[1] ? decodePayload(atomArg(args[1], 'a base64 initial response')) : null;
@@ -60,6 +58,12 @@ export const authenticate: CommandSpec = {
         challenge(imap, step.data);
         step = exchange.step(await respond());
       }
+    }
+    // A scenario decides at `auth` once the user is known, before the check (as SMTP does).
+    const asked = { command: 'AUTHENTICATE', mechanism: name, user: credentials.username };
+    if ((await imap.consult('auth', tag, asked)) === 'stop') {
+      imap.session.auth(name, credentials.username, false);
+      return REPLIED;
     }
     let ok = verifyCredentials(imap.users, credentials);
     if ('proof' in credentials && credentials.proof === 'invalid') ok = false;

@@ -14,10 +14,11 @@ export const login: CommandSpec = {
     if (!plaintextLoginAllowed(imap))
       throw no('Plain-text login is disabled on this connection, use STARTTLS first', 'PRIVACYREQUIRED');
     // A scenario decides at `auth` before the check: it may refuse, delay, alert or hang up.
-    if (
-      (await imap.consult('auth', tag, { command: 'LOGIN', mechanism: 'LOGIN', user: username })) === 'stop'
-    )
+    const asked = { command: 'LOGIN', mechanism: 'LOGIN', user: username };
+    if ((await imap.consult('auth', tag, asked)) === 'stop') {
+      imap.session.auth('IMAP LOGIN', username, false);
       return REPLIED;
+    }
     const ok = verifyCredentials(imap.users, { mechanism: 'LOGIN', authzid: '', username, password });
     imap.session.auth('IMAP LOGIN', username, ok);
     if (!ok) throw no('Authentication failed', 'AUTHENTICATIONFAILED');
