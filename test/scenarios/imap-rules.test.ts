@@ -165,4 +165,26 @@ print(json.dumps(out))`;
       .map((e) => (e.type === 'auth' ? `${e.mechanism} ${e.username} ${e.ok}` : ''));
     assert.deepEqual(auths, ['CRAM-MD5 alice true', 'CRAM-MD5 alice false']);
   });
+
+  it('DIGEST-MD5 from curl in users mode: the scenario password is looked up, a wrong one gets NO', async () => {
+    const sb = await sandbox('description: digest\nusers: { alice: wonderland }\nauth: { mechanisms: [DIGEST-MD5] }\n');
+    const codes: (number | null)[] = [];
+    for (const password of ['wonderland', 'wrong']) {
+      const r = await run(
+        'curl',
+        ['-sv', '--max-time', '10', `imap://127.0.0.1:${sb.ports.imap}/`, '-u', `alice:${password}`]
+          .concat(['--login-options', 'AUTH=DIGEST-MD5']),
+        { timeoutMs: 15_000 },
+      );
+      codes.push(r.code);
+      assert.match(r.stderr, /> A\d+ AUTHENTICATE DIGEST-MD5/);
+    }
+    // curl 67: login denied.
+    assert.deepEqual(codes, [0, 67]);
+    const auths = sb.transcript
+      .history()
+      .filter((e) => e.type === 'auth')
+      .map((e) => (e.type === 'auth' ? `${e.mechanism} ${e.username} ${e.ok}` : ''));
+    assert.deepEqual(auths, ['DIGEST-MD5 alice true', 'DIGEST-MD5 alice false']);
+  });
 });
