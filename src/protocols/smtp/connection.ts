@@ -20,6 +20,28 @@ export interface CommandObserver {
   onTlsSocket(connection: SandboxConnection, socket: TLSSocket): void;
 }
 
+/**
+ * smtp-server writes every reply with its own write(): a client that pipelines (RFC 2920) gets one
+ * segment and one syscall per reply. Corking the socket from the moment input arrives until the
+ * event loop has run the commands it carried sends their replies in one write, as postfix does.
+ */
+function coalesceReplies(socket: Socket): void {
+  let corked = false;
+  socket.on('data', () => {
+    if (corked || socket.destroyed) return;
+    corked = true;
+    socket.cork();
+    setImmediate(() => {
+      corked = false;
+      if (socket.writableCorked) socket.uncork();
+    });
+  });
+}
+
+function flush(socket: Socket): void {
+  while (socket.writableCorked) socket.uncork();
+}
+
 export class SandboxConnection extends SMTPConnection {
   observer: CommandObserver | null = null;
   scenario: SmtpScenario | null = null;
@@ -39,12 +61,15 @@ export class SandboxConnection extends SMTPConnection {
     if (socket instanceof TLSSocket && !this.seenTls.has(socket)) {
       this.seenTls.add(socket);
       this.observer?.onTlsSocket(this, socket);
+      coalesceReplies(socket);
     }
     super._armTimeout(socket);
   }
 
   override _onCommand(command: Buffer, callback?: () => void): void {
     this.observer?.onCommand(this, command);
+    // The TLS layer takes over the raw socket right after the 220: nothing may stay corked in it.
+    if (command.length >= 8 && /^STARTTLS/i.test(command.toString('latin1', 0, 8))) flush(this._socket);
     // Lines pipelined into a STARTTLS handshake, or sent before the greeting: smtp-server's business.
     if (!this.scenario || this._upgrading || !this._ready) return super._onCommand(command, callback);
     const line = command.toString('utf8');
@@ -125,6 +150,7 @@ export class SandboxSmtpServer extends SMTPServer {
     beforeGreeting?: (connection: SandboxConnection) => void,
   ): SandboxConnection {
     const connection = new SandboxConnection(this, socket, socketOptions);
+    coalesceReplies(socket);
     connection.observer = this.observer;
     beforeGreeting?.(connection);
     this.connections.add(connection);
