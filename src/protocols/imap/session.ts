@@ -240,7 +240,7 @@ export class ImapSession {
       if (
         (await this.consult('command', parsed.tag, {
           command: name,
-          args: argumentText(raw, parsed.name, uid),
+          args: argumentText(raw, uid),
         })) === 'stop'
       )
         return;
@@ -394,7 +394,9 @@ export class ImapSession {
       this.flushUpdates(true);
       // The `idle` decision plays while the client waits (a BYE two seconds in), not before `+ idling`.
       if (this.scenario)
-        void this.consult('idle', '*', { command: 'IDLE' }, () => this.idling && !this.session.closed);
+        this.consult('idle', '*', { command: 'IDLE' }, () => this.idling && !this.session.closed).catch(
+          (err: Error) => this.session.note('error', `scenario at IDLE: ${err.message}`),
+        );
       return await done;
     } finally {
       this.idling = false;
@@ -427,7 +429,7 @@ function describeInitial(mechanism: string, payload: string): string {
 }
 
 /** The arguments of a command line as typed, after the tag, the name and a UID prefix (rules' `args`). */
-function argumentText(raw: Buffer, name: string, uid: boolean): string {
+function argumentText(raw: Buffer, uid: boolean): string {
   const line = raw.toString('utf8');
   const words = line.split(' ');
   return words
