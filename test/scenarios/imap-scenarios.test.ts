@@ -262,4 +262,48 @@ report(auth=auth, cram=cram, plain=typ)`,
     assert.match(r.cram as string, /\[CANNOT\] mechanism CRAM-MD5 is not supported/);
     assert.equal(r.plain, 'OK');
   });
+
+  it('no-starttls: STARTTLS is not advertised and the command gets BAD', async () => {
+    const sb = await sandbox('no-starttls');
+    const r = await imaplib(
+      `
+m = imaplib.IMAP4('127.0.0.1', port)
+caps = list(m.capabilities)
+try: m._simple_command('STARTTLS'); reply = 'OK'
+except imaplib.IMAP4.error as e: reply = str(e)
+report(caps=caps, reply=reply)`,
+      sb.ports.imap!,
+    );
+    assert.ok(!(r.caps as string[]).includes('STARTTLS'));
+    assert.equal(r.reply, "STARTTLS command error: BAD [b'STARTTLS is not offered on this port']");
+  });
+});
+
+describe('shipped multi-protocol scenarios on IMAP', () => {
+  it('auth-always-fails: imaplib LOGIN gets NO [AUTHENTICATIONFAILED] from the rule', async () => {
+    const sb = await sandbox('auth-always-fails');
+    const r = await imaplib(
+      `
+m = imaplib.IMAP4_SSL('127.0.0.1', port, ssl_context=tls())
+try: m.login('test', 'testpass'); result = 'OK'
+except imaplib.IMAP4.error as e: result = str(e)
+report(result=result)`,
+      sb.ports.imaps!,
+    );
+    assert.match(r.result as string, /\[AUTHENTICATIONFAILED\] Authentication failed/);
+    assert.deepEqual(firedRules(sb), ['refuse-every-login']);
+  });
+
+  it('greeting-421: imaplib meets * BYE instead of a greeting', async () => {
+    const sb = await sandbox('greeting-421');
+    const r = await imaplib(
+      `
+try: imaplib.IMAP4_SSL('127.0.0.1', port, ssl_context=tls()); result = 'OK'
+except Exception as e: result = type(e).__name__ + ': ' + str(e)
+report(result=result)`,
+      sb.ports.imaps!,
+    );
+    assert.match(r.result as string, /Service not available/);
+    assert.deepEqual(firedRules(sb), ['greet-with-bye']);
+  });
 });
