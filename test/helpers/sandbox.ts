@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/index.js';
+import { DEFAULT_HOST, DEFAULT_HOSTNAME } from '../../src/config/defaults.js';
+import { certificateNames, loadCertificate } from '../../src/tls/certs.js';
 
 /** One certificate directory per test process: generated once, reused by every sandbox in it. */
 let certsDir: string | null = null;
@@ -14,8 +16,16 @@ export function tempDir(prefix = 'mailsandbox-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Made once per test process: sandboxes started side by side must not race to write the pair. */
+let certificateReady: Promise<unknown> | null = null;
+
 /** A sandbox on ephemeral ports of 127.0.0.1 with the test certificate. Close it in `after`. */
-export function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  certificateReady ??= loadCertificate({
+    certsDir: testCertsDir(),
+    names: certificateNames([DEFAULT_HOSTNAME, DEFAULT_HOST]),
+  });
+  await certificateReady;
   return startSandbox({ portOffset: 'ephemeral', certsDir: testCertsDir(), ...options });
 }
 
