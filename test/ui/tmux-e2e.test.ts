@@ -67,7 +67,8 @@ describe('mailsandbox in a real terminal (tmux)', () => {
     offset = await freeOffset();
     const main = resolve('dist/src/cli/main.js');
     const command = [
-      `node ${main} --port-offset ${offset} --certs-dir ${testCertsDir()} --record ${recordDir}`,
+      // Ink draws only a final frame when it believes it runs in CI (CI=true, as on our CI machine).
+      `env -u CI -u CONTINUOUS_INTEGRATION node ${main} --port-offset ${offset} --certs-dir ${testCertsDir()} --record ${recordDir}`,
       `echo $? > ${exitFile}`,
     ].join('; ');
     // Generate the test certificate first so the CLI reuses it (and curl can trust it).
