@@ -1,7 +1,7 @@
 import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
-import type { UserDirectory } from '../../auth/verify.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
+import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
 import { installWriteFault } from '../../scenario/faults.js';
 import type { Point } from '../../scenario/schema.js';
 import type { Verdict } from '../../scenario/verdicts.js';
@@ -30,37 +30,13 @@ export interface ImapActions {
  * sessions see them too. Throttle, slice and cut shape the socket's writes (scenario/faults.ts).
  * Without a scenario the session never builds one of these and behaves as RFC 3501 says.
  */
-export class ImapScenario {
+export class ImapScenario extends ProtocolScenario<'imap'> {
   constructor(
-    private readonly engine: ScenarioEngine,
-    private readonly core: Session,
+    engine: ScenarioEngine,
+    core: Session,
     private readonly store: MailStore,
   ) {
-    core.onClose(() => engine.forget(core.sid));
-  }
-
-  private get section() {
-    return this.engine.scenario.imap;
-  }
-
-  get greeting(): string | undefined {
-    return this.section?.greeting;
-  }
-
-  get hostname(): string | undefined {
-    return this.section?.hostname;
-  }
-
-  get starttls(): 'offer' | 'hide' | 'refuse' | 'abort' {
-    return this.section?.starttls ?? 'offer';
-  }
-
-  users(fallback: UserDirectory): UserDirectory {
-    return this.engine.usersFor('imap') ?? fallback;
-  }
-
-  authPolicy(): AuthPolicy {
-    return this.engine.authPolicy('imap', this.core.tls !== null);
+    super(engine, core, 'imap');
   }
 
   /** CAPABILITY atoms with the scenario's removals (by name, case-insensitively) and additions. */

@@ -1,7 +1,7 @@
 import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
-import type { UserDirectory } from '../../auth/verify.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
+import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
 import { installWriteFault } from '../../scenario/faults.js';
 import type { Point } from '../../scenario/schema.js';
 import type { Verdict } from '../../scenario/verdicts.js';
@@ -24,36 +24,9 @@ export interface Pop3Actions {
  * throttle and slice shape the socket's writes (scenario/faults.ts), a cut is done by the session.
  * Without a scenario the session never builds one of these and behaves as RFC 1939 says.
  */
-export class Pop3Scenario {
-  constructor(
-    private readonly engine: ScenarioEngine,
-    private readonly core: Session,
-  ) {
-    core.onClose(() => engine.forget(core.sid));
-  }
-
-  private get section() {
-    return this.engine.scenario.pop3;
-  }
-
-  get greeting(): string | undefined {
-    return this.section?.greeting;
-  }
-
-  get hostname(): string | undefined {
-    return this.section?.hostname;
-  }
-
-  get starttls(): 'offer' | 'hide' | 'refuse' | 'abort' {
-    return this.section?.starttls ?? 'offer';
-  }
-
-  users(fallback: UserDirectory): UserDirectory {
-    return this.engine.usersFor('pop3') ?? fallback;
-  }
-
-  authPolicy(): AuthPolicy {
-    return this.engine.authPolicy('pop3', this.core.tls !== null);
+export class Pop3Scenario extends ProtocolScenario<'pop3'> {
+  constructor(engine: ScenarioEngine, core: Session) {
+    super(engine, core, 'pop3');
   }
 
   /** CAPA lines with the scenario's removals (by first word) and additions (RFC 2449 §5). */

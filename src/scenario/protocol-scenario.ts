@@ -1,0 +1,42 @@
+import type { UserDirectory } from '../auth/verify.js';
+import type { Session } from '../core/session.js';
+import type { AuthPolicy, ScenarioEngine } from './engine.js';
+
+/**
+ * What every line protocol (IMAP, POP3) reads from its own section of the scenario for one session:
+ * greeting text, server name, STARTTLS/STLS policy, users and auth policy. The engine forgets the
+ * session's counters when it closes. Each protocol extends this with its own verdict rendering.
+ */
+export class ProtocolScenario<P extends 'imap' | 'pop3'> {
+  constructor(
+    protected readonly engine: ScenarioEngine,
+    protected readonly core: Session,
+    private readonly proto: P,
+  ) {
+    core.onClose(() => engine.forget(core.sid));
+  }
+
+  protected get section() {
+    return this.engine.scenario[this.proto];
+  }
+
+  get greeting(): string | undefined {
+    return this.section?.greeting;
+  }
+
+  get hostname(): string | undefined {
+    return this.section?.hostname;
+  }
+
+  get starttls(): 'offer' | 'hide' | 'refuse' | 'abort' {
+    return this.section?.starttls ?? 'offer';
+  }
+
+  users(fallback: UserDirectory): UserDirectory {
+    return this.engine.usersFor(this.proto) ?? fallback;
+  }
+
+  authPolicy(): AuthPolicy {
+    return this.engine.authPolicy(this.proto, this.core.tls !== null);
+  }
+}
