@@ -10,7 +10,7 @@
  *
  * `node dist/bench/imap.js` runs it alone; BENCH_IMAP_MESSAGES and BENCH_IMAP_ROUNDS change the size.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -21,11 +21,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { freePort, waitForPort } from './support.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
 const STEPS = ['LOGIN+SELECT+FETCH meta', 'UID FETCH BODY.PEEK[]', 'UID SEARCH HEADER'] as const;
@@ -212,34 +213,6 @@ function roundInWorker(port: number): Promise<RoundResult> {
 // ---------------------------------------------------------------------------------------------
 // Dovecot: a private instance in a temp dir, in the foreground, stopped by its PID.
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`dovecot did not listen on ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 interface Dovecot {
   port: number;
   stop(): Promise<void>;
@@ -282,7 +255,7 @@ async function startDovecot(dir: string, messages: string[], user: string): Prom
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   try {
-    await waitForPort(port, child, 15_000);
+    await waitForPort(port, child, 'dovecot', 15_000);
   } catch (err) {
     child.kill('SIGKILL');
     const log = existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '';

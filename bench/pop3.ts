@@ -9,7 +9,7 @@
  *
  * `node dist/bench/pop3.js` runs it alone; BENCH_POP3_MESSAGES and BENCH_POP3_ROUNDS change the size.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -20,11 +20,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { freePort, waitForPort } from './support.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
 const STEPS = ['login', 'LIST', 'UIDL', 'RETR all'] as const;
@@ -193,34 +194,6 @@ function roundInWorker(port: number, user: string): Promise<RoundResult> {
 // ---------------------------------------------------------------------------------------------
 // Dovecot: a private instance in a temp dir, run as root in the foreground, stopped by PID.
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dovecot exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`dovecot did not listen on ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 interface Dovecot {
   port: number;
   version: string;
@@ -282,7 +255,7 @@ async function startDovecot(dir: string, messages: string[], user: string): Prom
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   try {
-    await waitForPort(port, child, 15_000);
+    await waitForPort(port, child, 'dovecot', 15_000);
   } catch (err) {
     child.kill('SIGKILL');
     const log = existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '';
