@@ -1,6 +1,8 @@
 import type { UserDirectory } from '../auth/verify.js';
 import type { Session } from '../core/session.js';
-import type { AuthPolicy, ScenarioEngine } from './engine.js';
+import type { AuthPolicy, DecisionContext, ScenarioEngine } from './engine.js';
+import type { Point } from './schema.js';
+import type { Verdict } from './verdicts.js';
 
 /**
  * What every line protocol (IMAP, POP3) reads from its own section of the scenario for one session:
@@ -38,5 +40,16 @@ export class ProtocolScenario<P extends 'imap' | 'pop3'> {
 
   authPolicy(): AuthPolicy {
     return this.engine.authPolicy(this.proto, this.core.tls !== null);
+  }
+
+  /** Asks the engine at `point` for this session (client, age and counters keyed by its sid). */
+  decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {
+    return this.engine.decide(point, {
+      sid: this.core.sid,
+      proto: this.proto,
+      client: this.core.remoteAddress,
+      sessionAgeMs: Date.now() - this.core.openedAt,
+      ...extra,
+    });
   }
 }

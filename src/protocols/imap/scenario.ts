@@ -1,9 +1,8 @@
 import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Session } from '../../core/session.js';
-import type { AuthPolicy, DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
+import type { AuthPolicy, ScenarioEngine } from '../../scenario/engine.js';
 import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
 import { installWriteFault } from '../../scenario/faults.js';
-import type { Point } from '../../scenario/schema.js';
 import type { Verdict } from '../../scenario/verdicts.js';
 import type { MailStore } from '../../store/mail-store.js';
 
@@ -43,16 +42,6 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
   capabilities(atoms: string[]): string[] {
     const remove = new Set((this.section?.capabilities?.remove ?? []).map((c) => c.toUpperCase()));
     return [...atoms.filter((a) => !remove.has(a.toUpperCase())), ...(this.section?.capabilities?.add ?? [])];
-  }
-
-  decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {
-    return this.engine.decide(point, {
-      sid: this.core.sid,
-      proto: 'imap',
-      client: this.core.remoteAddress,
-      sessionAgeMs: Date.now() - this.core.openedAt,
-      ...extra,
-    });
   }
 
   /** Plays a verdict; runs inside the session's command queue, so a delay or stall holds later commands. */

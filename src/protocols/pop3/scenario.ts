@@ -1,9 +1,8 @@
 import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Session } from '../../core/session.js';
-import type { AuthPolicy, DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
+import type { AuthPolicy, ScenarioEngine } from '../../scenario/engine.js';
 import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
 import { installWriteFault } from '../../scenario/faults.js';
-import type { Point } from '../../scenario/schema.js';
 import type { Verdict } from '../../scenario/verdicts.js';
 import type { Pop3Error } from './replies.js';
 
@@ -38,16 +37,6 @@ export class Pop3Scenario extends ProtocolScenario<'pop3'> {
       ...lines.filter((l) => !remove.has(l.split(' ')[0]!.toUpperCase())),
       ...(this.section?.capabilities?.add ?? []),
     ];
-  }
-
-  decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {
-    return this.engine.decide(point, {
-      sid: this.core.sid,
-      proto: 'pop3',
-      client: this.core.remoteAddress,
-      sessionAgeMs: Date.now() - this.core.openedAt,
-      ...extra,
-    });
   }
 
   /** Plays a verdict; runs inside the session's command queue, so a delay or stall holds later commands. */
