@@ -10,11 +10,26 @@ export interface Atom {
 }
 
 /** `null` → NIL, `number` → number, `string` → quoted (or literal when quoting is unsafe), `Buffer` →
- *  literal, array → parenthesised list. A superset of `ImapData` from store/mime.ts. */
-export type Wire = null | number | string | Buffer | Atom | readonly Wire[];
+ *  literal, array → parenthesised list, `Prepared` → its wire text as serialized before. A superset of
+ *  `ImapData` from store/mime.ts. */
+export type Wire = null | number | string | Buffer | Atom | Prepared | readonly Wire[];
 
 export function atom(value: string): Atom {
   return { atom: value };
+}
+
+/**
+ * A value serialized once and written many times (a message's ENVELOPE or BODYSTRUCTURE, which never
+ * change): its wire text in `text` when it holds no literal, otherwise text pieces with each literal's
+ * data between them (`pieces[1]`, `pieces[3]`… are the literals). The strings are flat, so keeping
+ * one per message costs the garbage collector one object, not a rope of dozens.
+ */
+export class Prepared {
+  readonly text: string | null;
+
+  constructor(readonly pieces: readonly (string | Buffer)[]) {
+    this.text = pieces.length === 1 ? (pieces[0] as string) : null;
+  }
 }
 
 /** Quoted strings may hold 7-bit TEXT-CHARs only, without `"`/`\` needing more than an escape
@@ -38,11 +53,18 @@ export interface Composed {
   text: string;
 }
 
+/** Where `write` puts text and literals: a response on its way out, or a value being prepared. */
+interface Sink {
+  str(s: string): void;
+  literal(data: Buffer): void;
+}
+
 /**
  * Collects a response as text; a literal cuts it into chunks. The transcript text is the same string
- * as the wire text until the first literal, so only responses with literals pay for two.
+ * as the wire text until the first literal, so only responses with literals pay for two. FETCH writes
+ * into it item by item; `compose` fills it from a list.
  */
-class Writer {
+export class ResponseWriter implements Sink {
   readonly chunks: Buffer[] = [];
   private wire = '';
   /** Transcript text of what went into `chunks` already (null: no literal yet, `wire` says it all). */
@@ -61,10 +83,37 @@ class Writer {
     this.wire = '';
   }
 
+  /** Any value; a prepared one costs one string append when it holds no literal. */
+  value(value: Wire): void {
+    if (value instanceof Prepared && value.text !== null) this.wire += value.text;
+    else write(this, value);
+  }
+
   finish(): Composed {
     const text = (this.flushedText ?? '') + this.wire;
     this.chunks.push(Buffer.from(this.wire + '\r\n', 'utf8'));
     return { chunks: this.chunks, text };
+  }
+}
+
+/** Collects the pieces of a Prepared value: text joined once per run between literals. */
+class PieceSink implements Sink {
+  private readonly pieces: (string | Buffer)[] = [];
+  private run: string[] = [];
+
+  str(s: string): void {
+    this.run.push(s);
+  }
+
+  literal(data: Buffer): void {
+    this.pieces.push(this.run.join(''), data);
+    this.run = [];
+  }
+
+  finish(): Prepared {
+    // join() builds a flat string (`+=` would keep a rope of every piece alive in the cache).
+    this.pieces.push(this.run.join(''));
+    return new Prepared(this.pieces);
   }
 }
 
@@ -79,7 +128,7 @@ export function describeLiteral(data: Buffer, previewChars: number): string {
   return ` <${data.length} bytes${firstLine ? `: ${JSON.stringify(firstLine)}` : ''}>`;
 }
 
-function write(w: Writer, value: Wire): void {
+function write(w: Sink, value: Wire): void {
   if (value === null) w.str('NIL');
   else if (typeof value === 'number') w.str(String(Math.trunc(value)));
   else if (typeof value === 'string') {
@@ -88,12 +137,32 @@ function write(w: Writer, value: Wire): void {
   } else if (Buffer.isBuffer(value)) w.literal(value);
   else if (Array.isArray(value)) {
     w.str('(');
+    // RFC 3501 §9: the parts of a multipart (`1*body SP media-subtype`) and the addresses of an
+    // address list (`"(" 1*address ")"`) follow each other without a space, as Dovecot writes them:
+    // `((…)(…) "mixed")`. So lists that open a list are not separated; every other item is, by one space.
+    let leadingLists = true;
     for (let i = 0; i < value.length; i++) {
-      if (i) w.str(' ');
-      write(w, value[i] as Wire);
+      const item = value[i] as Wire;
+      const isList = Array.isArray(item);
+      if (i && !(leadingLists && isList)) w.str(' ');
+      leadingLists &&= isList;
+      write(w, item);
     }
     w.str(')');
+  } else if (value instanceof Prepared) {
+    for (let i = 0; i < value.pieces.length; i++) {
+      const piece = value.pieces[i]!;
+      if (i % 2) w.literal(piece as Buffer);
+      else w.str(piece as string);
+    }
   } else w.str((value as Atom).atom);
+}
+
+/** Serializes a value once, for a cache (see Prepared). */
+export function prepare(value: Wire): Prepared {
+  const sink = new PieceSink();
+  write(sink, value);
+  return sink.finish();
 }
 
 /**
@@ -101,7 +170,7 @@ function write(w: Writer, value: Wire): void {
  * CRLF-terminated. The transcript text carries no CRLF.
  */
 export function compose(prefix: string, items: readonly Wire[], literalPreview = 80): Composed {
-  const w = new Writer(literalPreview);
+  const w = new ResponseWriter(literalPreview);
   w.str(prefix);
   for (let i = 0; i < items.length; i++) {
     if (i) w.str(' ');

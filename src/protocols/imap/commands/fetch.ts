@@ -1,13 +1,16 @@
 import type { StoredMessage } from '../../../store/types.js';
 import { REPLIED, SELECTED, type CommandSpec } from '../command.js';
-import { atom, compose, type Wire } from '../compose.js';
+import { ResponseWriter, type Wire } from '../compose.js';
 import * as mime from '../mime-access.js';
 import { atomArg, formatDateTime } from '../parser/args.js';
 import { parseFetchItems, type FetchItem } from '../parser/fetch-items.js';
 import { parseSequenceSet } from '../parser/sequence-set.js';
 
-function flagsWire(message: StoredMessage): Wire {
-  return [...message.flags].map(atom);
+/** `(\Seen \Flagged)`: flags are atoms. */
+function flagsText(message: StoredMessage): string {
+  let text = '(';
+  for (const flag of message.flags) text += text.length > 1 ? ' ' + flag : flag;
+  return text + ')';
 }
 
 /** The bytes of a section, cut to `<offset.length>` (RFC 3501 §6.4.5: an origin past the end gives ""). */
@@ -21,32 +24,55 @@ function sectionData(message: StoredMessage, item: Extract<FetchItem, { kind: 's
   return data.subarray(offset, length === null ? data.length : offset + length);
 }
 
-/** One attribute as the response's name/value pair. */
-function attribute(message: StoredMessage, item: FetchItem): [string, Wire] {
+/**
+ * One attribute, name and value, written straight into the response: a FETCH of a whole mailbox writes
+ * thousands of these, so no intermediate lists. ENVELOPE and BODY/BODYSTRUCTURE come serialized from
+ * the per-message cache (mime-access.ts).
+ */
+function writeAttribute(w: ResponseWriter, message: StoredMessage, item: FetchItem): void {
   if (item.kind === 'section') {
-    return [item.partial ? `${item.label}<${item.partial.offset}>` : item.label, sectionData(message, item)];
+    w.str(item.partial ? `${item.label}<${item.partial.offset}> ` : item.label + ' ');
+    w.value(sectionData(message, item));
+    return;
   }
   switch (item.name) {
     case 'UID':
-      return ['UID', message.uid];
+      w.str('UID ' + message.uid);
+      return;
     case 'FLAGS':
-      return ['FLAGS', flagsWire(message)];
+      w.str('FLAGS ' + flagsText(message));
+      return;
     case 'INTERNALDATE':
-      return ['INTERNALDATE', formatDateTime(message.internalDate)];
+      // date-time is always quotable (RFC 3501 §9).
+      w.str('INTERNALDATE "' + formatDateTime(message.internalDate) + '"');
+      return;
     case 'RFC822.SIZE':
-      return ['RFC822.SIZE', message.raw.length];
+      w.str('RFC822.SIZE ' + message.raw.length);
+      return;
     case 'ENVELOPE':
-      return ['ENVELOPE', mime.envelope(message.raw)];
+      w.str('ENVELOPE ');
+      w.value(mime.envelopeWire(message.raw));
+      return;
     case 'BODY':
-      return ['BODY', mime.bodyStructure(message.raw, false)];
+      w.str('BODY ');
+      w.value(mime.bodyStructureWire(message.raw, false));
+      return;
     case 'BODYSTRUCTURE':
-      return ['BODYSTRUCTURE', mime.bodyStructure(message.raw, true)];
+      w.str('BODYSTRUCTURE ');
+      w.value(mime.bodyStructureWire(message.raw, true));
+      return;
     case 'RFC822':
-      return ['RFC822', message.raw];
+      w.str('RFC822 ');
+      w.value(message.raw);
+      return;
     case 'RFC822.HEADER':
-      return ['RFC822.HEADER', mime.bodySection(message.raw, { part: [], kind: 'HEADER' })];
+      w.str('RFC822.HEADER ');
+      w.value(mime.bodySection(message.raw, { part: [], kind: 'HEADER' }));
+      return;
     case 'RFC822.TEXT':
-      return ['RFC822.TEXT', mime.bodySection(message.raw, { part: [], kind: 'TEXT' })];
+      w.str('RFC822.TEXT ');
+      w.value(mime.bodySection(message.raw, { part: [], kind: 'TEXT' }));
+      return;
   }
 }
 
@@ -81,14 +107,16 @@ export const fetch: CommandSpec = {
           view.reported(message.uid);
           flagsChanged = true;
         }
-        const wire: Wire[] = [];
-        for (const item of items) {
-          const [name, value] = attribute(message, item);
-          wire.push(atom(name), value);
+        const w = new ResponseWriter(preview);
+        w.str(`* ${seq} FETCH (`);
+        for (let i = 0; i < items.length; i++) {
+          if (i) w.str(' ');
+          writeAttribute(w, message, items[i]!);
         }
         // The implicit \Seen is reported even when FLAGS was not asked for (RFC 3501 §6.4.5).
-        if (flagsChanged && !asksFlags) wire.push(atom('FLAGS'), flagsWire(message));
-        imap.sendComposed(compose(`* ${seq} FETCH `, [wire], preview));
+        if (flagsChanged && !asksFlags) w.str(' FLAGS ' + flagsText(message));
+        w.str(')');
+        imap.sendComposed(w.finish());
         await flushPoint();
       }
     });
