@@ -216,6 +216,58 @@ describe('IMAP commands by hand', () => {
     );
   });
 
+  it('FETCH metadata: bodies of a multipart and addresses of a list run without spaces, as Dovecot sends them', async () => {
+    const message = [
+      'From: Alice <a@x>',
+      'To: "A" <a@x>, "B" <b@y>',
+      'Subject: two parts',
+      'Date: Sat, 28 Nov 2026 09:00:00 +0100',
+      'Message-ID: <two@x>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'hello',
+      '--b1',
+      'Content-Type: application/octet-stream; name="f.bin"',
+      'Content-Disposition: attachment; filename="f.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      'AAAA',
+      '--b1--',
+      '',
+    ].join('\r\n');
+    const c = await loggedIn();
+    await ok(c, 'a', 'CREATE Shapes');
+    c.write(`b APPEND Shapes (\\Seen) "28-Nov-2026 09:00:00 +0100" {${message.length}+}\r\n${message}\r\n`);
+    assert.match((await c.readUntil(/^b /)).at(-1)!, /^b OK \[APPENDUID \d+ 1\]/);
+    await ok(c, 's', 'EXAMINE Shapes');
+    const lines = await ok(
+      c,
+      'f',
+      'FETCH 1 (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY BODYSTRUCTURE)',
+    );
+    // ENVELOPE, BODY and BODYSTRUCTURE are byte for byte what Dovecot 2.3.19 answers for this message.
+    const expected =
+      '* 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 410 INTERNALDATE "28-Nov-2026 08:00:00 +0000" ' +
+      'ENVELOPE ("Sat, 28 Nov 2026 09:00:00 +0100" "two parts" (("Alice" NIL "a" "x")) (("Alice" NIL "a" "x")) ' +
+      '(("Alice" NIL "a" "x")) (("A" NIL "a" "x")("B" NIL "b" "y")) NIL NIL NIL "<two@x>") ' +
+      'BODY (("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 5 0)' +
+      '("application" "octet-stream" ("name" "f.bin") NIL NIL "base64" 4) "mixed") ' +
+      'BODYSTRUCTURE (("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 5 0 NIL NIL NIL NIL)' +
+      '("application" "octet-stream" ("name" "f.bin") NIL NIL "base64" 4 NIL ("attachment" ("filename" "f.bin")) NIL NIL) ' +
+      '"mixed" ("boundary" "b1") NIL NIL NIL))';
+    assert.deepEqual(lines, [expected, 'f OK FETCH completed']);
+    // Served from the per-message cache the second time: the same bytes.
+    assert.deepEqual(
+      await ok(c, 'g', 'FETCH 1 (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY BODYSTRUCTURE)'),
+      [expected, 'g OK FETCH completed'],
+    );
+    assert.ok(sb.transcript.history().some((e) => e.type === 'server-line' && e.line === expected));
+  });
+
   it('CAPABILITY, NAMESPACE, ID, ENABLE, UNSELECT', async () => {
     const c = await loggedIn();
     assert.match(

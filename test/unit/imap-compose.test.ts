@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { atom, compose, prepare, Prepared, type Wire } from '../../src/protocols/imap/compose.js';
+import {
+  bodyStructure,
+  bodyStructureWire,
+  envelope,
+  envelopeWire,
+} from '../../src/protocols/imap/mime-access.js';
+import { DOVECOT } from '../fixtures/mime/dovecot-expected.js';
+
+// dist/test/unit → the fixtures stay in the source tree
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/mime/', import.meta.url));
+const fixture = (name: string): Buffer => readFileSync(FIXTURES + name + '.eml');
+
+/** The wire bytes of one value as FETCH writes it, without the CRLF that ends the response. */
+function wireBytes(value: Wire): Buffer {
+  const bytes = Buffer.concat(compose('', [value]).chunks);
+  return bytes.subarray(0, bytes.length - 2);
+}
+
+/** Two addresses in To, two body parts: the runs RFC 3501 §9 writes without spaces. */
+const TWO_PARTS = Buffer.from(
+  [
+    'From: Alice <a@x>',
+    'To: "A" <a@x>, "B" <b@y>',
+    'Subject: two parts',
+    'Date: Sat, 28 Nov 2026 09:00:00 +0100',
+    'Message-ID: <two@x>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'hello',
+    '--b1',
+    'Content-Type: application/octet-stream; name="f.bin"',
+    'Content-Disposition: attachment; filename="f.bin"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    'AAAA',
+    '--b1--',
+    '',
+  ].join('\r\n'),
+);
+
+describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
+  it('writes the parts of a multipart and the addresses of a list without a space between them', () => {
+    const out = compose('* 1 FETCH ', [
+      [
+        atom('ENVELOPE'),
+        envelopeWire(TWO_PARTS),
+        atom('BODY'),
+        bodyStructureWire(TWO_PARTS, false),
+        atom('BODYSTRUCTURE'),
+        bodyStructureWire(TWO_PARTS, true),
+      ],
+    ]);
+    // What Dovecot 2.3.19 answers for this message, item by item (FETCH 1 ENVELOPE, BODY, BODYSTRUCTURE).
+    const expected =
+      '* 1 FETCH (ENVELOPE ("Sat, 28 Nov 2026 09:00:00 +0100" "two parts" (("Alice" NIL "a" "x")) ' +
+      '(("Alice" NIL "a" "x")) (("Alice" NIL "a" "x")) (("A" NIL "a" "x")("B" NIL "b" "y")) NIL NIL NIL "<two@x>") ' +
+      'BODY (("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 5 0)' +
+      '("application" "octet-stream" ("name" "f.bin") NIL NIL "base64" 4) "mixed") ' +
+      'BODYSTRUCTURE (("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 5 0 NIL NIL NIL NIL)' +
+      '("application" "octet-stream" ("name" "f.bin") NIL NIL "base64" 4 NIL ("attachment" ("filename" "f.bin")) NIL NIL) ' +
+      '"mixed" ("boundary" "b1") NIL NIL NIL))';
+    assert.equal(Buffer.concat(out.chunks).toString('latin1'), expected + '\r\n');
+    assert.equal(out.text, expected);
+  });
+
+  it('separates every other item by one space, lists after the first non-list too', () => {
+    assert.equal(
+      wireBytes([['a'], ['b', null], 'mixed', ['x', 'y'], ['z'], null, 1]).toString(),
+      '(("a")("b" NIL) "mixed" ("x" "y") ("z") NIL 1)',
+    );
+    assert.equal(wireBytes([[atom('\\Seen')], atom('X')]).toString(), '((\\Seen) X)');
+    assert.equal(wireBytes([]).toString(), '()');
+  });
+
+  it("matches Dovecot's ENVELOPE, BODY and BODYSTRUCTURE for every fixture, byte for byte", () => {
+    for (const [name, expected] of Object.entries(DOVECOT)) {
+      const raw = fixture(name);
+      const latin1 = (v: Wire) => wireBytes(v).toString('latin1');
+      assert.equal(latin1(envelopeWire(raw)), expected.envelope, `${name} ENVELOPE`);
+      assert.equal(latin1(bodyStructureWire(raw, false)), expected.body, `${name} BODY`);
+      assert.equal(latin1(bodyStructureWire(raw, true)), expected.bodyStructure, `${name} BODYSTRUCTURE`);
+    }
+  });
+
+  it('a prepared value writes the same bytes as the value itself, literals included', () => {
+    for (const name of ['8bit-body', 'nested-rfc822', 'edge-cases', 'two-parts']) {
+      const raw = name === 'two-parts' ? TWO_PARTS : fixture(name);
+      for (const [value, prepared] of [
+        [envelope(raw), envelopeWire(raw)],
+        [bodyStructure(raw, false), bodyStructureWire(raw, false)],
+        [bodyStructure(raw, true), bodyStructureWire(raw, true)],
+      ] as const) {
+        assert.deepEqual(wireBytes(prepared), wireBytes(value), name);
+        assert.deepEqual(compose('* 1 FETCH ', [prepared]), compose('* 1 FETCH ', [value]), name);
+      }
+    }
+    // 8-bit header text goes out as a literal, summarised in the transcript as any literal is.
+    const env = envelopeWire(fixture('8bit-body'));
+    assert.equal(env.text, null);
+    assert.equal(env.pieces.length, 3);
+    const out = compose('* 1 FETCH ', [[atom('ENVELOPE'), env]]);
+    assert.equal(out.chunks.length, 3);
+    assert.match(
+      out.text,
+      /^\* 1 FETCH \(ENVELOPE \("Sat, 28 Nov 2026 09:06:00 \+0100" \{24\} <24 bytes: "Café/,
+    );
+  });
+
+  it('serializes once per message and keeps the text flat in one string', () => {
+    assert.equal(envelopeWire(TWO_PARTS), envelopeWire(TWO_PARTS));
+    assert.equal(bodyStructureWire(TWO_PARTS, true), bodyStructureWire(TWO_PARTS, true));
+    assert.notEqual(bodyStructureWire(TWO_PARTS, true), bodyStructureWire(TWO_PARTS, false));
+    assert.notEqual(envelopeWire(Buffer.from(TWO_PARTS)), envelopeWire(TWO_PARTS));
+    const p = prepare(['a', 1, null]);
+    assert.ok(p instanceof Prepared);
+    assert.equal(p.text, '("a" 1 NIL)');
+    assert.deepEqual(p.pieces, ['("a" 1 NIL)']);
+  });
+});
