@@ -41,14 +41,14 @@ function startupMessages(sandbox: Sandbox, withListenerErrors: boolean): Message
 }
 
 async function runHeadless(sandbox: Sandbox, options: CliOptions): Promise<() => Promise<void>> {
-  const { createLogger, logEvent, logListener } = await import('../log/logger.js');
-  const logger = createLogger({ pretty: options.pretty || (process.stdout.isTTY ?? false) });
-  for (const status of sandbox.listeners) logListener(logger, status);
-  for (const m of startupMessages(sandbox, false)) logger[m.level]({ event: 'startup' }, m.text);
-  const unsubscribe = sandbox.transcript.subscribe((event) => logEvent(logger, event));
+  const { createHeadlessLog, logListener } = await import('../log/logger.js');
+  const log = createHeadlessLog({ pretty: options.pretty || (process.stdout.isTTY ?? false) });
+  for (const status of sandbox.listeners) logListener(log.logger, status);
+  for (const m of startupMessages(sandbox, false)) log.logger[m.level]({ event: 'startup' }, m.text);
+  const unsubscribe = sandbox.transcript.subscribe((event) => log.event(event));
   return async () => {
     unsubscribe();
-    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    await log.flush();
   };
 }
 

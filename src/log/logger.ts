@@ -1,16 +1,25 @@
 import pino, { type Logger } from 'pino';
 import type { ListenerStatus } from '../core/listener.js';
 import type { TranscriptEvent } from '../transcript/events.js';
-import { formatEvent } from '../transcript/export.js';
+import { describeEvent } from '../transcript/export.js';
+import { EventLineWriter } from './event-lines.js';
+
+/** What headless mode writes to: the listener/startup lines and one line per transcript event. */
+export interface HeadlessLog {
+  logger: Logger;
+  event(event: TranscriptEvent): void;
+  /** Writes out everything buffered (at exit). */
+  flush(): Promise<void>;
+}
 
 /**
  * Headless output: one pino JSON line per transcript event and per listener, with fixed keys
  * (`event`, `proto`, `sid`, `dir`, `line`) and the human text last (`msg`). `pretty` renders through
  * pino-pretty as a transport target (in a worker thread, off the protocol's hot path).
  */
-export function createLogger(options: { pretty: boolean; destination?: NodeJS.WritableStream }): Logger {
+export function createHeadlessLog(options: { pretty: boolean }): HeadlessLog {
   if (options.pretty) {
-    return pino(
+    const logger = pino(
       { base: null },
       pino.transport({
         target: 'pino-pretty',
@@ -21,19 +30,46 @@ export function createLogger(options: { pretty: boolean; destination?: NodeJS.Wr
         },
       }),
     );
+    return {
+      logger,
+      event: (event) => logEvent(logger, event),
+      flush: () => new Promise<void>((resolve) => logger.flush(() => resolve())),
+    };
   }
-  if (options.destination) return pino({ base: null }, options.destination);
-  // Lines are gathered into 8 KiB writes (one syscall per line cost a third of the server's CPU
-  // under load) and flushed at least every 50 ms, so a follower of the log still sees it live.
-  const destination = pino.destination({ sync: false, minLength: 8 * 1024 });
-  setInterval(() => {
-    try {
-      destination.flush();
-    } catch {
-      // Not open yet, or closed at exit: the next tick or the final flush takes it.
-    }
-  }, 50).unref();
-  return pino({ base: null }, destination);
+  // Lines are gathered into 8 KiB writes and flushed at least every 50 ms, so a follower of the log
+  // still sees it live. Buffers, not strings: in string mode sonic-boom measures the UTF-8 length of
+  // its whole pending text on every write. Synchronous writes, as pino's default and Node's own
+  // stdout on Linux: an asynchronous write hands each batch to libuv's thread pool, which cost
+  // ~40 µs of CPU per batch, more than a third of the logging cost under load.
+  const sink = pino.destination({
+    sync: true,
+    minLength: 8 * 1024,
+    contentMode: 'buffer',
+    periodicFlush: 50,
+  } as Parameters<typeof pino.destination>[0]);
+  const events = new EventLineWriter((text) => sink.write(Buffer.from(text, 'utf8') as never));
+  // pino's own lines (listening, startup) go out after the event lines queued before them.
+  const ordered = {
+    write(text: string) {
+      events.flush();
+      sink.write(Buffer.from(text, 'utf8') as never);
+    },
+  };
+  const logger = pino({ base: null }, ordered);
+  return {
+    logger,
+    event: (event) => events.write(event),
+    flush: () =>
+      new Promise<void>((resolve) => {
+        events.flush();
+        try {
+          sink.flush(() => resolve());
+        } catch {
+          // Not open yet, or closed already: nothing more can be written.
+          resolve();
+        }
+      }),
+  };
 }
 
 export function logListener(logger: Logger, status: ListenerStatus): void {
@@ -63,12 +99,14 @@ export function logListener(logger: Logger, status: ListenerStatus): void {
   }
 }
 
-export function logEvent(logger: Logger, event: TranscriptEvent): void {
+/** One transcript event through pino (the pretty mode). */
+function logEvent(logger: Logger, event: TranscriptEvent): void {
   const { seq: _seq, time: _time, type, sid, proto, ...rest } = event;
   const fields: Record<string, unknown> = { event: type, proto, sid, ...rest };
   if (type === 'client-line') fields.dir = 'C';
   if (type === 'server-line') fields.dir = 'S';
-  const text = `[${sid}] ${formatEvent(event).slice(13)}`;
+  if (type === 'note') delete fields.level; // pino's own level says it
+  const text = `[${sid}] ${describeEvent(event)}`;
   if (type === 'note' && event.level !== 'info') logger[event.level](fields, text);
   else logger.info(fields, text);
 }

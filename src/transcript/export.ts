@@ -9,26 +9,30 @@ function clock(time: number): string {
 
 /** One event as a line of the article's telnet style (`C:` / `S:`), with a timestamp. */
 export function formatEvent(event: TranscriptEvent): string {
-  const t = clock(event.time);
+  return `${clock(event.time)} ${describeEvent(event)}`;
+}
+
+/** One event in the article's telnet style without its timestamp (`C: EHLO x`, `-- session closed: …`). */
+export function describeEvent(event: TranscriptEvent): string {
   switch (event.type) {
     case 'session-open':
-      return `${t} -- ${event.proto} session ${event.sid} on ${event.listener} (port ${event.localPort}, ${event.tls}) from ${event.remoteAddress}:${event.remotePort}`;
+      return `-- ${event.proto} session ${event.sid} on ${event.listener} (port ${event.localPort}, ${event.tls}) from ${event.remoteAddress}:${event.remotePort}`;
     case 'client-line':
-      return `${t} C: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
+      return `C: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
     case 'server-line':
-      return `${t} S: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
+      return `S: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
     case 'tls-upgraded':
-      return `${t} -- TLS ${event.how === 'implicit' ? 'established' : 'upgraded (STARTTLS)'}: ${event.protocol} ${event.cipher}`;
+      return `-- TLS ${event.how === 'implicit' ? 'established' : 'upgraded (STARTTLS)'}: ${event.protocol} ${event.cipher}`;
     case 'auth':
-      return `${t} -- AUTH ${event.mechanism} user ${JSON.stringify(event.username)}: ${event.ok ? 'accepted' : 'rejected'}`;
+      return `-- AUTH ${event.mechanism} user ${JSON.stringify(event.username)}: ${event.ok ? 'accepted' : 'rejected'}`;
     case 'message-stored':
-      return `${t} -- message ${event.id} stored (${event.size} bytes) from <${event.from}> to ${event.recipients.map((r) => `<${r}>`).join(', ')}`;
+      return `-- message ${event.id} stored (${event.size} bytes) from <${event.from}> to ${event.recipients.map((r) => `<${r}>`).join(', ')}`;
     case 'scenario-action':
-      return `${t} -- scenario rule ${event.rule}: ${event.action}`;
+      return `-- scenario rule ${event.rule}: ${event.action}`;
     case 'note':
-      return `${t} -- ${event.level}: ${event.text}`;
+      return `-- ${event.level}: ${event.text}`;
     case 'session-close':
-      return `${t} -- session closed: ${event.reason} (${(event.durationMs / 1000).toFixed(3)} s)`;
+      return `-- session closed: ${event.reason} (${(event.durationMs / 1000).toFixed(3)} s)`;
   }
 }
 
