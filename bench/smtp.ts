@@ -2,9 +2,10 @@
  * SMTP throughput side by side with postfix's smtp-sink (issue 2), driven by postfix's smtp-source:
  *   -s 20 -m 20000 -l 1024 -d   twenty sessions, many messages per connection
  *   -s 20 -m 5000  -l 1024      one connection per message
- * Runs alternate between the two servers; the medians are reported. mailsandbox runs as its CLI in
- * its own process, headless, with transcripts captured and logged (the normal mode), and its CPU
- * time is read from /proc to give the cost per message.
+ * Runs alternate between the servers; the medians are reported. mailsandbox runs as its CLI in its
+ * own process, headless, with transcripts captured and logged (the normal mode). A third row is
+ * smtp-server alone (bench/smtp-ceiling.ts): the most mailsandbox could reach on that library. Each
+ * server's CPU time is read from /proc to give the cost per message.
  *
  * Needs the Debian package `postfix` (smtp-sink, smtp-source). `node dist/bench/smtp.js` runs it alone;
  * BENCH_SMTP_ROUNDS changes the number of rounds (default 3).
@@ -17,6 +18,7 @@ import { freePort, waitForPort } from './support.js';
 const SMTP_SINK = '/usr/sbin/smtp-sink';
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CEILING = fileURLToPath(new URL('./smtp-ceiling.js', import.meta.url));
 
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -66,6 +68,13 @@ async function startSink(): Promise<Server> {
   return { name: 'smtp-sink', port, child };
 }
 
+async function startCeiling(): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CEILING, String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, child, 'smtp-server alone');
+  return { name: 'smtp-server alone', port, child };
+}
+
 async function startSandboxProcess(): Promise<Server> {
   const port = await freePort();
   const child = spawn(
@@ -101,30 +110,38 @@ export async function benchSmtp(): Promise<string> {
   ];
   const lines = ['SMTP throughput (messages/s, median of ' + rounds + ' alternating rounds)', ''];
   for (const mode of modes) {
-    const rates: Record<string, number[]> = { 'smtp-sink': [], mailsandbox: [] };
-    const cpuPerMessage: number[] = [];
+    const servers = [startSink, startSandboxProcess, startCeiling];
+    const rates = new Map<string, number[]>();
+    const cpuPerMessage = new Map<string, number[]>();
     for (let round = 0; round < rounds; round++) {
-      for (const start of [startSink, startSandboxProcess]) {
+      for (const start of servers) {
         const server = await start();
         try {
           const cpuBefore = cpuSeconds(server.child.pid!);
           const seconds = await source(server.port, mode.args);
-          rates[server.name]!.push(mode.messages / seconds);
-          if (server.name === 'mailsandbox')
-            cpuPerMessage.push((cpuSeconds(server.child.pid!) - cpuBefore) / mode.messages);
+          const cpu = (cpuSeconds(server.child.pid!) - cpuBefore) / mode.messages;
+          rates.set(server.name, [...(rates.get(server.name) ?? []), mode.messages / seconds]);
+          cpuPerMessage.set(server.name, [...(cpuPerMessage.get(server.name) ?? []), cpu]);
         } finally {
           await stop(server.child);
         }
       }
     }
-    const sink = median(rates['smtp-sink']!);
-    const ours = median(rates.mailsandbox!);
+    const sink = median(rates.get('smtp-sink')!);
     lines.push(`  ${mode.label}`);
-    lines.push(`    smtp-sink    ${sink.toFixed(0).padStart(7)} msg/s`);
-    lines.push(
-      `    mailsandbox  ${ours.toFixed(0).padStart(7)} msg/s   ratio ${(ours / sink).toFixed(2)}×   CPU ${(median(cpuPerMessage) * 1e6).toFixed(0)} µs/message`,
-    );
+    for (const [name, values] of rates) {
+      const rate = median(values);
+      const ratio = name === 'smtp-sink' ? '      ' : `${(rate / sink).toFixed(2)}×`;
+      const cpu = (median(cpuPerMessage.get(name)!) * 1e6).toFixed(0);
+      lines.push(
+        `    ${name.padEnd(18)} ${rate.toFixed(0).padStart(7)} msg/s   ratio ${ratio}   CPU ${cpu.padStart(5)} µs/message`,
+      );
+    }
   }
+  lines.push(
+    '',
+    '  smtp-server alone: the library mailsandbox is built on, with no transcript, store or hooks — its ceiling.',
+  );
   return lines.join('\n');
 }
 

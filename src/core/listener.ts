@@ -50,8 +50,10 @@ export async function startListener(
   onSession: (session: Session) => void,
 ): Promise<ListenerHandle> {
   const sessions = new Set<Session>();
+  // Known once bound (an ephemeral port is only known then); shared by the listener's sessions.
+  let info: ListenerInfo | null = null;
   const server = net.createServer({ noDelay: true }, (raw) => {
-    const info: ListenerInfo = { ...spec, port: (server.address() as net.AddressInfo).port };
+    info ??= { ...spec, port: (server.address() as net.AddressInfo).port };
     const session = new Session(ctx, info, raw);
     sessions.add(session);
     session.onClose(() => sessions.delete(session));

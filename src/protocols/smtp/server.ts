@@ -61,7 +61,8 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
     byConnectionId.get(smtpSession.id);
 
   const armDeadline = (state: SmtpSessionState) => {
-    if (state.deadline) clearTimeout(state.deadline);
+    // Re-armed on every command: moving the one timer is cheaper than a new one each time.
+    if (state.deadline) return void state.deadline.refresh();
     state.deadline = setTimeout(() => {
       state.deadline = null;
       // Only a half-sent command counts: an idle client is smtp-server's idle timeout's business.
@@ -200,7 +201,15 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
       const engine = ctx.engine;
       // smtp-server reads SIZE from its options; a scenario may set it (one scenario runs at a time).
       server.options.size = engine?.scenario.smtp?.size ?? ctx.limits.maxMessageBytes;
-      const connection = server.connect(session.socket, {}, (c) => {
+      // What the session already knows, so smtp-server does not ask the socket (a system call
+      // each) nor draw a random connection id.
+      const known = {
+        id: session.sid,
+        localPort: session.listener.port,
+        remoteAddress: session.remoteAddress,
+        remotePort: session.remotePort,
+      };
+      const connection = server.connect(session.socket, known, (c) => {
         if (!engine) return;
         c.scenario = new SmtpScenario(engine, session, c.wire, ctx.users, ctx.hostname);
         c.name = c.scenario.serverName;
