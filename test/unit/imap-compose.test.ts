@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { atom, compose, prepare, Prepared, type Wire } from '../../src/protocols/imap/compose.js';
+import {
+  atom,
+  compose,
+  prepare,
+  Prepared,
+  ResponseWriter,
+  type Wire,
+} from '../../src/protocols/imap/compose.js';
 import {
   bodyStructure,
   bodyStructureWire,
@@ -124,5 +131,28 @@ describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
     assert.ok(p instanceof Prepared);
     assert.equal(p.text, '("a" 1 NIL)');
     assert.deepEqual(p.pieces, ['("a" 1 NIL)']);
+  });
+});
+
+describe('IMAP composer: several responses through one writer', () => {
+  it('hands out the bytes of the ended responses in order, literals as their own chunks', () => {
+    const w = new ResponseWriter(80);
+    w.str('* 1 FETCH (UID 1)');
+    assert.equal(w.end(), '* 1 FETCH (UID 1)');
+    w.str('* 2 FETCH (BODY[] ');
+    w.value(Buffer.from('ab\r\n'));
+    w.str(' UID 2)');
+    assert.equal(w.end(), '* 2 FETCH (BODY[] {4} <4 bytes: "ab"> UID 2)');
+    w.str('* 3 FETCH (UID 3)');
+    assert.equal(w.end(), '* 3 FETCH (UID 3)');
+    const chunks = w.take();
+    assert.deepEqual(
+      chunks.map((c) => c.toString()),
+      ['* 1 FETCH (UID 1)\r\n* 2 FETCH (BODY[] {4}\r\n', 'ab\r\n', ' UID 2)\r\n* 3 FETCH (UID 3)\r\n'],
+    );
+    assert.deepEqual(w.take(), []);
+    w.str('* 4 FETCH (UID 4)');
+    w.end();
+    assert.equal(Buffer.concat(w.take()).toString(), '* 4 FETCH (UID 4)\r\n');
   });
 });

@@ -60,14 +60,18 @@ interface Sink {
 }
 
 /**
- * Collects a response as text; a literal cuts it into chunks. The transcript text is the same string
- * as the wire text until the first literal, so only responses with literals pay for two. FETCH writes
- * into it item by item; `compose` fills it from a list.
+ * Collects responses as text; a literal cuts the text into chunks. The transcript text of a response is
+ * the same string as its wire text until its first literal, so only responses with literals pay for
+ * two. Several responses can go through one writer (`end()` each, `take()` the bytes): a FETCH over a
+ * mailbox turns dozens of responses into one Buffer. `compose` fills it from a list.
  */
 export class ResponseWriter implements Sink {
-  readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] = [];
+  /** Wire text of the ended responses that is not in `chunks` yet. */
+  private ended = '';
+  /** The current response since its start or its last literal. */
   private wire = '';
-  /** Transcript text of what went into `chunks` already (null: no literal yet, `wire` says it all). */
+  /** Transcript text of the current response up to its last literal (null: no literal yet). */
   private flushedText: string | null = null;
 
   constructor(private readonly literalPreview: number) {}
@@ -79,7 +83,8 @@ export class ResponseWriter implements Sink {
   literal(data: Buffer): void {
     const head = this.wire + `{${data.length}}`;
     this.flushedText = (this.flushedText ?? '') + head + describeLiteral(data, this.literalPreview);
-    this.chunks.push(Buffer.from(head + '\r\n', 'utf8'), data);
+    this.chunks.push(Buffer.from(this.ended + head + '\r\n', 'utf8'), data);
+    this.ended = '';
     this.wire = '';
   }
 
@@ -89,10 +94,28 @@ export class ResponseWriter implements Sink {
     else write(this, value);
   }
 
+  /** Ends the current response (CRLF on the wire) and returns its transcript text. */
+  end(): string {
+    const text = this.flushedText === null ? this.wire : this.flushedText + this.wire;
+    this.ended += this.wire + '\r\n';
+    this.wire = '';
+    this.flushedText = null;
+    return text;
+  }
+
+  /** The wire bytes of the responses ended so far, handed over once. */
+  take(): Buffer[] {
+    if (this.ended) this.chunks.push(Buffer.from(this.ended, 'utf8'));
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.ended = '';
+    return chunks;
+  }
+
+  /** Ends the one response and returns it. */
   finish(): Composed {
-    const text = (this.flushedText ?? '') + this.wire;
-    this.chunks.push(Buffer.from(this.wire + '\r\n', 'utf8'));
-    return { chunks: this.chunks, text };
+    const text = this.end();
+    return { chunks: this.take(), text };
   }
 }
 

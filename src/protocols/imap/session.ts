@@ -7,7 +7,6 @@ import { describeSaslPayload } from '../../transcript/decode.js';
 import type { ProtocolContext } from '../context.js';
 import { capabilities } from './capabilities.js';
 import { REPLIED, type CommandSpec } from './command.js';
-import type { Composed } from './compose.js';
 import { bad, ImapError } from './errors.js';
 import type { MailboxView } from './mailbox-view.js';
 import { CommandFraming, type LiteralInfo } from './parser/framing.js';
@@ -284,17 +283,21 @@ export class ImapSession {
     this.session.send(`* ${text}`);
   }
 
-  /** Writes a composed response; the transcript gets its summarised reading. */
-  sendComposed(response: Composed): void {
-    this.session.server(response.text);
-    for (const chunk of response.chunks) this.session.write(chunk);
+  /** Writes bytes whose transcript lines were recorded already (see ResponseWriter). */
+  writeChunks(chunks: readonly Buffer[]): void {
+    for (const chunk of chunks) this.session.write(chunk);
   }
 
   /**
    * Runs `work` with the socket corked, flushing every `batch` responses: a FETCH over thousands of
-   * messages goes out in a few large writes instead of one syscall per message.
+   * messages goes out in a few large writes instead of one syscall per message. `beforeFlush` writes
+   * what the work has held back (responses collected into one Buffer) before each flush.
    */
-  async batched(work: (flushPoint: () => Promise<void>) => Promise<void>, batch = 64): Promise<void> {
+  async batched(
+    work: (flushPoint: () => Promise<void>) => Promise<void>,
+    batch = 64,
+    beforeFlush?: () => void,
+  ): Promise<void> {
     const socket = this.session.socket;
     let pending = 0;
     socket.cork();
@@ -302,11 +305,13 @@ export class ImapSession {
       await work(async () => {
         if (++pending < batch) return;
         pending = 0;
+        beforeFlush?.();
         socket.uncork();
         await this.drained();
         socket.cork();
       });
     } finally {
+      beforeFlush?.();
       socket.uncork();
     }
   }

@@ -99,7 +99,10 @@ export const fetch: CommandSpec = {
     const asksFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
     const preview = imap.ctx.transcriptBodies ? Infinity : 80;
     const messages = view.resolve(set, uid);
-    await imap.batched(async (flushPoint) => {
+    // One writer for the whole command: each response goes into the transcript as it is made, and its
+    // bytes go out with the rest of its batch, as one Buffer.
+    const w = new ResponseWriter(preview);
+    const respond = async (flushPoint: () => Promise<void>): Promise<void> => {
       for (const { seq, message } of messages) {
         let flagsChanged = false;
         if (marksSeen && !message.flags.has('\\Seen')) {
@@ -107,7 +110,6 @@ export const fetch: CommandSpec = {
           view.reported(message.uid);
           flagsChanged = true;
         }
-        const w = new ResponseWriter(preview);
         w.str(`* ${seq} FETCH (`);
         for (let i = 0; i < items.length; i++) {
           if (i) w.str(' ');
@@ -116,9 +118,10 @@ export const fetch: CommandSpec = {
         // The implicit \Seen is reported even when FLAGS was not asked for (RFC 3501 §6.4.5).
         if (flagsChanged && !asksFlags) w.str(' FLAGS ' + flagsText(message));
         w.str(')');
-        imap.sendComposed(w.finish());
+        imap.session.server(w.end());
         await flushPoint();
       }
-    });
+    };
+    await imap.batched(respond, 64, () => imap.writeChunks(w.take()));
   },
 };
