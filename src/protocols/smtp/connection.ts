@@ -24,11 +24,14 @@ export interface CommandObserver {
  * smtp-server writes every reply with its own write(): a client that pipelines (RFC 2920) gets one
  * segment and one syscall per reply. Corking the socket from the moment input arrives until the
  * event loop has run the commands it carried sends their replies in one write, as postfix does.
+ * Input that holds at most one line (a client that waits for each reply) is left alone.
  */
 function coalesceReplies(socket: Socket): void {
   let corked = false;
-  socket.on('data', () => {
+  socket.on('data', (chunk: Buffer) => {
     if (corked || socket.destroyed) return;
+    const firstEnd = chunk.indexOf(10);
+    if (firstEnd === -1 || firstEnd === chunk.length - 1) return;
     corked = true;
     socket.cork();
     setImmediate(() => {
@@ -36,6 +39,14 @@ function coalesceReplies(socket: Socket): void {
       if (socket.writableCorked) socket.uncork();
     });
   });
+}
+
+function isStartTls(command: Buffer): boolean {
+  return (
+    command.length >= 8 &&
+    (command[0]! | 0x20) === 0x73 &&
+    /^STARTTLS/i.test(command.toString('latin1', 0, 8))
+  );
 }
 
 function flush(socket: Socket): void {
@@ -69,7 +80,7 @@ export class SandboxConnection extends SMTPConnection {
   override _onCommand(command: Buffer, callback?: () => void): void {
     this.observer?.onCommand(this, command);
     // The TLS layer takes over the raw socket right after the 220: nothing may stay corked in it.
-    if (command.length >= 8 && /^STARTTLS/i.test(command.toString('latin1', 0, 8))) flush(this._socket);
+    if (isStartTls(command)) flush(this._socket);
     // Lines pipelined into a STARTTLS handshake, or sent before the greeting: smtp-server's business.
     if (!this.scenario || this._upgrading || !this._ready) return super._onCommand(command, callback);
     const line = command.toString('utf8');
