@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
@@ -217,28 +218,10 @@ describe('IMAP commands by hand', () => {
   });
 
   it('FETCH metadata: bodies of a multipart and addresses of a list run without spaces, as Dovecot sends them', async () => {
-    const message = [
-      'From: Alice <a@x>',
-      'To: "A" <a@x>, "B" <b@y>',
-      'Subject: two parts',
-      'Date: Sat, 28 Nov 2026 09:00:00 +0100',
-      'Message-ID: <two@x>',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'hello',
-      '--b1',
-      'Content-Type: application/octet-stream; name="f.bin"',
-      'Content-Disposition: attachment; filename="f.bin"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      'AAAA',
-      '--b1--',
-      '',
-    ].join('\r\n');
+    const message = readFileSync(
+      new URL('../../../test/fixtures/mime/two-parts.eml', import.meta.url),
+      'latin1',
+    );
     const c = await loggedIn();
     await ok(c, 'a', 'CREATE Shapes');
     c.write(`b APPEND Shapes (\\Seen) "28-Nov-2026 09:00:00 +0100" {${message.length}+}\r\n${message}\r\n`);

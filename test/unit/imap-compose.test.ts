@@ -29,30 +29,7 @@ function wireBytes(value: Wire): Buffer {
 }
 
 /** Two addresses in To, two body parts: the runs RFC 3501 §9 writes without spaces. */
-const TWO_PARTS = Buffer.from(
-  [
-    'From: Alice <a@x>',
-    'To: "A" <a@x>, "B" <b@y>',
-    'Subject: two parts',
-    'Date: Sat, 28 Nov 2026 09:00:00 +0100',
-    'Message-ID: <two@x>',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b1"',
-    '',
-    '--b1',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    'hello',
-    '--b1',
-    'Content-Type: application/octet-stream; name="f.bin"',
-    'Content-Disposition: attachment; filename="f.bin"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    'AAAA',
-    '--b1--',
-    '',
-  ].join('\r\n'),
-);
+const TWO_PARTS = readFileSync(FIXTURES + 'two-parts.eml');
 
 describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
   it('writes the parts of a multipart and the addresses of a list without a space between them', () => {
