@@ -50,6 +50,8 @@ export class Session {
   private handlers: LineHandlers | null = null;
   private commandTimer: NodeJS.Timeout | null = null;
   private closeHooks: ((reason: string) => void)[] = [];
+  /** The socket error a client's reset showed up as, if it reset. */
+  private peerReset: string | null = null;
 
   constructor(
     readonly ctx: CoreContext,
@@ -84,9 +86,17 @@ export class Session {
 
   private bindSocket(socket: Socket): void {
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (!this.closed) this.note('warn', `socket error: ${err.code ?? err.message}`);
+      if (this.closed) return;
+      // A client that resets instead of closing (many do right after QUIT / LOGOUT) is said in the
+      // close line; other socket errors get a line of their own.
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.peerReset = err.code;
+      else this.note('warn', `socket error: ${err.code ?? err.message}`);
     });
-    socket.once('close', () => this.close('client closed the connection'));
+    socket.once('close', () =>
+      this.close(
+        this.peerReset ? `client reset the connection (${this.peerReset})` : 'client closed the connection',
+      ),
+    );
   }
 
   /** The protocol moved the session onto a new socket (smtp-server's own STARTTLS socket). */
