@@ -214,7 +214,7 @@ export class MailStore {
     if (!map.has(normalized)) throw new StoreError('NONEXISTENT', `no mailbox named ${name}`);
     await this.backend.deleteFolder(drop, normalized);
     map.delete(normalized);
-    this.emit({ kind: 'folders', maildrop: drop, folder: normalized });
+    this.emit({ kind: 'deleted', maildrop: drop, folder: normalized });
   }
 
   async renameFolder(drop: string, from: string, to: string): Promise<void> {
@@ -229,7 +229,7 @@ export class MailStore {
     map.delete(source);
     folder.name = target;
     map.set(target, folder);
-    this.emit({ kind: 'folders', maildrop: drop, folder: target });
+    this.emit({ kind: 'renamed', maildrop: drop, folder: source, to: target });
   }
 
   async setSubscribed(drop: string, name: string, subscribed: boolean): Promise<void> {

@@ -39,7 +39,11 @@ export type StoreChange = { maildrop: string; folder: string } & (
   | { kind: 'flags'; message: StoredMessage }
   | { kind: 'expunge'; uid: number }
   | { kind: 'uidvalidity'; uidValidity: number }
+  /** A folder was made (`folder` is its name). */
   | { kind: 'folders' }
+  /** `folder` is gone: deleted, or renamed (`to` is the new name). */
+  | { kind: 'deleted' }
+  | { kind: 'renamed'; to: string }
 );
 
 /** Persistence under the in-memory state: no-op in memory mode, Maildir files with `--maildir`. */

@@ -74,7 +74,8 @@ describe('IMAP with python3 imaplib', () => {
       );
       assert.equal(out.body, raw.toString('utf8'));
       assert.equal(out.unseen, '1', 'BODY.PEEK leaves the message unseen');
-      assert.deepEqual(out.store, ['1 (FLAGS (\\Deleted \\Seen))']);
+      // The first SELECT after the delivery: the message is \Recent in this session (RFC 3501 §2.3.2).
+      assert.deepEqual(out.store, ['1 (FLAGS (\\Deleted \\Seen \\Recent))']);
       assert.equal(out.deleted, '1');
       assert.deepEqual(out.expunge, ['1']);
       assert.equal(out.exists_after, 0);

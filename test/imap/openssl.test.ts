@@ -80,16 +80,19 @@ describe('IMAP with openssl s_client -starttls imap (the article session)', () =
     assert.match(out, /^\* CAPABILITY IMAP4rev1 .*AUTH=PLAIN/m);
     assert.doesNotMatch(out.match(/^\* CAPABILITY .*$/m)![0], /STARTTLS/, 'STARTTLS is gone once TLS is up');
     assert.match(out, /^\* FLAGS \(\\Answered \\Flagged \\Deleted \\Seen \\Draft\)/m);
-    assert.match(out, /^\* 1 EXISTS/m);
+    assert.match(out, /^\* 1 EXISTS\r?\n\* 1 RECENT/m);
     assert.match(out, /^\* OK \[UIDVALIDITY \d+\]/m);
     assert.match(out, /^\* OK \[UNSEEN 1\]/m);
     assert.match(out, /^003 OK \[READ-WRITE\]/m);
 
     const header = stored.subarray(0, stored.indexOf('\r\n\r\n') + 4);
-    // body[header] without PEEK sets \Seen and reports it (RFC 3501 §6.4.5).
+    // body[header] without PEEK sets \Seen and reports it (RFC 3501 §6.4.5); the first SELECT after the
+    // delivery has the message \Recent (§2.3.2).
     assert.ok(
-      out.includes(`* 1 FETCH (BODY[HEADER] {${header.length}}\r\n${header.toString()} FLAGS (\\Seen))`),
-      `BODY[HEADER] with the exact header bytes and FLAGS (\\Seen) in:\n${out}`,
+      out.includes(
+        `* 1 FETCH (BODY[HEADER] {${header.length}}\r\n${header.toString()} FLAGS (\\Seen \\Recent))`,
+      ),
+      `BODY[HEADER] with the exact header bytes and FLAGS (\\Seen \\Recent) in:\n${out}`,
     );
     assert.match(
       out,

@@ -23,6 +23,13 @@ export interface CommandSpec {
   args: readonly [number, number];
   /** RFC 3501 §7.4.1: no `* n EXPUNGE` may be sent while this command runs (FETCH, STORE, SEARCH). */
   holdsExpunge?: boolean;
+  /**
+   * What the command does once the selected mailbox was deleted or renamed (by another session, or a
+   * RENAME in this one), as Dovecot 2.3 does it: `run` as usual (LIST, SELECT, UNSELECT, LOGOUT), `no` (a tagged NO, the session goes
+   * on), `bye` (`* BYE` and the connection closes, no tagged reply). Default: `run` for commands of the
+   * authenticated state, `bye` for those of the selected state only.
+   */
+  whenVanished?: 'run' | 'no' | 'bye';
   /** Runs the happy path; failures are thrown as ImapError. Returns the tagged OK's text. */
   handle(c: CommandContext): Promise<CommandResult> | CommandResult;
 }

@@ -1,36 +1,76 @@
-import type { StoreChange, StoredMessage } from '../../store/types.js';
+import type { Folder, StoreChange, StoredMessage } from '../../store/types.js';
 import { bad } from './errors.js';
 import { inRanges, resolveRanges, type SequenceSet } from './parser/sequence-set.js';
+import { takeRecent } from './recent.js';
 
 export interface SequencedMessage {
   seq: number;
   message: StoredMessage;
 }
 
+/** Why the selected mailbox is no longer there: deleted or renamed (by another session, or RENAME here). */
+export type Vanished = { kind: 'deleted' } | { kind: 'renamed'; to: string };
+
 /**
  * One session's picture of its selected mailbox: the message list as this session has announced it
  * (sequence numbers are positions in it), and the changes other sessions made that it has not told
  * its client yet. RFC 3501 §7.4.1: an expunge may only be announced when no FETCH/STORE/SEARCH runs,
  * and sequence numbers must not shift under the client otherwise — so the store's changes queue here
- * until `flush`.
+ * until `flush`. It also holds which messages are `\Recent` in this session (recent.ts).
  */
 export class MailboxView {
+  readonly folder: string;
+  uidValidity: number;
   messages: StoredMessage[];
+  /** Set once the mailbox was deleted or renamed; the session ends at its next use (session.ts). */
+  vanished: Vanished | null = null;
+  private readonly recent: Set<number>;
+  /** The count of the last `* n RECENT` sent: a new one goes out when it changes (as Dovecot does). */
+  private announcedRecent: number;
   private added: StoredMessage[] = [];
   private expunged: number[] = [];
   private flagged = new Set<number>();
 
   constructor(
-    readonly folder: string,
+    private readonly source: Folder,
     readonly readOnly: boolean,
-    public uidValidity: number,
-    messages: readonly StoredMessage[],
   ) {
-    this.messages = [...messages];
+    this.folder = source.name;
+    this.uidValidity = source.uidValidity;
+    this.messages = [...source.messages];
+    // RFC 3501 §6.3.1/§6.3.2: SELECT takes the unclaimed messages as its \Recent ones; EXAMINE shows
+    // them as recent without taking them.
+    this.recent = new Set(takeRecent(source, this.messages, !readOnly));
+    this.announcedRecent = this.recent.size;
   }
 
   get exists(): number {
     return this.messages.length;
+  }
+
+  get recentCount(): number {
+    return this.recent.size;
+  }
+
+  isRecent(message: StoredMessage): boolean {
+    return this.recent.size > 0 && this.recent.has(message.uid);
+  }
+
+  /** `(\Seen \Recent work)`: the flags as this session shows them, `\Recent` after the system flags
+   *  as Dovecot writes it. */
+  flagsText(message: StoredMessage): string {
+    let text = '(';
+    if (!this.isRecent(message)) {
+      for (const flag of message.flags) text += text.length > 1 ? ' ' + flag : flag;
+      return text + ')';
+    }
+    const keywords: string[] = [];
+    for (const flag of message.flags)
+      if (flag.startsWith('\\')) text += text.length > 1 ? ' ' + flag : flag;
+      else keywords.push(flag);
+    text += text.length > 1 ? ' \\Recent' : '\\Recent';
+    for (const keyword of keywords) text += ' ' + keyword;
+    return text + ')';
   }
 
   /** Queues a store change of this folder; returns true when something needs telling. */
@@ -50,6 +90,12 @@ export class MailboxView {
         return false;
       case 'folders':
         return false;
+      case 'deleted':
+        this.vanished = { kind: 'deleted' };
+        return true;
+      case 'renamed':
+        this.vanished = { kind: 'renamed', to: change.to };
+        return true;
     }
   }
 
@@ -59,10 +105,10 @@ export class MailboxView {
   }
 
   /**
-   * The untagged lines owed to the client: `* n EXPUNGE` (when allowed), `* n EXISTS`, then
-   * `* n FETCH (UID u FLAGS (...))` for flag changes.
+   * The untagged lines owed to the client: `* n EXPUNGE` (when allowed), `* n EXISTS`, `* n RECENT`
+   * when the count changed, then `* n FETCH (UID u FLAGS (...))` for flag changes.
    */
-  flush(allowExpunge: boolean, formatFlags: (m: StoredMessage) => string): string[] {
+  flush(allowExpunge: boolean): string[] {
     const lines: string[] = [];
     if (allowExpunge && this.expunged.length) {
       const gone = new Set(this.expunged);
@@ -74,6 +120,7 @@ export class MailboxView {
         if (!gone.has(m.uid)) continue;
         lines.push(`* ${i + 1} EXPUNGE`);
         this.flagged.delete(m.uid);
+        this.recent.delete(m.uid);
       }
       if (lines.length) this.messages = this.messages.filter((m) => !gone.has(m.uid));
       // A message added and expunged before the client heard of it is never announced.
@@ -87,13 +134,19 @@ export class MailboxView {
         this.messages.push(...fresh);
         this.messages.sort((a, b) => a.uid - b.uid);
         lines.push(`* ${this.messages.length} EXISTS`);
+        // RFC 3501 §2.3.2: new mail is recent in the first read-write session told of it.
+        for (const uid of takeRecent(this.source, fresh, !this.readOnly)) this.recent.add(uid);
       }
+    }
+    if (this.recent.size !== this.announcedRecent) {
+      this.announcedRecent = this.recent.size;
+      lines.push(`* ${this.recent.size} RECENT`);
     }
     if (this.flagged.size) {
       const uids = this.flagged;
       this.flagged = new Set();
       this.messages.forEach((m, i) => {
-        if (uids.has(m.uid)) lines.push(`* ${i + 1} FETCH (UID ${m.uid} FLAGS ${formatFlags(m)})`);
+        if (uids.has(m.uid)) lines.push(`* ${i + 1} FETCH (UID ${m.uid} FLAGS ${this.flagsText(m)})`);
       });
     }
     return lines;

@@ -2,12 +2,12 @@ import type { UserDirectory } from '../../auth/verify.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, DecisionContext } from '../../scenario/engine.js';
 import type { Point } from '../../scenario/schema.js';
-import type { StoreChange, StoredMessage } from '../../store/types.js';
+import type { StoreChange } from '../../store/types.js';
 import { describeSaslPayload } from '../../transcript/decode.js';
 import type { ProtocolContext } from '../context.js';
 import { capabilities } from './capabilities.js';
 import { REPLIED, type CommandSpec } from './command.js';
-import { bad, ImapError } from './errors.js';
+import { bad, ImapError, no } from './errors.js';
 import type { MailboxView } from './mailbox-view.js';
 import { CommandFraming, type LiteralInfo } from './parser/framing.js';
 import { parseCommand, tagOf } from './parser/tokenizer.js';
@@ -32,10 +32,6 @@ interface Continuation {
 
 /** Parenthesis depth a command may use (RFC 3501 SEARCH needs a few); stops a recursion attack. */
 const MAX_NESTING = 32;
-
-export function formatFlags(message: StoredMessage): string {
-  return `(${[...message.flags].join(' ')})`;
-}
 
 /** One IMAP connection on top of the core Session: framing, dispatch, state and untagged updates. */
 export class ImapSession {
@@ -236,6 +232,11 @@ export class ImapSession {
         throw bad(
           `${name} takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} arguments`,
         );
+      if (this.state.kind === 'selected' && this.state.view.vanished) {
+        const verdict = spec.whenVanished ?? (spec.states.includes('authenticated') ? 'run' : 'bye');
+        if (verdict === 'bye') return this.byeVanished(this.state.view);
+        if (verdict === 'no') throw no('Mailbox was deleted under us');
+      }
       if (
         (await this.consult('command', parsed.tag, {
           command: name,
@@ -377,14 +378,28 @@ export class ImapSession {
   private onStoreChange(change: StoreChange): void {
     if (this.state.kind !== 'selected') return;
     const { drop, view } = this.state;
-    if (change.maildrop !== drop || change.folder !== view.folder) return;
-    if (view.observe(change) && this.idling) this.flushUpdates(true);
+    if (change.maildrop !== drop || change.folder !== view.folder || view.vanished) return;
+    if (!view.observe(change) || !this.idling) return;
+    if (view.vanished) this.byeVanished(view);
+    else this.flushUpdates(true);
   }
 
   /** Sends what other sessions changed in the selected mailbox (RFC 3501 §7.3.1, §7.4.1). */
   flushUpdates(allowExpunge: boolean): void {
-    if (this.state.kind !== 'selected') return;
-    for (const line of this.state.view.flush(allowExpunge, formatFlags)) this.send(line);
+    if (this.state.kind !== 'selected' || this.state.view.vanished) return;
+    for (const line of this.state.view.flush(allowExpunge)) this.send(line);
+  }
+
+  /**
+   * Another session deleted or renamed the selected mailbox. Dovecot 2.3 hangs up at the next command
+   * that uses it (at once during IDLE) with this BYE; RFC 3501 leaves it to the server (§6.3.4 only
+   * allows deleting it).
+   */
+  private byeVanished(view: MailboxView): void {
+    const how = view.vanished?.kind === 'renamed' ? `renamed to ${view.vanished.to}` : 'deleted';
+    this.session.note('warn', `the selected mailbox ${view.folder} was ${how}`);
+    this.send('* BYE IMAP session state is inconsistent, please relogin.');
+    this.session.close(`selected mailbox ${view.folder} was ${how}`);
   }
 
   /** IDLE (RFC 2177): updates go out as they happen until the client says DONE. */

@@ -32,6 +32,7 @@ async function copyMessages(c: CommandContext): Promise<{ code: string | null; s
 export const copy: CommandSpec = {
   states: SELECTED,
   args: [2, 2],
+  whenVanished: 'no',
   async handle(c) {
     const { code } = await copyMessages(c);
     return code ? `[${code}] ${c.name} completed` : `${c.name} completed`;
@@ -42,6 +43,7 @@ export const copy: CommandSpec = {
 export const move: CommandSpec = {
   states: SELECTED,
   args: [2, 2],
+  whenVanished: 'no',
   async handle(c) {
     const { drop, view } = c.imap.selected;
     if (view.readOnly) throw no('mailbox is read-only', 'READ-ONLY');

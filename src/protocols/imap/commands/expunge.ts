@@ -8,6 +8,7 @@ import { parseSequenceSet } from '../parser/sequence-set.js';
 export const expunge: CommandSpec = {
   states: SELECTED,
   args: [0, 1],
+  whenVanished: 'no',
   async handle({ imap, args, uid }) {
     const { drop, view } = imap.selected;
     if (view.readOnly) throw no('mailbox is read-only', 'READ-ONLY');

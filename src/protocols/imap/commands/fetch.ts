@@ -1,17 +1,11 @@
 import type { StoredMessage } from '../../../store/types.js';
 import { REPLIED, SELECTED, type CommandSpec } from '../command.js';
 import { ResponseWriter, type Wire } from '../compose.js';
+import type { MailboxView } from '../mailbox-view.js';
 import * as mime from '../mime-access.js';
 import { atomArg, formatDateTime } from '../parser/args.js';
 import { parseFetchItems, type FetchItem } from '../parser/fetch-items.js';
 import { parseSequenceSet } from '../parser/sequence-set.js';
-
-/** `(\Seen \Flagged)`: flags are atoms. */
-function flagsText(message: StoredMessage): string {
-  let text = '(';
-  for (const flag of message.flags) text += text.length > 1 ? ' ' + flag : flag;
-  return text + ')';
-}
 
 /** The bytes of a section, cut to `<offset.length>` (RFC 3501 §6.4.5: an origin past the end gives ""). */
 function sectionData(message: StoredMessage, item: Extract<FetchItem, { kind: 'section' }>): Wire {
@@ -29,7 +23,7 @@ function sectionData(message: StoredMessage, item: Extract<FetchItem, { kind: 's
  * thousands of these, so no intermediate lists. ENVELOPE and BODY/BODYSTRUCTURE come serialized from
  * the per-message cache (mime-access.ts).
  */
-function writeAttribute(w: ResponseWriter, message: StoredMessage, item: FetchItem): void {
+function writeAttribute(w: ResponseWriter, view: MailboxView, message: StoredMessage, item: FetchItem): void {
   if (item.kind === 'section') {
     w.str(item.partial ? `${item.label}<${item.partial.offset}> ` : item.label + ' ');
     w.value(sectionData(message, item));
@@ -40,7 +34,7 @@ function writeAttribute(w: ResponseWriter, message: StoredMessage, item: FetchIt
       w.str('UID ' + message.uid);
       return;
     case 'FLAGS':
-      w.str('FLAGS ' + flagsText(message));
+      w.str('FLAGS ' + view.flagsText(message));
       return;
     case 'INTERNALDATE':
       // date-time is always quotable (RFC 3501 §9).
@@ -113,10 +107,10 @@ export const fetch: CommandSpec = {
         w.str(`* ${seq} FETCH (`);
         for (let i = 0; i < items.length; i++) {
           if (i) w.str(' ');
-          writeAttribute(w, message, items[i]!);
+          writeAttribute(w, view, message, items[i]!);
         }
         // The implicit \Seen is reported even when FLAGS was not asked for (RFC 3501 §6.4.5).
-        if (flagsChanged && !asksFlags) w.str(' FLAGS ' + flagsText(message));
+        if (flagsChanged && !asksFlags) w.str(' FLAGS ' + view.flagsText(message));
         w.str(')');
         imap.session.server(w.end());
         await flushPoint();

@@ -5,6 +5,7 @@ import { bad } from '../errors.js';
 export const idle: CommandSpec = {
   states: AUTHENTICATED,
   args: [0, 0],
+  whenVanished: 'bye',
   async handle({ imap }) {
     const line = await imap.idle();
     if (line === null) return 'IDLE ended';

@@ -5,5 +5,7 @@ import { ANY_STATE, type CommandSpec } from '../command.js';
 export const noop: CommandSpec = {
   states: ANY_STATE,
   args: [0, 0],
+  // The update it exists for is the news that the selected mailbox is gone (Dovecot: BYE).
+  whenVanished: 'bye',
   handle: () => undefined,
 };

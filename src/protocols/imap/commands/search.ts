@@ -1,5 +1,6 @@
 import type { StoredMessage } from '../../../store/types.js';
 import { SELECTED, type CommandSpec } from '../command.js';
+import type { MailboxView } from '../mailbox-view.js';
 import * as mime from '../mime-access.js';
 import { parseSearch, type SearchKey } from '../parser/search.js';
 import { inRanges, resolveRanges } from '../parser/sequence-set.js';
@@ -39,16 +40,23 @@ interface Candidate {
   message: StoredMessage;
 }
 
-/** Evaluates one key for one message; `maxUid` and `exists` resolve `*`. */
-function matches(key: SearchKey, c: Candidate, exists: number, maxUid: number): boolean {
+/** What every key of one SEARCH sees: `exists` and `maxUid` resolve `*`; the view knows \Recent. */
+interface Scope {
+  exists: number;
+  maxUid: number;
+  view: MailboxView;
+}
+
+/** Evaluates one key for one message. */
+function matches(key: SearchKey, c: Candidate, scope: Scope): boolean {
   const { message } = c;
   switch (key.k) {
     case 'all':
       return true;
-    case 'none':
-      return false;
     case 'flag':
       return message.flags.has(key.flag) === key.set;
+    case 'recent':
+      return scope.view.isRecent(message) === key.set;
     case 'header': {
       const values = headerValues(message.raw, key.field);
       // RFC 3501 §6.4.4: HEADER with an empty string matches every message that has the field.
@@ -68,15 +76,15 @@ function matches(key: SearchKey, c: Candidate, exists: number, maxUid: number): 
     case 'size':
       return key.op === 'larger' ? message.raw.length > key.n : message.raw.length < key.n;
     case 'not':
-      return !matches(key.key, c, exists, maxUid);
+      return !matches(key.key, c, scope);
     case 'or':
-      return matches(key.a, c, exists, maxUid) || matches(key.b, c, exists, maxUid);
+      return matches(key.a, c, scope) || matches(key.b, c, scope);
     case 'and':
-      return key.keys.every((k) => matches(k, c, exists, maxUid));
+      return key.keys.every((k) => matches(k, c, scope));
     case 'seq':
-      return inRanges(resolveRanges(key.set, exists), c.seq);
+      return inRanges(resolveRanges(key.set, scope.exists), c.seq);
     case 'uid':
-      return inRanges(resolveRanges(key.set, maxUid), message.uid);
+      return inRanges(resolveRanges(key.set, scope.maxUid), message.uid);
   }
 }
 
@@ -90,9 +98,10 @@ export const search: CommandSpec = {
     const key = parseSearch(args);
     const exists = view.messages.length;
     const maxUid = exists ? view.messages[exists - 1]!.uid : 0;
+    const scope: Scope = { exists, maxUid, view };
     const hits: number[] = [];
     view.messages.forEach((message, i) => {
-      if (matches(key, { seq: i + 1, message }, exists, maxUid)) hits.push(uid ? message.uid : i + 1);
+      if (matches(key, { seq: i + 1, message }, scope)) hits.push(uid ? message.uid : i + 1);
     });
     imap.untagged(hits.length ? `SEARCH ${hits.join(' ')}` : 'SEARCH');
   },

@@ -11,7 +11,7 @@ async function open(c: CommandContext, readOnly: boolean): Promise<string> {
   if (imap.state.kind === 'selected') imap.deselect();
   const folder = await imap.ctx.store.folder(drop, name);
   if (!folder) throw no(`no mailbox named ${name}`, 'NONEXISTENT');
-  const view = new MailboxView(folder.name, readOnly, folder.uidValidity, folder.messages);
+  const view = new MailboxView(folder, readOnly);
   const keywords = new Set<string>();
   for (const m of folder.messages) for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
   const flags = [...PERMANENT_SYSTEM_FLAGS, ...keywords].join(' ');
@@ -22,8 +22,7 @@ async function open(c: CommandContext, readOnly: boolean): Promise<string> {
       : `OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted`,
   );
   imap.untagged(`${view.exists} EXISTS`);
-  // Nothing is ever \Recent in the sandbox (RFC 3501 allows a server not to track it).
-  imap.untagged('0 RECENT');
+  imap.untagged(`${view.recentCount} RECENT`);
   const firstUnseen = folder.messages.findIndex((m) => !m.flags.has('\\Seen'));
   if (firstUnseen >= 0)
     imap.untagged(`OK [UNSEEN ${firstUnseen + 1}] Message ${firstUnseen + 1} is first unseen`);

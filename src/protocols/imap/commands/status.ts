@@ -1,7 +1,10 @@
 import { AUTHENTICATED, type CommandSpec } from '../command.js';
 import { wireText } from '../compose.js';
 import { bad, no } from '../errors.js';
+import type { MailboxView } from '../mailbox-view.js';
 import { astring, listArg } from '../parser/args.js';
+import { unclaimedCount } from '../recent.js';
+import type { ImapSession } from '../session.js';
 
 /** RFC 3501 §6.3.10 */
 export const status: CommandSpec = {
@@ -20,7 +23,8 @@ export const status: CommandSpec = {
           out.push(`MESSAGES ${folder.messages.length}`);
           break;
         case 'RECENT':
-          out.push('RECENT 0');
+          // Messages no session has claimed yet; of the selected mailbox, this session's view (Dovecot).
+          out.push(`RECENT ${selectedView(imap, folder.name)?.recentCount ?? unclaimedCount(folder)}`);
           break;
         case 'UIDNEXT':
           out.push(`UIDNEXT ${folder.uidNext}`);
@@ -38,3 +42,10 @@ export const status: CommandSpec = {
     imap.untagged(`STATUS ${wireText(folder.name)} (${out.join(' ')})`);
   },
 };
+
+function selectedView(imap: ImapSession, folder: string): MailboxView | null {
+  const state = imap.state;
+  return state.kind === 'selected' && state.view.folder === folder && !state.view.vanished
+    ? state.view
+    : null;
+}

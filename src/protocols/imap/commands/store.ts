@@ -2,13 +2,13 @@ import { SELECTED, type CommandSpec } from '../command.js';
 import { bad, no } from '../errors.js';
 import { atomArg, flagListArg } from '../parser/args.js';
 import { parseSequenceSet } from '../parser/sequence-set.js';
-import { formatFlags } from '../session.js';
 
 /** RFC 3501 §6.4.6: FLAGS, +FLAGS, -FLAGS, each with .SILENT. */
 export const store: CommandSpec = {
   states: SELECTED,
   args: [3, Infinity],
   holdsExpunge: true,
+  whenVanished: 'no',
   async handle({ imap, args, uid }) {
     const { drop, view } = imap.selected;
     const set = parseSequenceSet(atomArg(args[0], 'a sequence set'));
@@ -27,7 +27,7 @@ export const store: CommandSpec = {
       // RFC 3501 §6.4.6: the new flags come back as untagged FETCH unless .SILENT; with UID STORE
       // the UID is included (§6.4.8).
       if (!silent)
-        imap.untagged(`${seq} FETCH (${uid ? `UID ${message.uid} ` : ''}FLAGS ${formatFlags(message)})`);
+        imap.untagged(`${seq} FETCH (${uid ? `UID ${message.uid} ` : ''}FLAGS ${view.flagsText(message)})`);
     }
   },
 };

@@ -4,6 +4,7 @@ import { SELECTED, type CommandSpec } from '../command.js';
 export const unselect: CommandSpec = {
   states: SELECTED,
   args: [0, 0],
+  whenVanished: 'run',
   handle({ imap }) {
     imap.deselect();
   },

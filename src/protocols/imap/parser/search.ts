@@ -6,8 +6,9 @@ import type { Token } from './tokenizer.js';
 /** A SEARCH criterion (RFC 3501 §6.4.4) as a tree; `and` is the implicit conjunction of a list. */
 export type SearchKey =
   | { k: 'all' }
-  | { k: 'none' }
   | { k: 'flag'; flag: string; set: boolean }
+  /** `\Recent` in this session (RFC 3501 §2.3.2): not a stored flag. */
+  | { k: 'recent'; set: boolean }
   | { k: 'header'; field: string; value: string }
   | { k: 'body'; value: string }
   | { k: 'text'; value: string }
@@ -31,6 +32,8 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
   UNFLAGGED: ['\\Flagged', false],
   UNSEEN: ['\\Seen', false],
 };
+
+const FLAG_KEY_UNSEEN: SearchKey = { k: 'flag', flag: '\\Seen', set: false };
 
 const ADDRESS_KEYS = new Set(['BCC', 'CC', 'FROM', 'SUBJECT', 'TO']);
 const DATE_KEYS: Record<string, ['internal' | 'sent', 'before' | 'on' | 'since']> = {
@@ -81,11 +84,12 @@ class KeyReader {
     }
     switch (name) {
       case 'ALL':
-      case 'OLD': // nothing is \Recent in the sandbox, so every message is old
         return { k: 'all' };
-      case 'NEW':
+      case 'OLD':
       case 'RECENT':
-        return { k: 'none' };
+        return { k: 'recent', set: name === 'RECENT' };
+      case 'NEW': // RFC 3501 §6.4.4: RECENT UNSEEN
+        return { k: 'and', keys: [{ k: 'recent', set: true }, FLAG_KEY_UNSEEN] };
       case 'BODY':
       case 'TEXT':
         return {
