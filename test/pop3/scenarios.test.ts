@@ -98,6 +98,15 @@ describe('POP3 under the shipped scenarios', () => {
       [stored.id],
     );
     assert.deepEqual(actions(sb), ['cut-in-retr: command RETR: cut the connection after 200 bytes']);
+    // The transcript says what went out: 184 bytes of the body after the status line, no final dot.
+    const retr = sb.transcript.history().flatMap((e) => (e.type === 'server-line' ? [e.line] : []));
+    assert.deepEqual(retr.slice(-2), [
+      `+OK ${raw.length} octets`,
+      `<message body: ${200 - status.length} of ${raw.length} bytes sent>`,
+    ]);
+    const close = sb.transcript.history().find((e) => e.type === 'session-close');
+    assert.ok(close?.type === 'session-close');
+    assert.equal(close.reason, 'scenario rule cut-in-retr: connection cut after 200 bytes, mid-reply');
   });
 
   it('starttls-refused and no-starttls: STLS gets -ERR; hidden STLS is not in CAPA', async () => {
@@ -235,5 +244,60 @@ describe('POP3 under a scenario of its own', () => {
     assert.ok(Date.now() - t >= 350, `RETR took ${Date.now() - t} ms`);
     const rules = sb.transcript.history().flatMap((e) => (e.type === 'scenario-action' ? [e.rule] : []));
     assert.deepEqual(rules, ['slow-noop', 'sliced-list', 'slow-retr']);
+  });
+});
+
+describe('POP3 cut replies in the transcript', () => {
+  const sandboxes: Sandbox[] = [];
+  const clients: RawClient[] = [];
+  after(async () => {
+    for (const sb of sandboxes) await closeClients(sb, clients);
+    for (const sb of sandboxes) await sb.close();
+  });
+
+  async function cutAt(command: string, afterBytes: number, transcriptBodies = false) {
+    const yaml = [
+      'description: cut',
+      'pop3:',
+      '  rules:',
+      '    - name: cut-it',
+      `      when: { command: ${command} }`,
+      `      cut: { afterBytes: ${afterBytes} }`,
+    ].join('\n');
+    const scenario = await parseScenario(yaml, { label: 'inline', name: 'cut' });
+    const sb = await startTestSandbox({ scenario, listeners: ['pop3'], transcriptBodies });
+    sandboxes.push(sb);
+    const client = await RawClient.connect(sb.ports.pop3!);
+    clients.push(client);
+    await client.readLine();
+    return { sb, client };
+  }
+
+  const serverLines = (sb: Sandbox) =>
+    sb.transcript.history().flatMap((e) => (e.type === 'server-line' ? [e.line] : []));
+
+  it('with --transcript-bodies: the whole lines that went out, then the part of the one cut', async () => {
+    const raw = 'Subject: x\r\n\r\nabcdefgh\r\n';
+    const status = `+OK ${raw.length} octets\r\n`;
+    const { sb, client } = await cutAt('RETR', status.length + 'Subject: x\r\n\r\nab'.length, true);
+    await sb.store.append(sb.store.maildropFor('test'), 'INBOX', Buffer.from(raw));
+    client.send('USER test');
+    await client.readLine();
+    client.send('PASS pw');
+    await client.readLine();
+    client.send('RETR 1');
+    assert.equal((await client.readBytes(status.length + 16)).toString(), status + 'Subject: x\r\n\r\nab');
+    await client.waitClosed();
+    assert.deepEqual(serverLines(sb).slice(-4), [`+OK ${raw.length} octets`, 'Subject: x', '', 'ab']);
+  });
+
+  it('a multi-line reply (CAPA) cut mid-line: no line after the cut, no final dot', async () => {
+    const { sb, client } = await cutAt('CAPA', 20);
+    client.send('CAPA');
+    const got = (await client.readBytes(20)).toString();
+    await client.waitClosed();
+    const lines = got.split('\r\n');
+    assert.deepEqual(serverLines(sb).slice(1), lines);
+    assert.ok(!serverLines(sb).includes('.'));
   });
 });

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Credentials } from '../../auth/mechanism.js';
 import type { AuthPolicy } from '../../scenario/engine.js';
 import { verifyCredentials, type UserDirectory } from '../../auth/verify.js';
+import { overflowNote } from '../../core/line-reader.js';
 import type { Session } from '../../core/session.js';
 import type { ProtocolContext } from '../context.js';
 import { tryLockMaildrop } from './locks.js';
@@ -34,6 +35,11 @@ function apopTimestamp(hostname: string): string {
   return `<${process.pid}.${randomInt(1_000_000_000)}.${Date.now()}@${host}>`;
 }
 
+/** The first `bytes` bytes of `line` (UTF-8), as text: what a cut let out of it. */
+function partOf(line: string, bytes: number): string {
+  return Buffer.from(line).subarray(0, bytes).toString('utf8');
+}
+
 /** One POP3 connection: its state, the command dispatch and the reply helpers commands use. */
 export class Pop3Session {
   state: Pop3State = { kind: 'authorization', user: null };
@@ -45,7 +51,7 @@ export class Pop3Session {
   readonly hostname: string;
   private errorsInARow = 0;
   /** A scenario `cut`: bytes of replies still allowed out before the connection is cut. */
-  private cut: { rule: string; remaining: number } | null = null;
+  private cut: { rule: string; afterBytes: number; remaining: number } | null = null;
 
   constructor(
     readonly core: Session,
@@ -87,15 +93,19 @@ export class Pop3Session {
     });
     this.core.readLines({
       onLine: (line) => this.core.enqueue(() => this.handleLine(line)),
-      onOverflow: (dropped) =>
-        this.core.enqueue(() => {
-          this.core.note(
-            'warn',
-            `client sent a line of ${dropped} bytes, over the ${this.ctx.limits.maxLineBytes}-byte limit: dropped`,
-          );
-          this.continuation = null;
-          this.fail(errors.lineTooLong());
-        }),
+      // Answered as soon as the line passes the limit, noted with its size when it ends (or is cut).
+      onOverflow: () => {
+        const overflow = this.core.lineReader.overflow;
+        if (overflow?.phase === 'started')
+          return this.core.enqueue(() => {
+            this.continuation = null;
+            this.fail(errors.lineTooLong());
+          });
+        if (!overflow) return;
+        const text = overflowNote(overflow, this.ctx.limits.maxLineBytes, this.core.closed);
+        if (overflow.phase === 'cut') this.core.note('warn', text);
+        else this.core.enqueue(() => this.core.note('warn', text));
+      },
       onTimeout: (kind) =>
         // RFC 1939 §3 autologout: close without entering UPDATE.
         this.line(`-ERR autologout: ${kind === 'idle' ? 'idle for too long' : 'command took too long'}`),
@@ -134,17 +144,40 @@ export class Pop3Session {
     this.cut = null;
     // FIN, not RST: an RST could discard the bytes still in the send buffer, and the point is that
     // the client gets a reply that stops short (no terminating dot).
-    this.core.close(`scenario rule ${cut.rule}: connection cut mid-reply`);
+    this.core.close(`scenario rule ${cut.rule}: connection cut after ${cut.afterBytes} bytes, mid-reply`);
   }
 
   cutAfter(afterBytes: number, rule: string): void {
-    this.cut = { rule, remaining: afterBytes };
+    this.cut = { rule, afterBytes, remaining: afterBytes };
   }
 
-  /** One reply line, recorded. */
-  private line(text: string): void {
-    this.core.server(text);
-    this.write(text + '\r\n');
+  /**
+   * How many of the next `bytes` bytes will reach the client: all of them, unless a scenario's cut
+   * stops the reply first. The transcript records only what goes out (a line cut short is recorded
+   * as far as it went; a line whose CRLF did not go out in full is not complete).
+   */
+  private sendable(bytes: number): number {
+    return this.cut ? Math.min(bytes, this.cut.remaining) : bytes;
+  }
+
+  /** Records the wire lines `lines` (each sent with CRLF) as far as `sent` bytes of them go out. */
+  private recordLines(lines: readonly string[], sent: number): void {
+    for (const line of lines) {
+      if (sent <= 0) return;
+      const size = Buffer.byteLength(line) + 2;
+      if (sent >= size) this.core.server(line);
+      else this.core.server(partOf(line, sent));
+      sent -= size;
+    }
+  }
+
+  /** One reply line, recorded as far as it goes out. */
+  private line(text: string, decoded?: string): void {
+    const wire = Buffer.from(text + '\r\n');
+    const sent = this.sendable(wire.length);
+    if (sent === wire.length) this.core.server(text, decoded);
+    else this.recordLines([text], sent);
+    this.write(wire);
   }
 
   ok(text: string): void {
@@ -173,6 +206,13 @@ export class Pop3Session {
   sendText(first: string, lines: readonly string[]): void {
     this.errorsInARow = 0;
     const text = textResponse(first, lines);
+    const size = Buffer.byteLength(text);
+    const sent = this.sendable(size);
+    if (sent < size) {
+      // A scenario cuts this reply: record the wire lines (dot-stuffed) that went out.
+      this.recordLines(text.slice(0, -2).split('\r\n'), sent);
+      return this.write(text);
+    }
     this.core.server(first);
     if (lines.length <= LISTING_LINES_RECORDED || this.ctx.transcriptBodies)
       for (const line of lines) this.core.server(line);
@@ -188,12 +228,28 @@ export class Pop3Session {
    */
   async sendMessage(first: string, stuffed: Buffer): Promise<void> {
     this.errorsInARow = 0;
-    this.core.server(first);
-    if (this.ctx.transcriptBodies) {
-      const text = stuffed.toString('utf8').replace(/\r\n$/, '');
-      if (stuffed.length > 0) for (const line of text.split('\r\n')) this.core.server(line);
-    } else this.core.server(`<message body: ${stuffed.length} bytes>`);
-    this.core.server('.');
+    const head = Buffer.byteLength(first) + 2;
+    const total = head + stuffed.length + TERMINATOR.length;
+    // A scenario's cut may stop the reply anywhere: the transcript says only what went out.
+    const sent = this.sendable(total);
+    this.recordLines([first], sent);
+    const body = Math.max(0, Math.min(stuffed.length, sent - head));
+    if (sent > head) {
+      if (this.ctx.transcriptBodies) {
+        // Whole lines that went out, then the part of the line the cut stopped in.
+        const out = stuffed.subarray(0, body);
+        const lastEnd = out.lastIndexOf('\r\n');
+        if (lastEnd !== -1)
+          for (const line of out.subarray(0, lastEnd).toString('utf8').split('\r\n')) this.core.server(line);
+        const rest = out
+          .subarray(lastEnd === -1 ? 0 : lastEnd + 2)
+          .toString('utf8')
+          .replace(/\r$/, '');
+        if (rest) this.core.server(rest);
+      } else if (body === stuffed.length) this.core.server(`<message body: ${stuffed.length} bytes>`);
+      else this.core.server(`<message body: ${body} of ${stuffed.length} bytes sent>`);
+    }
+    if (sent === total) this.core.server('.');
     const socket = this.core.socket;
     socket.cork();
     this.write(first + '\r\n');
@@ -214,8 +270,7 @@ export class Pop3Session {
 
   /** A SASL challenge line (RFC 5034 §4: `+ ` and base64), with its decoded reading. */
   sendChallenge(base64: string, decoded: string | undefined): void {
-    this.core.server(`+ ${base64}`, decoded);
-    this.write(`+ ${base64}\r\n`);
+    this.line(`+ ${base64}`, decoded);
   }
 
   // ---- login ------------------------------------------------------------------------------------
