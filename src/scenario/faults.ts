@@ -9,7 +9,28 @@ import type { Socket } from 'node:net';
 export type WriteFault =
   | { kind: 'throttle'; bytesPerSecond: number }
   | { kind: 'slice'; bytes: number; pieceDelayMs: number }
-  | { kind: 'cut'; afterBytes: number; onCut: () => void };
+  | { kind: 'cut'; afterBytes: number; onCut: (cut: CutReport) => void };
+
+/** What a `cut` let out, for the transcript: lines recorded before it may not have reached the client. */
+export interface CutReport {
+  /** Bytes that went out since the fault was installed. */
+  sent: number;
+  /** The last bytes that went out (up to CUT_TAIL_BYTES): where the client's view stops. */
+  tail: Buffer;
+  /** Bytes written but held back by the cut. */
+  heldBack: number;
+}
+
+const CUT_TAIL_BYTES = 60;
+
+/** One transcript line saying where a cut stopped the reply, with the last bytes shown escaped. */
+export function describeCut(rule: string, cut: CutReport): string {
+  const tail = JSON.stringify(cut.tail.toString('latin1'));
+  return (
+    `scenario rule ${rule}: the reply was cut after ${cut.sent} bytes, ending ${tail}; ` +
+    `${cut.heldBack} bytes were not sent (reply lines recorded around this cut did not reach the client in full)`
+  );
+}
 
 type WriteCallback = (err?: Error | null) => void;
 
@@ -24,6 +45,9 @@ export function installWriteFault(socket: Socket, fault: WriteFault): void {
   /** `end()` was called while pieces were still queued: end once they are out. */
   let endWhenDrained = false;
   let budget = fault.kind === 'cut' ? fault.afterBytes : Infinity;
+  /** The last bytes that went out, kept for a cut's report. */
+  let tail = Buffer.alloc(0);
+  let cutDone = false;
 
   const piece = (): number =>
     fault.kind === 'throttle'
@@ -48,8 +72,10 @@ export function installWriteFault(socket: Socket, fault: WriteFault): void {
     }
     const n = Math.min(piece(), head.data.length, budget);
     if (n > 0) {
-      original(head.data.subarray(0, n));
+      const out = head.data.subarray(0, n);
+      original(out);
       budget -= n;
+      if (fault.kind === 'cut') tail = Buffer.concat([tail, out]).subarray(-CUT_TAIL_BYTES);
     }
     head.data = head.data.subarray(n);
     if (head.data.length === 0) {
@@ -57,9 +83,13 @@ export function installWriteFault(socket: Socket, fault: WriteFault): void {
       head.cb?.();
     }
     if (budget <= 0 && fault.kind === 'cut') {
+      const heldBack = queue.reduce((sum, q) => sum + q.data.length, 0);
       queue.length = 0;
       pumping = false;
-      fault.onCut();
+      if (!cutDone) {
+        cutDone = true;
+        fault.onCut({ sent: fault.afterBytes, tail, heldBack });
+      }
       return;
     }
     if (pause > 0) setTimeout(pump, pause).unref();

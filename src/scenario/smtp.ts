@@ -5,7 +5,7 @@ import { passwordLookup, verifyCredentials, type UserDirectory } from '../auth/v
 import type { Session } from '../core/session.js';
 import { decodeBase64 } from '../transcript/decode.js';
 import type { DecisionContext, ScenarioEngine } from './engine.js';
-import { installWriteFault } from './faults.js';
+import { describeCut, installWriteFault } from './faults.js';
 import type { Point } from './schema.js';
 import type { ActiveVerdict, Verdict } from './verdicts.js';
 
@@ -151,7 +151,13 @@ export class SmtpScenario {
           installWriteFault(socket, {
             kind: 'cut',
             afterBytes: v.afterBytes,
-            onCut: () => this.session.reset(`scenario rule ${v.rule}: cut`),
+            // FIN as on IMAP and POP3 (toxiproxy's limit_data): an RST may discard the bytes let out.
+            onCut: (cut) => {
+              this.session.note('info', describeCut(v.rule, cut));
+              this.session.close(
+                `scenario rule ${v.rule}: connection cut after ${cut.sent} bytes, mid-reply`,
+              );
+            },
           });
         }
         return proceed();

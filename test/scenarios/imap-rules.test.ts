@@ -124,7 +124,13 @@ describe('IMAP verdicts and settings on the wire', () => {
     c.send('a3 FETCH 1 BODY.PEEK[]');
     await c.waitClosed();
     const history = sb.transcript.history();
-    assert.ok(history.some((e) => e.type === 'session-close' && /cut-fetch: connection cut/.test(e.reason)));
+    assert.ok(
+      history.some(
+        (e) => e.type === 'session-close' && /cut-fetch: connection cut after 100 bytes/.test(e.reason),
+      ),
+    );
+    // The FETCH line was recorded before it was written: a note says how much of it went out.
+    assert.ok(history.some((e) => e.type === 'note' && /reply was cut after 100 bytes, ending/.test(e.text)));
     assert.deepEqual(firedRules(sb), ['cut-fetch']);
   });
 

@@ -108,4 +108,18 @@ describe('SMTP transport faults from scenario rules (toxiproxy names)', () => {
     assert.ok(w.chunks.at(-1)!.at < 2_000);
     assert.deepEqual(firedRules(sb), ['two-lines', 'silent-noop']);
   });
+
+  it('cut: the EHLO reply stops after 60 bytes with a FIN; the transcript says where', async () => {
+    const sb = await sandboxWith('    - { name: cut-ehlo, when: { command: EHLO }, cut: { afterBytes: 60 } }\n');
+    const w = watch(sb.ports.smtp!, ['EHLO client.test']);
+    assert.equal(await within(w.ended, 5_000), 'closed');
+    const greeting = w.text().indexOf('\r\n') + 2;
+    assert.equal(w.text().length - greeting, 60);
+    const note = sb.transcript.history().find((e) => e.type === 'note' && /cut-ehlo/.test(e.text));
+    assert.ok(note?.type === 'note');
+    assert.match(note.text, /the reply was cut after 60 bytes, ending ".*\\r\\n250"; \d+ bytes were not sent/);
+    const close = sb.transcript.history().find((e) => e.type === 'session-close');
+    assert.ok(close?.type === 'session-close');
+    assert.equal(close.reason, 'scenario rule cut-ehlo: connection cut after 60 bytes, mid-reply');
+  });
 });

@@ -2,7 +2,7 @@ import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, ScenarioEngine } from '../../scenario/engine.js';
 import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
-import { installWriteFault } from '../../scenario/faults.js';
+import { describeCut, installWriteFault } from '../../scenario/faults.js';
 import type { Verdict } from '../../scenario/verdicts.js';
 import type { MailStore } from '../../store/mail-store.js';
 
@@ -86,7 +86,10 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
         installWriteFault(this.core.socket, {
           kind: 'cut',
           afterBytes: verdict.afterBytes,
-          onCut: () => this.core.close(`${why}: connection cut mid-reply`),
+          onCut: (cut) => {
+            this.core.note('info', describeCut(verdict.rule, cut));
+            this.core.close(`${why}: connection cut after ${cut.sent} bytes, mid-reply`);
+          },
         });
         return 'proceed';
       case 'throttle':
