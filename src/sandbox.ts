@@ -118,7 +118,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     : scenarioUsers && scenarioUsers !== 'accept-any'
       ? { mode: 'users', users: new Map(Object.entries(scenarioUsers)) }
       : { mode: 'accept-any' };
+  const statuses: ListenerStatus[] = [];
   const ctx: ProtocolContext = {
+    ports: (proto, tlsMode) =>
+      statuses.filter((s) => s.proto === proto && s.tls === tlsMode && s.port !== null).map((s) => s.port!),
     bus,
     limits,
     tls,
@@ -134,7 +137,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const wanted = LISTENERS.filter((l) => !options.listeners || options.listeners.includes(l.name));
   const handlers: ProtocolHandler[] = [];
   const handles: ListenerHandle[] = [];
-  const statuses: ListenerStatus[] = [];
   for (const def of wanted) {
     const factory = PROTOCOLS[def.proto];
     const spec = {

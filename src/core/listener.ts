@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { TlsMode } from '../transcript/events.js';
 import { Session, type CoreContext, type ListenerInfo } from './session.js';
+import { describeHandshakeFailure } from './tls-mismatch.js';
 
 export interface ListenerSpec extends Omit<ListenerInfo, 'port'> {
   host: string;
@@ -61,15 +62,18 @@ export async function startListener(
       onSession(session);
       return;
     }
+    session.tlsPending = true;
     ctx.tls.upgrade(raw, ctx.limits.tlsHandshakeTimeoutMs).then(
       (secure) => {
+        session.tlsPending = false;
         if (session.closed) return secure.destroy();
         session.adoptSocket(secure);
         session.markSecure('implicit', secure);
         onSession(session);
       },
       (err: Error) => {
-        session.note('warn', `TLS handshake failed: ${err.message}`);
+        session.tlsPending = false;
+        session.note('warn', describeHandshakeFailure(err, spec.proto, true, session.portLookup));
         session.close('TLS handshake failed');
         raw.destroy();
       },

@@ -4,12 +4,20 @@ import type { TranscriptBus } from '../transcript/bus.js';
 import type { Proto, TlsMode } from '../transcript/events.js';
 import { LineReader } from './line-reader.js';
 import { SerialQueue } from './serial-queue.js';
+import {
+  describeHandshakeFailure,
+  looksLikeTlsHandshake,
+  tlsOnPlainPort,
+  type PortLookup,
+} from './tls-mismatch.js';
 import { tlsInfo, type TlsInfo, type TlsProvider } from './tls-provider.js';
 
 export interface CoreContext {
   bus: TranscriptBus;
   limits: Limits;
   tls: TlsProvider;
+  /** The sandbox's bound ports by protocol and TLS mode, for advice to a client on the wrong one. */
+  ports?: PortLookup;
 }
 
 export interface ListenerInfo {
@@ -52,6 +60,11 @@ export class Session {
   private closeHooks: ((reason: string) => void)[] = [];
   /** The socket error a client's reset showed up as, if it reset. */
   private peerReset: string | null = null;
+  /** Why the server is ending the session (a 421, a BYE), for the close line. */
+  private ending: string | null = null;
+  /** A TLS handshake is running: its outcome, not the raw socket's close, ends the session. */
+  tlsPending = false;
+  private sawInput = false;
 
   constructor(
     readonly ctx: CoreContext,
@@ -92,11 +105,35 @@ export class Session {
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.peerReset = err.code;
       else this.note('warn', `socket error: ${err.code ?? err.message}`);
     });
-    socket.once('close', () =>
+    socket.once('close', () => {
+      if (this.tlsPending) return;
       this.close(
-        this.peerReset ? `client reset the connection (${this.peerReset})` : 'client closed the connection',
-      ),
-    );
+        this.ending ??
+          (this.peerReset
+            ? `client reset the connection (${this.peerReset})`
+            : 'client closed the connection'),
+      );
+    });
+  }
+
+  /**
+   * The protocol hands over the first input it reads: a client set to implicit TLS opens a port that
+   * starts in plain text with a ClientHello, and is told what it wants instead of only getting errors.
+   */
+  noticeFirstInput(chunk: Buffer): void {
+    if (this.sawInput) return;
+    this.sawInput = true;
+    if (this.listener.tls !== 'implicit' && looksLikeTlsHandshake(chunk))
+      this.note('warn', tlsOnPlainPort(this.proto, this.portLookup));
+  }
+
+  get portLookup(): PortLookup {
+    return this.ctx.ports ?? (() => []);
+  }
+
+  /** The server is ending the session (it sent a 421, a BYE): the close line says why, not "client closed". */
+  endingBecause(reason: string): void {
+    this.ending ??= reason;
   }
 
   /** The protocol moved the session onto a new socket (smtp-server's own STARTTLS socket). */
@@ -216,6 +253,7 @@ export class Session {
     socket.setTimeout(this.limits.idleTimeoutMs, () => this.timeout('idle'));
     socket.on('data', (chunk: Buffer) => {
       if (this.closed) return;
+      this.noticeFirstInput(chunk);
       this.reader!.push(chunk);
       if (this.reader!.midCommand) {
         this.commandTimer ??= setTimeout(() => this.timeout('command'), this.limits.commandTimeoutMs);
@@ -250,14 +288,17 @@ export class Session {
     this.reader?.discard();
     this.queue?.clear();
     this.clearCommandTimer();
+    this.tlsPending = true;
     try {
       const secure = await this.ctx.tls.upgrade(raw, this.limits.tlsHandshakeTimeoutMs);
+      this.tlsPending = false;
       this.adoptSocket(secure);
       this.markSecure('starttls', secure);
       if (this.reader) this.attachReader(secure);
       return true;
     } catch (err) {
-      this.note('warn', `TLS handshake failed: ${(err as Error).message}`);
+      this.tlsPending = false;
+      this.note('warn', describeHandshakeFailure(err as Error, this.proto, false, this.portLookup));
       this.close('TLS handshake failed');
       return false;
     }

@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { TranscriptBus } from './bus.js';
 import type { TranscriptEvent } from './events.js';
+import { visible } from './visible.js';
 
 function clock(time: number): string {
   return new Date(time).toISOString().slice(11, 23);
@@ -12,8 +13,15 @@ export function formatEvent(event: TranscriptEvent): string {
   return `${clock(event.time)} ${describeEvent(event)}`;
 }
 
-/** One event in the article's telnet style without its timestamp (`C: EHLO x`, `-- session closed: …`). */
+/**
+ * One event in the article's telnet style without its timestamp (`C: EHLO x`, `-- session closed: …`),
+ * control characters made visible: this text goes to terminals and text files.
+ */
 export function describeEvent(event: TranscriptEvent): string {
+  return visible(rawDescription(event));
+}
+
+function rawDescription(event: TranscriptEvent): string {
   switch (event.type) {
     case 'session-open':
       return `-- ${event.proto} session ${event.sid} on ${event.listener} (port ${event.localPort}, ${event.tls}) from ${event.remoteAddress}:${event.remotePort}`;

@@ -18,6 +18,8 @@ export interface CommandObserver {
   onCommand(connection: SandboxConnection, line: Buffer): void;
   /** smtp-server made its STARTTLS socket; called before the handshake reads a byte. */
   onTlsSocket(connection: SandboxConnection, socket: TLSSocket): void;
+  /** smtp-server sends a reply after which it closes the connection (221 after QUIT, 421). */
+  onClosingReply(connection: SandboxConnection, code: 221 | 421, text: string): void;
 }
 
 /**
@@ -108,6 +110,7 @@ export class SandboxConnection extends SMTPConnection {
     // of getting smtp-server's default in front (RFC 2034 §4: one code per line).
     const first = Array.isArray(data) ? data[0] : data;
     if (typeof first === 'string' && /^[245]\.\d{1,3}\.\d{1,3} /.test(first)) context = false;
+    if (code === 421 || code === 221) this.observer?.onClosingReply(this, code, String(first ?? ''));
     super.send(code, data, context);
   }
 

@@ -39,6 +39,8 @@ export async function deliverMessage(
   session: Session,
   ctx: ProtocolContext,
   onProgress: () => void,
+  /** The SIZE this session was offered (a scenario may lower it). */
+  maxBytes: number,
 ): Promise<string> {
   let raw: Buffer;
   try {
@@ -55,10 +57,7 @@ export async function deliverMessage(
   }
   session.client('.');
   if (stream.sizeExceeded) {
-    throw replyError(
-      `5.3.4 Error: message exceeds fixed maximum message size ${ctx.limits.maxMessageBytes}`,
-      552,
-    );
+    throw replyError(`5.3.4 Error: message exceeds fixed maximum message size ${maxBytes}`, 552);
   }
   const tls = smtpSession.secure
     ? session.tls

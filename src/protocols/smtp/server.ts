@@ -17,6 +17,8 @@ interface SmtpSessionState {
   /** Mechanism of the SASL exchange in progress, and how many client payloads it has had. */
   sasl: { mechanism: string; index: number } | null;
   deadline: NodeJS.Timeout | null;
+  /** The SIZE this session was offered: the limit, or the scenario's. */
+  maxBytes: number;
 }
 
 function authError(message: string, responseCode = 535): Error {
@@ -147,7 +149,14 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
         const verdict = scenario?.dataEnd() ?? PASS;
         if (scenario && refusesMessage(verdict))
           return refuseMessage(scenario, verdict, stream, state.session, callback);
-        deliverMessage(stream, smtpSession, state.session, ctx, () => armDeadline(state)).then(
+        deliverMessage(
+          stream,
+          smtpSession,
+          state.session,
+          ctx,
+          () => armDeadline(state),
+          state.maxBytes,
+        ).then(
           // A delay, throttle or slice verdict shapes the reply after the message was stored.
           (reply) =>
             scenario ? scenario.render(verdict, () => callback(null, reply)) : callback(null, reply),
@@ -167,6 +176,7 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
         const state = byConnectionId.get(connection.id);
         if (!state) return;
         armDeadline(state);
+        state.session.noticeFirstInput(command);
         const line = command.toString('utf8');
         let decoded: string | undefined;
         if (state.sasl && connection.awaitingSaslResponse) {
@@ -181,6 +191,18 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
           }
         }
         state.session.client(line, decoded);
+      },
+      onClosingReply(connection, code, text) {
+        const state = byConnectionId.get(connection.id);
+        if (!state) return;
+        if (code === 221)
+          return state.session.endingBecause('QUIT: the server closed the connection after 221');
+        if (/command line too long/i.test(text))
+          state.session.note(
+            'warn',
+            `client sent a command line over the ${ctx.limits.maxLineBytes}-byte limit: dropped, and smtp-server hangs up`,
+          );
+        state.session.endingBecause(`server closed the connection after 421 ${text}`);
       },
       onTlsSocket(connection, socket) {
         ctx.tls.attachKeylog(socket);
@@ -200,7 +222,8 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
     accept(session) {
       const engine = ctx.engine;
       // smtp-server reads SIZE from its options; a scenario may set it (one scenario runs at a time).
-      server.options.size = engine?.scenario.smtp?.size ?? ctx.limits.maxMessageBytes;
+      const maxBytes = engine?.scenario.smtp?.size ?? ctx.limits.maxMessageBytes;
+      server.options.size = maxBytes;
       // What the session already knows, so smtp-server does not ask the socket (a system call
       // each) nor draw a random connection id.
       const known = {
@@ -214,7 +237,7 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
         c.scenario = new SmtpScenario(engine, session, c.wire, ctx.users, ctx.hostname);
         c.name = c.scenario.serverName;
       });
-      const state: SmtpSessionState = { session, connection, sasl: null, deadline: null };
+      const state: SmtpSessionState = { session, connection, sasl: null, deadline: null, maxBytes };
       byConnectionId.set(connection.id, state);
       session.onClose(() => {
         if (state.deadline) clearTimeout(state.deadline);
