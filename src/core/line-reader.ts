@@ -1,22 +1,49 @@
 /**
  * Frames a byte stream into CRLF (or bare LF) terminated lines, with a byte mode for IMAP literals.
- * A line longer than `maxLineBytes` is never buffered whole: the reader reports it once through
- * `onOverflow` and drops bytes until the next LF.
+ * A line longer than `maxLineBytes` is never buffered whole: the reader reports it through
+ * `onOverflow` as soon as it passes the limit (so the protocol answers at once, not after the
+ * client's 2 MB), drops bytes until the next LF, then reports it again with its size.
  */
 export interface LineReaderOptions {
   maxLineBytes: number;
   onLine(line: Buffer): void;
-  onOverflow(droppedBytes: number): void;
+  /** An over-long line changed phase; `bytes` is `overflow.bytes` (read `overflow` for the phase). */
+  onOverflow(bytes: number): void;
 }
 
+/** The over-long line being reported, one phase per `onOverflow` call. */
+export type Overflow =
+  /** It just passed the limit; the rest of it will be dropped. `bytes`: seen so far. */
+  | { phase: 'started'; bytes: number }
+  /** Its LF arrived. `bytes`: all of it, LF included. */
+  | { phase: 'ended'; bytes: number }
+  /** The reader was discarded (connection closed, STARTTLS) before its LF. `bytes`: all that came. */
+  | { phase: 'cut'; bytes: number };
+
 type ByteSink = (chunk: Buffer, done: boolean) => void;
+
+/** The transcript note for an over-long line that ended or was cut (`closed`: the session ended). */
+export function overflowNote(overflow: Overflow, maxLineBytes: number, closed: boolean): string {
+  const limit = `over the ${maxLineBytes}-byte limit`;
+  if (overflow.phase !== 'cut') return `client sent a line of ${overflow.bytes} bytes, ${limit}: dropped`;
+  const end = closed ? 'the connection closed' : 'STARTTLS';
+  return `client sent ${overflow.bytes} bytes of a line ${limit}, and no newline before ${end}: dropped`;
+}
 
 export class LineReader {
   private parts: Buffer[] = [];
   private partBytes = 0;
   private overflowing = false;
   private dropped = 0;
-  private literal: { remaining: number; sink: ByteSink } | null = null;
+  private reported: Overflow | null = null;
+  private literal: {
+    size: number;
+    remaining: number;
+    sink: ByteSink;
+    cut?: (received: number) => void;
+  } | null = null;
+  /** A literal arrived whole, the line that ends its command not yet: a discard still cuts it. */
+  private afterLiteral: { size: number; cut: (received: number) => void } | null = null;
 
   constructor(private readonly options: LineReaderOptions) {}
 
@@ -25,22 +52,35 @@ export class LineReader {
     return this.partBytes > 0 || this.overflowing || this.literal !== null;
   }
 
+  /** The over-long line of the current `onOverflow` call (and of the last one, after it). */
+  get overflow(): Overflow | null {
+    return this.reported;
+  }
+
   /** The next `n` bytes go to `sink` as they arrive, then framing goes back to lines. Call it from
-   *  within `onLine` (the line that announced the literal). */
-  readBytes(n: number, sink: ByteSink): void {
+   *  within `onLine` (the line that announced the literal). `cut` hears of a discard (connection
+   *  closed, STARTTLS) before the line after the literal ended, with the literal bytes that came. */
+  readBytes(n: number, sink: ByteSink, cut?: (received: number) => void): void {
     if (n === 0) {
       sink(Buffer.alloc(0), true);
       return;
     }
-    this.literal = { remaining: n, sink };
+    this.literal = { size: n, remaining: n, sink, cut };
   }
 
-  /** Forget everything buffered (input that arrived before a STARTTLS upgrade must not be used). */
+  /** Forget everything buffered (the session closed, or input arrived before a STARTTLS upgrade and
+   *  must not be used); a half-received literal or over-long line is reported as cut. */
   discard(): void {
+    const { literal, afterLiteral, overflowing, dropped } = this;
     this.parts = [];
     this.partBytes = 0;
     this.overflowing = false;
+    this.dropped = 0;
     this.literal = null;
+    this.afterLiteral = null;
+    if (overflowing) this.report({ phase: 'cut', bytes: dropped });
+    if (literal) literal.cut?.(literal.size - literal.remaining);
+    else afterLiteral?.cut(afterLiteral.size);
   }
 
   push(chunk: Buffer): void {
@@ -51,9 +91,12 @@ export class LineReader {
         const piece = data.subarray(0, take);
         data = data.subarray(take);
         this.literal.remaining -= take;
-        const { sink } = this.literal;
+        const { size, sink, cut } = this.literal;
         const done = this.literal.remaining === 0;
-        if (done) this.literal = null;
+        if (done) {
+          this.literal = null;
+          if (cut) this.afterLiteral = { size, cut };
+        }
         sink(piece, done);
         continue;
       }
@@ -65,19 +108,26 @@ export class LineReader {
       const head = data.subarray(0, lf);
       data = data.subarray(lf + 1);
       if (this.overflowing) {
-        this.options.onOverflow(this.dropped + head.length + 1);
+        const bytes = this.dropped + head.length + 1;
         this.overflowing = false;
         this.dropped = 0;
+        this.report({ phase: 'ended', bytes });
+        continue;
+      }
+      if (this.partBytes + head.length > this.options.maxLineBytes) {
+        // The whole over-long line came with its LF: both reports at once.
+        const bytes = this.partBytes + head.length + 1;
+        this.parts = [];
+        this.partBytes = 0;
+        this.report({ phase: 'started', bytes: bytes - 1 });
+        this.report({ phase: 'ended', bytes });
         continue;
       }
       let line = this.parts.length ? Buffer.concat([...this.parts, head]) : head;
       this.parts = [];
       this.partBytes = 0;
-      if (line.length > this.options.maxLineBytes) {
-        this.options.onOverflow(line.length + 1);
-        continue;
-      }
       if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
+      this.afterLiteral = null;
       // onLine may switch to byte mode (a literal follows); the loop picks that up.
       this.options.onLine(line);
     }
@@ -93,10 +143,18 @@ export class LineReader {
       this.dropped = this.partBytes + data.length;
       this.parts = [];
       this.partBytes = 0;
+      this.report({ phase: 'started', bytes: this.dropped });
       return;
     }
     // Copy: the caller may reuse the chunk's memory.
     this.parts.push(Buffer.from(data));
     this.partBytes += data.length;
+  }
+
+  private report(overflow: Overflow): void {
+    this.reported = overflow;
+    // The line after a literal ran over: the protocol drops its command (the reply says so).
+    if (overflow.phase === 'started') this.afterLiteral = null;
+    this.options.onOverflow(overflow.bytes);
   }
 }

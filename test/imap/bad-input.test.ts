@@ -41,6 +41,19 @@ describe('IMAP bad input', () => {
     await sb.close();
   });
 
+  /** The session opened last (the one a test just connected). */
+  function lastSid(): string {
+    return sb.transcript
+      .history()
+      .filter((e) => e.type === 'session-open')
+      .at(-1)!.sid;
+  }
+
+  /** A session's transcript notes, as `level: text`. */
+  function notes(sid: string): string[] {
+    return sb.transcript.history(sid).flatMap((e) => (e.type === 'note' ? [`${e.level}: ${e.text}`] : []));
+  }
+
   async function client(): Promise<RawClient> {
     const c = await loggedIn(sb.ports.imap!);
     open.push(c);
@@ -101,12 +114,103 @@ describe('IMAP bad input', () => {
     await neighbourStillServed();
   });
 
-  it('a 1 MiB line gets BAD [TOOBIG] and the session goes on', async () => {
+  it('a 1 MiB line gets BAD [TOOBIG], a note with its size, and the session goes on', async () => {
     const c = await client();
+    const sid = lastSid();
     c.write(`d1 NOOP ${'x'.repeat(1024 * 1024)}\r\n`);
-    assert.match(await c.readLine(), /^\* BAD \[TOOBIG\] line of \d+ bytes is longer than 65536/);
+    assert.equal(await c.readLine(), '* BAD [TOOBIG] line is longer than 65536 bytes');
     assert.match((await command(c, 'd2', 'NOOP')).at(-1)!, /^d2 OK /);
+    assert.deepEqual(notes(sid), [
+      `warn: client sent a line of ${1024 * 1024 + 10} bytes, over the 65536-byte limit: dropped`,
+    ]);
     await neighbourStillServed();
+  });
+
+  it('2 MB without a newline: BAD at once, then a note with the byte count when the client leaves', async () => {
+    const c = await client();
+    const sid = lastSid();
+    c.write(Buffer.alloc(2 * 1024 * 1024, 'A'));
+    // Answered while the line is still open: no newline was sent.
+    assert.equal(await c.readLine(3_000), '* BAD [TOOBIG] line is longer than 65536 bytes');
+    await new Promise((r) => setTimeout(r, 100));
+    c.close();
+    await waitFor(() => sb.transcript.history(sid).some((e) => e.type === 'session-close'));
+    const tail = sb.transcript.history(sid).slice(-2);
+    assert.deepEqual(
+      tail.map((e) => (e.type === 'note' ? `${e.level}: ${e.text}` : e.type)),
+      [
+        `warn: client sent ${2 * 1024 * 1024} bytes of a line over the 65536-byte limit, and no newline before the connection closed: dropped`,
+        'session-close',
+      ],
+    );
+    await neighbourStillServed();
+  });
+
+  it('a client vanishing mid-literal leaves a note; APPEND stores nothing, LOGIN {n+} is not run', async () => {
+    const before = (await sb.store.folder(sb.store.maildropNames()[0]!, 'INBOX'))!.messages.length;
+    const c = await client();
+    const sid = lastSid();
+    c.send('b APPEND INBOX {500}');
+    assert.equal(await c.readLine(), '+ Ready for literal data');
+    c.write('x'.repeat(27));
+    await waitFor(() =>
+      sb.transcript.history(sid).some((e) => e.type === 'client-line' && /b APPEND/.test(e.line)),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    c.close();
+    await waitFor(() => sb.transcript.history(sid).some((e) => e.type === 'session-close'));
+    assert.deepEqual(notes(sid), [
+      'warn: message not stored: connection closed after 27 of 500 literal bytes',
+    ]);
+    const after = (await sb.store.folder(sb.store.maildropNames()[0]!, 'INBOX'))!.messages.length;
+    assert.equal(after, before, 'nothing stored');
+
+    const fresh = await RawClient.connect(sb.ports.imap!);
+    open.push(fresh);
+    await fresh.readLine();
+    const sid2 = lastSid();
+    fresh.write('a LOGIN {300+}\r\n' + 'y'.repeat(40));
+    await new Promise((r) => setTimeout(r, 50));
+    fresh.close();
+    await waitFor(() => sb.transcript.history(sid2).some((e) => e.type === 'session-close'));
+    assert.deepEqual(notes(sid2), [
+      'warn: command a LOGIN not run: connection closed after 40 of 300 literal bytes',
+    ]);
+
+    // The literal came whole, the line that ends the command did not.
+    const third = await client();
+    const sid3 = lastSid();
+    third.send('c APPEND INBOX {5}');
+    assert.equal(await third.readLine(), '+ Ready for literal data');
+    third.write('hello');
+    await new Promise((r) => setTimeout(r, 50));
+    third.close();
+    await waitFor(() => sb.transcript.history(sid3).some((e) => e.type === 'session-close'));
+    assert.deepEqual(notes(sid3), [
+      'warn: message not stored: connection closed after the 5-byte literal, before the end of the command',
+    ]);
+    await neighbourStillServed();
+  });
+
+  it('the empty line that ends a command after its literal is not a C: line of its own', async () => {
+    const c = await client();
+    const sid = lastSid();
+    const message = 'Subject: lit\r\n\r\nbody\r\n';
+    c.send(`a APPEND Sent {${message.length}}`);
+    assert.equal(await c.readLine(), '+ Ready for literal data');
+    c.write(message + '\r\n');
+    assert.match(await c.readLine(), /^a OK \[APPENDUID /);
+    c.send('b LOGOUT');
+    await c.waitClosed();
+    const lines = sb.transcript
+      .history(sid)
+      .filter((e) => e.type === 'client-line')
+      .map((e) => (e.type === 'client-line' ? e.line : ''));
+    assert.deepEqual(lines.slice(1), [
+      `a APPEND Sent {${message.length}}`,
+      `{${message.length} bytes literal} "Subject: lit"`,
+      'b LOGOUT',
+    ]);
   });
 
   it('10,000 pipelined NOOPs are all answered, in order', async () => {

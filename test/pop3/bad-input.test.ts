@@ -86,6 +86,35 @@ describe('POP3 bad input beside a well-behaved session', () => {
     assert.equal(notes.length, 1, 'the dropped line is a transcript note');
   });
 
+  it('2 MB without a newline gets -ERR at once, and a note with the byte count when the client leaves', async () => {
+    const { client } = await open(false);
+    const sid = sb.transcript
+      .history()
+      .filter((e) => e.type === 'session-open')
+      .at(-1)!.sid;
+    client.write(Buffer.alloc(2 * 1024 * 1024, 'A'));
+    // Answered while the line is still open: no newline was sent.
+    assert.equal(await client.readLine(3_000), '-ERR line too long');
+    await new Promise((r) => setTimeout(r, 100));
+    client.close();
+    const deadline = Date.now() + 3_000;
+    while (!sb.transcript.history(sid).some((e) => e.type === 'session-close')) {
+      assert.ok(Date.now() < deadline, 'the server noticed the client leave');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(
+      sb.transcript
+        .history(sid)
+        .slice(-2)
+        .map((e) => (e.type === 'note' ? `${e.level}: ${e.text}` : e.type)),
+      [
+        `warn: client sent ${2 * 1024 * 1024} bytes of a line over the 65536-byte limit, and no newline before the connection closed: dropped`,
+        'session-close',
+      ],
+    );
+    await goodStillWorks();
+  });
+
   it('binary garbage gets a printable -ERR, and QUIT still works', async () => {
     const { client } = await open(false);
     const garbage = Buffer.concat([Buffer.from([0, 0xff, 0xfe, 0x1b, 0x07]), randomBytes(200)]);

@@ -19,7 +19,10 @@ function frame(input: Buffer, split: number[], max = 100) {
       }
     },
     onOverflow(n) {
-      out.push('O:' + n);
+      const overflow = reader.overflow!;
+      assert.equal(overflow.bytes, n);
+      // How far a line ran before it passed the limit depends on the split; its end does not.
+      out.push(overflow.phase === 'started' ? 'O:started' : `O:${overflow.phase}:${n}`);
     },
   });
   let at = 0;
@@ -40,7 +43,8 @@ describe('LineReader', () => {
     'B:ab\r\nc',
     'L: tail',
     'L:bare lf',
-    'O:152',
+    'O:started',
+    'O:ended:152',
     'L:after',
   ];
 
@@ -68,6 +72,52 @@ describe('LineReader', () => {
     for (let i = 0; i < 1024; i++) reader.push(Buffer.alloc(1024, 'a'));
     assert.ok((reader as unknown as { partBytes: number }).partBytes <= 1025);
     assert.equal(reader.midCommand, true);
+  });
+
+  it('reports a line as soon as it passes the limit, once, then its size at the LF or the discard', () => {
+    const seen: string[] = [];
+    const reader: LineReader = new LineReader({
+      maxLineBytes: 1024,
+      onLine: (line) => seen.push('L:' + line.toString()),
+      onOverflow: (n) => seen.push(`${reader.overflow!.phase}:${n}`),
+    });
+    reader.push(Buffer.alloc(1000, 'a'));
+    assert.deepEqual(seen, [], 'under the limit: nothing yet');
+    reader.push(Buffer.alloc(1000, 'a'));
+    assert.deepEqual(seen, ['started:2000'], 'no LF needed to hear of it');
+    for (let i = 0; i < 100; i++) reader.push(Buffer.alloc(1000, 'a'));
+    reader.push(Buffer.from('a\r\nnext\r\n'));
+    assert.deepEqual(seen, ['started:2000', 'ended:102003', 'L:next']);
+    reader.push(Buffer.alloc(5000, 'b'));
+    reader.discard();
+    reader.discard();
+    assert.deepEqual(seen.slice(3), ['started:5000', 'cut:5000'], 'a discard cuts it, once');
+  });
+
+  it('a discard mid-literal, or after it before its line ended, tells the literal how far it got', () => {
+    const cuts: number[] = [];
+    const reader: LineReader = new LineReader({
+      maxLineBytes: 100,
+      onLine(line) {
+        const m = /\{(\d+)\}$/.exec(line.toString());
+        if (m)
+          reader.readBytes(
+            Number(m[1]),
+            () => {},
+            (received) => cuts.push(received),
+          );
+      },
+      onOverflow: () => {},
+    });
+    reader.push(Buffer.from('a APPEND x {500}\r\n' + 'x'.repeat(27)));
+    reader.discard();
+    assert.deepEqual(cuts, [27]);
+    reader.push(Buffer.from('b APPEND x {5}\r\nhello'));
+    reader.discard();
+    assert.deepEqual(cuts, [27, 5], 'the literal came whole, the end of its command did not');
+    reader.push(Buffer.from('c APPEND x {5}\r\nhello\r\n'));
+    reader.discard();
+    assert.deepEqual(cuts, [27, 5], 'a finished command is not cut');
   });
 });
 

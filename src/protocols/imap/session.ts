@@ -1,4 +1,5 @@
 import type { UserDirectory } from '../../auth/verify.js';
+import { overflowNote } from '../../core/line-reader.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, DecisionContext } from '../../scenario/engine.js';
 import type { Point } from '../../scenario/schema.js';
@@ -50,7 +51,7 @@ export class ImapSession {
   ) {
     this.scenario = ctx.engine ? new ImapScenario(ctx.engine, session, ctx.store) : null;
     this.framing = new CommandFraming({
-      readBytes: (n, sink) => session.lineReader.readBytes(n, sink),
+      readBytes: (n, sink, cut) => session.lineReader.readBytes(n, sink, cut),
       // APPEND carries a message; any other literal is a name or a search string (limits.ts).
       literalLimit: (command) =>
         command === 'APPEND' ? ctx.limits.maxMessageBytes : ctx.limits.maxSmallLiteralBytes,
@@ -59,6 +60,7 @@ export class ImapSession {
         literalAccepted: () => session.enqueue(() => this.send('+ Ready for literal data')),
         literalRefused: (info, reason) => this.refuseLiteral(info, reason),
         literalReceived: (info, data) => this.recordLiteral(data),
+        literalCut: (info, received) => this.literalCut(info, received),
       },
     });
     this.unsubscribe = ctx.store.onChange((change) => this.onStoreChange(change));
@@ -74,14 +76,7 @@ export class ImapSession {
     if (!this.scenario) this.sendGreeting();
     this.session.readLines({
       onLine: (line) => this.onLine(line),
-      onOverflow: (dropped) => {
-        this.framing.reset();
-        this.session.enqueue(() =>
-          this.countBad(
-            `* BAD [TOOBIG] line of ${dropped} bytes is longer than ${this.ctx.limits.maxLineBytes}`,
-          ),
-        );
-      },
+      onOverflow: () => this.onOverflow(),
       onTimeout: (kind) =>
         this.send(
           kind === 'idle' ? '* BYE Autologout: idle for too long' : '* BYE Command took too long to arrive',
@@ -163,8 +158,47 @@ export class ImapSession {
       slot.take(line);
       return;
     }
-    this.session.client(text, this.framing.midCommand ? undefined : describeCommandLine(text));
+    // The empty line that ends a command after its literal says nothing the `{N bytes literal}` line
+    // did not (RFC 3501 §4.3: the command goes on after the literal, here with nothing).
+    if (this.framing.midCommand) {
+      if (text !== '') this.session.client(text);
+    } else this.session.client(text, describeCommandLine(text));
     this.framing.onLine(line);
+  }
+
+  /**
+   * A line over the limit: answered as soon as it passes the limit (the client may be sending
+   * megabytes more), noted with its size once it ended or the connection closed without its LF.
+   */
+  private onOverflow(): void {
+    const overflow = this.session.lineReader.overflow;
+    if (!overflow) return;
+    const { maxLineBytes } = this.ctx.limits;
+    if (overflow.phase === 'started') {
+      this.framing.reset();
+      this.session.enqueue(() => this.countBad(`* BAD [TOOBIG] line is longer than ${maxLineBytes} bytes`));
+      return;
+    }
+    const text = overflowNote(overflow, maxLineBytes, this.session.closed);
+    // After the BAD (queued); a closing session runs no more tasks, and its close line comes next.
+    if (overflow.phase === 'cut') this.session.note('warn', text);
+    else this.session.enqueue(() => this.session.note('warn', text));
+  }
+
+  /** The connection closed (or STARTTLS discarded the input) in the middle of a literal, or after
+   *  it but before the line that ends its command. */
+  private literalCut(info: LiteralInfo, received: number): void {
+    const what = this.session.closed ? 'connection closed' : 'input discarded at STARTTLS';
+    const how =
+      received < info.size
+        ? `${what} after ${received} of ${info.size} literal bytes`
+        : `${what} after the ${info.size}-byte literal, before the end of the command`;
+    this.session.note(
+      'warn',
+      info.command === 'APPEND'
+        ? `message not stored: ${how}`
+        : `command ${info.tag} ${info.command} not run: ${how}`,
+    );
   }
 
   private recordLiteral(data: Buffer): void {

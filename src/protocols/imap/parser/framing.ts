@@ -25,11 +25,14 @@ export interface FramingEvents {
   literalRefused(info: LiteralInfo, reason: string): void;
   /** All bytes of a literal arrived (for the transcript). */
   literalReceived(info: LiteralInfo, data: Buffer): void;
+  /** The input was discarded (connection closed, STARTTLS) after `received` bytes of the literal:
+   *  the command will never run. */
+  literalCut?(info: LiteralInfo, received: number): void;
 }
 
 export interface FramingOptions {
   /** Switch the line reader to byte mode for `n` bytes (core LineReader.readBytes). */
-  readBytes(n: number, sink: (chunk: Buffer, done: boolean) => void): void;
+  readBytes(n: number, sink: (chunk: Buffer, done: boolean) => void, cut: (received: number) => void): void;
   /** Largest literal allowed for a command word (APPEND carries messages, others small strings). */
   literalLimit(command: string): number;
   events: FramingEvents;
@@ -88,14 +91,21 @@ export class CommandFraming {
     this.bytes += line.length + 2 + info.size;
     if (!info.nonSync) this.options.events.literalAccepted(info);
     const chunks: Buffer[] = [];
-    this.options.readBytes(info.size, (chunk, done) => {
-      // Copy: the socket may reuse the chunk's memory.
-      chunks.push(Buffer.from(chunk));
-      if (!done) return;
-      const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      this.parts.push(data);
-      this.options.events.literalReceived(info, data);
-    });
+    this.options.readBytes(
+      info.size,
+      (chunk, done) => {
+        // Copy: the socket may reuse the chunk's memory.
+        chunks.push(Buffer.from(chunk));
+        if (!done) return;
+        const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        this.parts.push(data);
+        this.options.events.literalReceived(info, data);
+      },
+      (received) => {
+        this.reset();
+        this.options.events.literalCut?.(info, received);
+      },
+    );
   }
 }
 
