@@ -2,13 +2,13 @@ import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ListenerStatus } from '../core/listener.js';
 import { saveSession } from '../transcript/export.js';
-import { Header, headerHeight } from './components/Header.js';
+import { Header, headerHeight, scenarioLabel, type ScenarioInfo } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { LineView } from './components/LineView.js';
 import { levelColor, LogView } from './components/LogView.js';
 import { ScenarioPicker, type ScenarioEntry } from './components/ScenarioPicker.js';
 import { SessionList } from './components/SessionList.js';
-import { keyToAction, type InputMode } from './keys.js';
+import { chunkActions, type Action, type InputMode } from './keys.js';
 import { windowRows, type LineFormat, type ScreenRow } from './layout.js';
 import type { TranscriptModel, UiLimits } from './model.js';
 import { filterLines, lineMatches, visibleSessions, type Filters, type LineList } from './select.js';
@@ -27,7 +27,7 @@ export interface AppProps {
   source: TranscriptSource;
   listeners: ListenerStatus[];
   fingerprint: string;
-  scenario?: { name: string; seed?: number } | null;
+  scenario?: ScenarioInfo | null;
   /** The sandbox's own log lines so far, and later ones. */
   messages?: StatusLine[];
   onMessage?: (fn: (m: StatusLine) => void) => () => void;
@@ -46,9 +46,9 @@ export interface AppProps {
 
 export interface ScenarioControl {
   list(): ScenarioEntry[];
-  current(): { name: string; seed?: number } | null;
+  current(): ScenarioInfo | null;
   /** Loads a shipped scenario by name and makes it the one new sessions get. */
-  use(name: string): Promise<{ name: string; seed?: number }>;
+  use(name: string): Promise<ScenarioInfo>;
 }
 
 /** Sandbox messages kept for the `m` view. */
@@ -69,6 +69,10 @@ function useTerminalSize(fixed?: { columns: number; rows: number }): { columns: 
     };
   }, [stdout, fixed, read]);
   return fixed ?? size;
+}
+
+function inputMode(s: UiState): InputMode {
+  return s.picker ? 'picker' : s.help ? 'help' : s.input.kind === 'search' ? 'search' : 'normal';
 }
 
 function filterSummary(filters: Filters, query: string): string {
@@ -236,50 +240,49 @@ export function App(props: AppProps) {
     );
   }, [source, saveDir, setStatus]);
 
-  const onKey = useCallback(
-    (input: string, key: Key) => {
+  /** Applies one action; false once the app is quitting (the rest of a chunk is dropped). */
+  const perform = useCallback(
+    (action: Action): boolean => {
       const s = stateRef.current;
-      const mode: InputMode = s.picker
-        ? 'picker'
-        : s.help
-          ? 'help'
-          : s.input.kind === 'search'
-            ? 'search'
-            : 'normal';
-      const action = keyToAction(input, key, mode);
-      if (!action) return;
       switch (action.type) {
         case 'quit':
           onQuit?.();
           exit();
-          return;
+          return false;
         case 'save':
           save();
-          return;
+          return true;
         case 'picker-choose': {
           const entry = s.picker ? scenarioEntries[s.picker.index] : undefined;
           apply((current) => ({ ...current, picker: null }));
-          if (!entry || !scenarios) return;
+          if (!entry || !scenarios) return true;
           scenarios.use(entry.name).then(
-            (now) =>
-              setStatus({
-                level: 'info',
-                text: `scenario ${now.name}${now.seed !== undefined ? ` (seed ${now.seed})` : ''} for new sessions`,
-              }),
+            (now) => setStatus({ level: 'info', text: `scenario ${scenarioLabel(now)} for new sessions` }),
             (err: Error) => setStatus({ level: 'error', text: `scenario ${entry.name}: ${err.message}` }),
           );
-          return;
+          return true;
         }
         case 'clear-closed': {
           const n = model.clearClosed();
           setStatus({ level: 'info', text: `cleared ${n} closed session${n === 1 ? '' : 's'}` });
-          return;
+          return true;
         }
         default:
           apply((current) => update({ ...current, status: null }, action, envOfRef.current(current)));
+          return true;
       }
     },
     [exit, onQuit, save, model, setStatus, scenarios, scenarioEntries, apply],
+  );
+
+  // One call can carry several keys (`kk`, `j\r`); each is read in the mode the one before left.
+  const onKey = useCallback(
+    (input: string, key: Key) => {
+      for (const action of chunkActions(input, key, () => inputMode(stateRef.current))) {
+        if (!perform(action)) return;
+      }
+    },
+    [perform],
   );
   useInput(onKey);
 

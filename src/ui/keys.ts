@@ -57,6 +57,103 @@ function isCtrlC(input: string, key: Key): boolean {
   return (key.ctrl && input === 'c') || input === '\x03';
 }
 
+/** A key with no flag set: what Ink reports for a plain character. */
+export const PLAIN_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+const NAMED: (keyof Key)[] = [
+  'upArrow',
+  'downArrow',
+  'leftArrow',
+  'rightArrow',
+  'pageDown',
+  'pageUp',
+  'home',
+  'end',
+  'return',
+  'escape',
+  'tab',
+  'backspace',
+  'delete',
+];
+
+/** One character of a chunk as Ink reports it when it arrives alone (Ink's parse-keypress). */
+function charKey(ch: string): { input: string; key: Key } {
+  const code = ch.codePointAt(0)!;
+  if (ch === '\r') return { input: '', key: { ...PLAIN_KEY, return: true } };
+  if (ch === '\t') return { input: '', key: { ...PLAIN_KEY, tab: true } };
+  if (ch === '\x7f') return { input: '', key: { ...PLAIN_KEY, delete: true } };
+  if (ch === '\b') return { input: '', key: { ...PLAIN_KEY, backspace: true } };
+  if (ch === '\x1b') return { input: '', key: { ...PLAIN_KEY, escape: true, meta: true } };
+  // Ctrl-A … Ctrl-Z arrive as 0x01–0x1a; Ink names them by their letter.
+  if (code >= 1 && code <= 26)
+    return { input: String.fromCharCode(code + 96), key: { ...PLAIN_KEY, ctrl: true } };
+  // Other controls (LF, NUL, …) are no key here, as with Ink.
+  if (code < 0x20) return { input: '', key: PLAIN_KEY };
+  return { input: ch, key: { ...PLAIN_KEY, shift: /[A-Z]/.test(ch) } };
+}
+
+function isText(ch: string): boolean {
+  return !/[\x00-\x1f\x7f]/.test(ch);
+}
+
+/**
+ * The actions of one `useInput` call, in order. Ink hands over a run of plain characters that arrived
+ * together as one string (`kk`, `j\r`: tmux send-keys with several keys, a fast typist, a paste);
+ * escape sequences (arrows, PgUp) already come one per call, and `ESC x` comes as `x` with `meta`.
+ * Each character is a key of its own, read in the mode the previous one left (`mode()` is asked
+ * again after the caller applied each action: `/foo\rn` searches, then jumps to the next match),
+ * except that a run of text typed into the search prompt stays one piece of text.
+ */
+export function* chunkActions(input: string, key: Key, mode: () => InputMode): Generator<Action> {
+  const chars = [...input];
+  const named = NAMED.some((k) => key[k]);
+  // Alt-x is ESC then x to a terminal; no key here uses Alt, so it is read as Esc followed by x
+  // (`tmux send-keys Escape a` arrives that way).
+  if (key.meta && !key.ctrl && !named && chars.length > 0) {
+    const esc = keyToAction('', { ...PLAIN_KEY, escape: true, meta: true }, mode());
+    if (esc) yield esc;
+  } else if (chars.length <= 1 || key.ctrl || named) {
+    const action = keyToAction(input, key, mode());
+    if (action) yield action;
+    return;
+  }
+  for (let i = 0; i < chars.length;) {
+    const m = mode();
+    if (m === 'search' && isText(chars[i]!)) {
+      let end = i + 1;
+      while (end < chars.length && isText(chars[end]!)) end++;
+      yield { type: 'search-type', text: chars.slice(i, end).join('') };
+      i = end;
+      continue;
+    }
+    const one = charKey(chars[i]!);
+    const action = keyToAction(one.input, one.key, m);
+    if (action) yield action;
+    i++;
+  }
+}
+
 export function keyToAction(input: string, key: Key, mode: InputMode): Action | null {
   if (isCtrlC(input, key)) return { type: 'quit' };
   if (mode === 'search') {

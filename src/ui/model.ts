@@ -50,7 +50,7 @@ export interface SessionRow {
   proto: Proto;
   listener: string;
   client: string;
-  /** `plain`, `TLSv1.3` (implicit) or `STARTTLS→TLSv1.3`. */
+  /** `plain`, `TLSv1.3` (implicit) or `STARTTLS→TLSv1.3`; `✗TLS` / `STARTTLS→✗` when the handshake failed. */
   tls: string;
   user: string | null;
   state: SessionState;
@@ -182,6 +182,9 @@ export class TranscriptModel {
         return;
       case 'note':
         if (event.level !== 'info') row.errors++;
+        // The core's only word on a failed handshake (src/core/listener.ts, session.ts).
+        if (event.text.startsWith('TLS handshake failed'))
+          row.tls = row.tls === 'TLS' ? '✗TLS' : 'STARTTLS→✗';
         this.addLine(
           row,
           event,

@@ -1,6 +1,7 @@
 import type { Sandbox } from '../sandbox.js';
 import { listShippedScenarios, loadScenario } from '../scenario/load.js';
 import type { ScenarioControl } from './App.js';
+import type { ScenarioInfo } from './components/Header.js';
 
 export interface TuiOptions {
   /** Where `s` saves transcripts (the --record dir, or ./transcripts). */
@@ -9,7 +10,7 @@ export interface TuiOptions {
   messages: { level: 'info' | 'warn' | 'error'; text: string }[];
   /** Subscribe to later sandbox log lines (returns unsubscribe). */
   onMessage?: (fn: (m: { level: 'info' | 'warn' | 'error'; text: string }) => void) => () => void;
-  scenario?: { name: string; seed?: number } | null;
+  scenario?: ScenarioInfo | null;
 }
 
 // The alternate screen keeps the user's scrollback intact and is restored on exit, like less or top.

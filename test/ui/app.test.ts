@@ -60,7 +60,7 @@ describe('sessions list', () => {
     const frame = await app.waitFor((s) => s.includes('pop3#1'), 'the sessions');
     assert.match(
       rowOf(frame, 'smtp#2'),
-      /submission\s+127\.0\.0\.1:\d+\s+STARTTLS 1\.3\s+test\s+open\s+\d+\s+550\s+!!/,
+      /submission\s+127\.0\.0\.1:\d+\s+STARTTLS 1\.3\s+test\s+open\s+\d+\s+550\s+!!✗$/,
     );
     assert.match(rowOf(frame, 'smtp#1'), /submission .* test\s+open\s+\d+\s+250\s*$/);
     assert.match(rowOf(frame, 'imap#1'), /imap .*user@.*\s+open\s+\d+\s+OK/);
@@ -88,6 +88,82 @@ describe('sessions list', () => {
     frame = await app.waitFor((s) => s.includes('oldest first'), 'oldest first');
     assert.deepEqual(order(frame), ['smtp#1', 'smtp#2', 'imap#1', 'pop3#1']);
     assert.match(frame, /^> imap#1/m, 'the selection follows the session, not the row number');
+  });
+
+  it('reads several keys that arrive in one chunk, in order (tmux send-keys k k, j Enter)', async () => {
+    const f = mixedTraffic();
+    app = renderApp({ source: f.bus });
+    await app.waitFor((s) => s.includes('pop3#1'), 'the sessions');
+    await app.press('jj');
+    await app.waitFor((s) => /^> smtp#2/m.test(s), 'two rows down after "jj"');
+    await app.press('k\r');
+    await app.waitFor((s) => s.includes('FOLLOW imap#1'), 'imap#1 opened by "k\\r"');
+    await app.press('\x1ba');
+    await app.waitFor((s) => s.includes('all sessions, interleaved'), 'back and all sessions by "ESC a"');
+  });
+
+  it('marks a failed TLS handshake in the TLS column, and a failure reply with ✗ beside !!', async () => {
+    const f = new FakeSessions();
+    f.open('imap#1', 'imap', 'imaps', 'implicit');
+    f.publish({
+      type: 'note',
+      sid: 'imap#1',
+      proto: 'imap',
+      level: 'warn',
+      text: 'TLS handshake failed: wrong version number',
+    });
+    f.publish({
+      type: 'session-close',
+      sid: 'imap#1',
+      proto: 'imap',
+      reason: 'TLS handshake failed',
+      durationMs: 3,
+    });
+    f.open('pop3#1', 'pop3', 'pop3', 'starttls');
+    f.client('pop3#1', 'pop3', 'STLS');
+    f.server('pop3#1', 'pop3', '+OK Begin TLS negotiation');
+    f.publish({
+      type: 'note',
+      sid: 'pop3#1',
+      proto: 'pop3',
+      level: 'warn',
+      text: 'TLS handshake failed: timed out',
+    });
+    f.open('imap#2', 'imap', 'imaps', 'implicit');
+    f.smtpArticle('smtp#1', '451 4.7.1 Greylisted, please try again later');
+    f.publish({
+      type: 'scenario-action',
+      sid: 'smtp#1',
+      proto: 'smtp',
+      rule: 'greylist',
+      action: 'reply 451',
+    });
+    app = renderApp({ source: f.bus, size: { columns: 120, rows: 24 } });
+    const frame = await app.waitFor((s) => s.includes('smtp#1'), 'the sessions');
+    assert.match(rowOf(frame, 'imap#1'), /imaps +127\.0\.0\.1:\d+ +✗TLS +- +closed .* ✗$/);
+    assert.match(rowOf(frame, 'pop3#1'), /pop3 +127\.0\.0\.1:\d+ +STARTTLS→✗ +- +open .* ✗$/);
+    assert.match(
+      rowOf(frame, 'imap#2'),
+      /imaps +127\.0\.0\.1:\d+ +TLS +- +open/,
+      'no handshake yet: no mark',
+    );
+    assert.match(rowOf(frame, 'smtp#1'), /451 +!!✗$/);
+  });
+
+  it('shows the seed in the header only for a scenario with random rules', async () => {
+    const f = mixedTraffic();
+    app = renderApp({ source: f.bus, scenario: { name: 'greylisting', seed: 980533803, random: false } });
+    let frame = await app.waitFor((s) => s.includes('pop3#1'), 'the sessions');
+    assert.match(frame, /scenario greylisting\n/);
+    assert.doesNotMatch(frame, /seed/);
+    app.unmount();
+    app = renderApp({
+      source: f.bus,
+      scenario: { name: 'flaky-10-percent', seed: 42, random: true },
+      size: { columns: 120, rows: 24 },
+    });
+    frame = await app.waitFor((s) => s.includes('pop3#1'), 'the sessions');
+    assert.match(frame, /scenario flaky-10-percent \(seed 42\)\n/);
   });
 
   it('c clears closed sessions; new sessions appear live', async () => {

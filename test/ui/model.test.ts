@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { TranscriptBus } from '../../src/transcript/bus.js';
 import type { TranscriptEvent } from '../../src/transcript/events.js';
 import { readServerLine } from '../../src/ui/classify.js';
-import { keyToAction } from '../../src/ui/keys.js';
+import { chunkActions, keyToAction, PLAIN_KEY, type Action, type InputMode } from '../../src/ui/keys.js';
 import { visible, wrapSegments } from '../../src/ui/layout.js';
 import { DEFAULT_UI_LIMITS, TranscriptModel } from '../../src/ui/model.js';
 import { colorsWanted, makeTheme } from '../../src/ui/theme.js';
@@ -145,6 +145,51 @@ describe('keys, wrapping, colours', () => {
     assert.deepEqual(keyToAction('j', noKey, 'picker'), { type: 'move', delta: 1 });
     assert.deepEqual(keyToAction('', { ...noKey, return: true }, 'picker'), { type: 'picker-choose' });
     assert.deepEqual(keyToAction('', { ...noKey, escape: true }, 'picker'), { type: 'picker-cancel' });
+  });
+
+  /** The actions of one useInput call, the mode following them as the App's state would. */
+  function actionsOf(input: string, key = PLAIN_KEY, start: InputMode = 'normal'): Action[] {
+    let mode = start;
+    const out: Action[] = [];
+    for (const a of chunkActions(input, key, () => mode)) {
+      out.push(a);
+      if (a.type === 'search-start') mode = 'search';
+      if (a.type === 'search-commit' || a.type === 'search-cancel') mode = 'normal';
+      if (a.type === 'toggle-help') mode = 'help';
+      if (a.type === 'close-help') mode = 'normal';
+    }
+    return out;
+  }
+
+  it('reads every key of a chunk Ink hands over at once (tmux send-keys j Enter, k k), in order', () => {
+    const up = { type: 'move', delta: -1 };
+    const down = { type: 'move', delta: 1 };
+    assert.deepEqual(actionsOf('kk'), [up, up]);
+    assert.deepEqual(actionsOf('j\r'), [down, { type: 'open' }]);
+    assert.deepEqual(actionsOf('jj\x7fk'), [down, down, { type: 'back' }, up]);
+    assert.deepEqual(actionsOf('k'), [up]);
+    // An escape sequence comes alone; Alt-a (ESC a, also `send-keys Escape a`) is Esc, then a.
+    assert.deepEqual(actionsOf('', { ...PLAIN_KEY, upArrow: true }), [up]);
+    assert.deepEqual(actionsOf('a', { ...PLAIN_KEY, meta: true }), [{ type: 'back' }, { type: 'show-all' }]);
+    // The mode follows the keys: text typed into the search prompt stays text, Enter commits, the
+    // keys after it are commands again.
+    assert.deepEqual(actionsOf('/quit me\rn'), [
+      { type: 'search-start' },
+      { type: 'search-type', text: 'quit me' },
+      { type: 'search-commit' },
+      { type: 'search-next', dir: 1 },
+    ]);
+    assert.deepEqual(actionsOf('ab\x7fc', PLAIN_KEY, 'search'), [
+      { type: 'search-type', text: 'ab' },
+      { type: 'search-erase' },
+      { type: 'search-type', text: 'c' },
+    ]);
+    assert.deepEqual(actionsOf('?x'), [{ type: 'toggle-help' }, { type: 'close-help' }]);
+    // Ctrl-C in the middle of a chunk still quits.
+    assert.deepEqual(actionsOf('xy\x03', PLAIN_KEY, 'search'), [
+      { type: 'search-type', text: 'xy' },
+      { type: 'quit' },
+    ]);
   });
 
   it('wraps long lines with continuation rows aligned under the text, and never emits controls', () => {

@@ -58,6 +58,12 @@ async function keys(...names: string[]): Promise<void> {
   }
 }
 
+/** Several keys in one send-keys call: they reach the program as one chunk (`k\r`), as when typed fast. */
+async function keysAtOnce(...names: string[]): Promise<void> {
+  await tmux('send-keys', '-t', 'ui', ...names);
+  await tick(150);
+}
+
 describe('mailsandbox in a real terminal (tmux)', () => {
   const recordDir = tempDir('mailsandbox-ui-record-');
   const exitFile = join(tempDir('mailsandbox-ui-exit-'), 'code');
@@ -123,7 +129,7 @@ describe('mailsandbox in a real terminal (tmux)', () => {
     assert.match(s, /smtp#1 +submission +127\.0\.0\.1:\d+ +STARTTLS→TLSv1\.3 +test +closed/);
     assert.match(s, /msgs 1 +auth 1 ok\/0 failed/);
 
-    await keys('Enter');
+    await keysAtOnce('k', 'Enter');
     s = await waitForScreen((t) => t.includes('FOLLOW smtp#1'), 'the transcript');
     // curl sends AUTH PLAIN without an initial response: the payload comes after `334`.
     assert.match(
@@ -149,7 +155,7 @@ describe('mailsandbox in a real terminal (tmux)', () => {
     assert.match(text, /S: 250 2\.6\.0 Ok: queued as/);
     assert.ok(existsSync(saved.replace(/\.txt$/, '.jsonl')));
 
-    await keys('Escape', 'a');
+    await keysAtOnce('Escape', 'a');
     await waitForScreen((t) => /smtp#1 +<< session closed/.test(t), 'the all-sessions view');
     await keys('q');
     const deadline = Date.now() + 10_000;

@@ -3,10 +3,23 @@ import type { ListenerStatus } from '../../core/listener.js';
 import type { Counters } from '../model.js';
 import type { Theme } from '../theme.js';
 
+/** The running scenario as the sandbox tells it (`sandbox.scenario`). */
+export interface ScenarioInfo {
+  name: string;
+  seed?: number;
+  /** Whether it has random rules (probability, jitter): only then does its seed change anything. */
+  random?: boolean;
+}
+
+/** `greylisting`, or `flaky-10-percent (seed 42)`: the seed only where replaying needs it. */
+export function scenarioLabel(s: ScenarioInfo): string {
+  return s.random && s.seed !== undefined ? `${s.name} (seed ${s.seed})` : s.name;
+}
+
 export interface HeaderInfo {
   listeners: ListenerStatus[];
   counters: Counters;
-  scenario: { name: string; seed?: number } | null;
+  scenario: ScenarioInfo | null;
   fingerprint: string;
 }
 
@@ -62,9 +75,7 @@ function failureRows(failed: ListenerStatus[]): string[] {
 export function Header({ info, width, theme }: { info: HeaderInfo; width: number; theme: Theme }) {
   const c = info.counters;
   const failed = info.listeners.filter((l) => l.error);
-  const scenario = info.scenario
-    ? `${info.scenario.name}${info.scenario.seed !== undefined ? ` (seed ${info.scenario.seed})` : ''}`
-    : 'none';
+  const scenario = info.scenario ? scenarioLabel(info.scenario) : 'none';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">

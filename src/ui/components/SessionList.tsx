@@ -7,7 +7,7 @@ import { Row } from './Row.js';
 interface Column {
   title: string;
   width: number;
-  cell(row: SessionRow): Segment;
+  cell(row: SessionRow): Segment | Segment[];
 }
 
 function fit(text: string, width: number, right = false): string {
@@ -34,7 +34,7 @@ function columns(width: number): Column[] {
       width: wide ? 17 : 12,
       cell: (r) => ({
         text: wide ? r.tls : r.tls.replace('STARTTLS→TLSv', 'STARTTLS ').replace(/^TLSv/, 'TLS '),
-        style: r.tls === 'plain' ? 'meta' : 'tls',
+        style: r.tls === 'plain' ? 'meta' : r.tls.includes('✗') ? 'fail' : 'tls',
       }),
     },
   ];
@@ -47,29 +47,39 @@ function columns(width: number): Column[] {
     { title: 'lines', width: 5, cell: (r) => ({ text: String(r.lineCount), style: 'server' }) },
     { title: 'last', width: 5, cell: (r) => ({ text: r.lastReply ?? '-', style: replyStyle(r.lastReply) }) },
     {
+      // Both marks when both happened: a scenario's 451 is a rule that fired and a failed reply.
       title: '!',
-      width: 2,
-      cell: (r) => ({
-        text: r.scenarioActions ? '!!' : r.errors ? '✗' : '',
-        style: r.scenarioActions ? 'scenario' : 'fail',
-      }),
+      width: 3,
+      cell: (r) => [
+        { text: r.scenarioActions ? '!!' : '', style: 'scenario' },
+        { text: r.errors ? '✗' : '', style: 'fail' },
+      ],
     },
   ];
+  // The selection mark, then each column and its space; the last column has none, the user column's.
   const used = [...fixed, ...tail].reduce((n, c) => n + c.width + 1, 2);
   const user: Column = {
     title: 'user',
-    width: Math.max(6, width - used - 1),
+    width: Math.max(6, width - used),
     cell: (r) => ({ text: r.user ?? '-', style: r.user ? 'server' : 'meta' }),
   };
   return [...fixed, user, ...tail];
 }
 
+/** A row's cells, each padded to its column and followed by a space (not the last: 80 columns fit). */
 function cells(row: SessionRow, cols: Column[]): Segment[] {
   const segs: Segment[] = [];
-  for (const col of cols) {
+  cols.forEach((col, i) => {
+    const gap = i < cols.length - 1 ? ' ' : '';
     const cell = col.cell(row);
-    segs.push({ text: fit(cell.text, col.width, col.title === 'lines') + ' ', style: cell.style });
-  }
+    if (!Array.isArray(cell)) {
+      segs.push({ text: fit(cell.text, col.width, col.title === 'lines') + gap, style: cell.style });
+      return;
+    }
+    const parts = cell.filter((s) => s.text);
+    const used = parts.reduce((n, s) => n + s.text.length, 0);
+    segs.push(...parts, { text: ' '.repeat(Math.max(0, col.width - used)) + gap, style: 'meta' });
+  });
   return segs;
 }
 
