@@ -231,28 +231,44 @@ export class SmtpScenario {
   }
 
   /**
-   * The message of a DATA whose rule says `cut`: takes the stream (nothing is stored, no reply) and
-   * resets the connection once `afterBytes` of the message came in, or at its end if it is shorter.
-   * Done on smtp-server's message stream, not the socket, so the final dot can never slip through.
+   * The message of a DATA whose rule says `cut`: it is read the usual way, and once `afterBytes` of it
+   * came in (counted exactly, dot-stuffing undone) the stream is destroyed, so nothing is stored and
+   * no reply goes out, and the connection closes with a FIN. smtp-server goes on reading (and
+   * dropping) what the client still sends, so the close is not turned into an RST by unread input.
+   * A message shorter than `afterBytes` ends before the cut and is stored as usual. Done on
+   * smtp-server's message stream, not the socket, so the final dot can never slip through. Returns
+   * false: the caller always carries on with the message (the cut, if any, interrupts it).
    */
-  cutMessage(stream: NodeJS.ReadableStream): boolean {
+  cutMessage(stream: NodeJS.ReadableStream & { destroy(error?: Error): void }): boolean {
     const cut = this.dataCut;
     if (!cut) return false;
     this.dataCut = null;
     let received = 0;
-    const reset = () => {
-      if (this.session.closed) return;
-      this.session.note('info', `message cut after ${received} bytes: scenario rule ${cut.rule}`);
-      this.session.reset(`scenario rule ${cut.rule}: cut in DATA`);
-    };
-    stream.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       received += chunk.length;
-      if (received >= cut.afterBytes) reset();
-    });
-    stream.once('end', () => {
-      if (!this.session.closed) reset();
-    });
-    return true;
+      if (received >= cut.afterBytes) cutNow();
+    };
+    const cutNow = () => {
+      stream.removeListener('data', onData);
+      if (this.session.closed) return;
+      const more = received - cut.afterBytes;
+      this.session.client(`<message body: ${cut.afterBytes} bytes, then cut>`);
+      this.session.note(
+        'info',
+        `scenario rule ${cut.rule}: message cut after ${cut.afterBytes} bytes` +
+          (more > 0 ? ` (${more} more bytes had arrived: read and dropped, as is the rest)` : '') +
+          '; no reply, the connection closes',
+      );
+      this.session.close(`scenario rule ${cut.rule}: connection cut in DATA after ${cut.afterBytes} bytes`);
+      stream.destroy(new Error(`cut by scenario rule ${cut.rule}`));
+    };
+    if (cut.afterBytes === 0) {
+      cutNow();
+      return false;
+    }
+    stream.on('data', onData);
+    stream.once('end', () => stream.removeListener('data', onData));
+    return false;
   }
 
   /** End of DATA, before the message is stored: a non-pass verdict means it is not stored. */
