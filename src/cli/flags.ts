@@ -193,7 +193,7 @@ export function helpText(): string {
     '',
     'Usage:',
     '  mailsandbox [start] [flags]              run the sandbox',
-    '  mailsandbox encode plain USER PASS       base64 of "\\0USER\\0PASS" for AUTH PLAIN',
+    '  mailsandbox encode plain USER PASS [AUTHZID]  base64 of "USER\\0USER\\0PASS" (authzid\\0user\\0pass) for AUTH PLAIN',
     '  mailsandbox encode login STRING          base64 of STRING for AUTH LOGIN',
     '  mailsandbox decode BASE64                decode an AUTH string (NUL shown as \\0)',
     '  mailsandbox cram-md5 USER PASS CHALLENGE the client answer to a CRAM-MD5 challenge (base64 in and out)',

@@ -40,15 +40,24 @@ function startupMessages(sandbox: Sandbox, withListenerErrors: boolean): Message
   return messages;
 }
 
-async function runHeadless(sandbox: Sandbox, options: CliOptions): Promise<() => Promise<void>> {
+interface Headless {
+  /** Says the sandbox is stopping and why, before the sessions are closed. */
+  stopping(signal: NodeJS.Signals): void;
+  finish(): Promise<void>;
+}
+
+async function runHeadless(sandbox: Sandbox, options: CliOptions): Promise<Headless> {
   const { createHeadlessLog, logListener } = await import('../log/logger.js');
   const log = createHeadlessLog({ pretty: options.pretty || (process.stdout.isTTY ?? false) });
   for (const status of sandbox.listeners) logListener(log.logger, status);
   for (const m of startupMessages(sandbox, false)) log.logger[m.level]({ event: 'startup' }, m.text);
   const unsubscribe = sandbox.transcript.subscribe((event) => log.event(event));
-  return async () => {
-    unsubscribe();
-    await log.flush();
+  return {
+    stopping: (signal) => log.logger.info({ event: 'stopping', signal }, `stopping (${signal})`),
+    finish: async () => {
+      unsubscribe();
+      await log.flush();
+    },
   };
 }
 
@@ -116,9 +125,12 @@ async function start(options: CliOptions): Promise<void> {
       return;
     }
   }
-  const finish = await runHeadless(sandbox, options);
-  process.once('SIGINT', () => void stop(0, finish));
-  process.once('SIGTERM', () => void stop(0, finish));
+  const headless = await runHeadless(sandbox, options);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      headless.stopping(signal);
+      void stop(0, headless.finish);
+    });
 }
 
 /** The terminal UI lives in src/ui (issue 6); until it exists the pretty log is the terminal view. */
