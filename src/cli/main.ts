@@ -76,8 +76,10 @@ async function start(options: CliOptions): Promise<void> {
   }
   if (options.seed !== null) options.sandbox.seed = options.seed;
   const sandbox = await startSandbox(options.sandbox);
-  if (options.scenario) {
-    // SIGHUP re-reads the scenario file; sessions opened from then on get the new version.
+  const tui = !options.noTui && process.stdout.isTTY && process.stdin.isTTY;
+  // Headless, SIGHUP re-reads the scenario file (sessions opened from then on get the new version).
+  // In the terminal UI it means the terminal went away, and the sandbox stops (below).
+  if (options.scenario && !tui) {
     process.on('SIGHUP', () => {
       loadScenario(options.scenario!).then(
         (scenario) => {
@@ -114,12 +116,12 @@ async function start(options: CliOptions): Promise<void> {
     await finish();
     process.exit(code);
   };
-  const tui = !options.noTui && process.stdout.isTTY && process.stdin.isTTY;
   if (tui) {
     const ui = await loadUi();
     if (ui) {
       const done = ui(sandbox, startupMessages(sandbox, true));
-      process.once('SIGTERM', () => void stop(0, async () => {}));
+      for (const signal of ['SIGTERM', 'SIGHUP'] as const)
+        process.once(signal, () => void stop(0, async () => {}));
       await done;
       await stop(0, async () => {});
       return;

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { Limits } from '../config/limits.js';
 import type { TranscriptBus } from '../transcript/bus.js';
 import type { Proto, TlsMode } from '../transcript/events.js';
@@ -100,6 +101,12 @@ export class Session {
   private bindSocket(socket: Socket): void {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (this.closed) return;
+      // A TLS socket the protocol built itself (smtp-server's STARTTLS) failing before it is secure.
+      if (socket instanceof TLSSocket && !this.tls) {
+        this.note('warn', describeHandshakeFailure(err, this.proto, false, this.portLookup));
+        this.ending = 'TLS handshake failed';
+        return;
+      }
       // A client that resets instead of closing (many do right after QUIT / LOGOUT) is said in the
       // close line; other socket errors get a line of their own.
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') this.peerReset = err.code;

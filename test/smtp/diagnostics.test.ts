@@ -85,6 +85,24 @@ describe('SMTP transcript diagnostics', () => {
     assert.equal(closeReason(events), 'TLS handshake failed');
   });
 
+  it('plain text after STARTTLS: a handshake failure in the transcript, not a bare socket error', async () => {
+    const known = sessionsBefore();
+    const c = await RawClient.connect(sb.ports.submission!);
+    await c.readLine();
+    c.send('EHLO x.test');
+    await c.readUntil(/^250 /);
+    c.send('STARTTLS');
+    assert.match(await c.readLine(), /^220 /);
+    c.send('EHLO still-plain.test');
+    await c.waitClosed(10_000);
+    const events = await closedSession(known);
+    assert.ok(
+      notes(events).includes('TLS handshake failed: wrong version number (ERR_SSL_WRONG_VERSION_NUMBER)'),
+      JSON.stringify(notes(events)),
+    );
+    assert.equal(closeReason(events), 'TLS handshake failed');
+  });
+
   it('a client silent on the implicit-TLS port: the note, then the close', async () => {
     const known = sessionsBefore();
     const c = await RawClient.connect(sb.ports.smtps!);
