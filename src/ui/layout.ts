@@ -1,5 +1,6 @@
 import type { UiLine } from './model.js';
 import { indexOfSeq, type LineList } from './select.js';
+import { visible } from '../transcript/visible.js';
 
 /** The look of a piece of a row; the theme turns it into colours (or none under NO_COLOR). */
 export type SegmentStyle =
@@ -17,17 +18,6 @@ export interface ScreenRow {
 }
 
 export type Scroll = { kind: 'follow' } | { kind: 'browse'; topSeq: number };
-
-/**
- * Control characters a client sends (an escape sequence typed into a command) must never reach
- * the terminal as such: each C0/C1 control and DEL is shown as a visible placeholder.
- */
-export function visible(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? '␡' : '·';
-  });
-}
 
 function pad2(n: number): string {
   return n.toString().padStart(2, '0');
