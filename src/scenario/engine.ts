@@ -33,6 +33,13 @@ export interface AuthPolicy {
   accepted: string[];
   /** Refuse authentication before TLS. */
   requireTls: boolean;
+  /**
+   * IMAP LOGIN and POP3 USER/PASS work: Dovecot runs them as SASL PLAIN, so they work only while PLAIN
+   * is accepted (with `auth_mechanisms = scram-sha-256` it lists LOGINDISABLED and refuses both).
+   */
+  plaintext: boolean;
+  /** POP3 APOP works: only while the scenario leaves the mechanisms alone (Dovecot: APOP not enabled). */
+  apop: boolean;
 }
 
 interface SessionState {
@@ -111,10 +118,14 @@ export class ScenarioEngine {
     const accepted = phase?.accept ?? own.accept ?? global.accept ?? base;
     // RFC 3207 §6 / RFC 2595 §3.2: a server that wants TLS first does not list mechanisms before it.
     const hideBeforeTls = requireTls && !secure && !phase?.mechanisms;
+    const narrowed = [own, global, phase ?? {}].some((c) => c.mechanisms ?? c.accept);
+    const usable = requireTls && !secure ? [] : accepted;
     return {
       advertised: hideBeforeTls ? [] : base,
-      accepted: requireTls && !secure ? [] : accepted,
+      accepted: usable,
       requireTls,
+      plaintext: usable.includes('PLAIN'),
+      apop: !narrowed && !(requireTls && !secure),
     };
   }
 

@@ -22,6 +22,11 @@ export class ProtocolScenario<P extends 'imap' | 'pop3'> {
     return this.engine.scenario[this.proto];
   }
 
+  /** The scenario's name, for transcript notes. */
+  get name(): string {
+    return this.engine.name;
+  }
+
   get greeting(): string | undefined {
     return this.section?.greeting;
   }

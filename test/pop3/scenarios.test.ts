@@ -156,6 +156,31 @@ describe('POP3 under the shipped scenarios', () => {
     assert.equal(await exchange(client, 'QUIT'), '+OK mailsandbox signing off (0 messages deleted)');
   });
 
+  it('scram-only: USER/PASS and APOP are refused as Dovecot refuses them; no APOP timestamp, no USER in CAPA', async () => {
+    const sb = await sandboxWith('scram-only');
+    const client = await connect(sb);
+    assert.equal(await client.readLine(), '+OK mailsandbox ready');
+    client.send('CAPA');
+    const capa = await client.readUntil(/^\.$/);
+    assert.ok(!capa.includes('USER') && capa.includes('SASL SCRAM-SHA-256 SCRAM-SHA-1'), capa.join(' '));
+    assert.equal(await exchange(client, 'USER alice'), '+OK please send the PASS');
+    assert.equal(
+      await exchange(client, 'PASS wonderland'),
+      '-ERR [AUTH] Unsupported authentication mechanism.',
+    );
+    assert.equal(await exchange(client, `APOP alice ${'0'.repeat(32)}`), '-ERR APOP not enabled.');
+    const notes = sb.transcript.history().flatMap((e) => (e.type === 'note' ? [e.text] : []));
+    assert.deepEqual(notes, [
+      'scenario scram-only: USER/PASS refused: USER/PASS is SASL PLAIN, which is not accepted (SCRAM-SHA-256, SCRAM-SHA-1)',
+      'scenario scram-only: APOP refused: APOP is not enabled when the scenario names its mechanisms',
+    ]);
+    const plainOnly = await sandboxWith('plain-only');
+    const other = await connect(plainOnly);
+    assert.match(await other.readLine(), /^\+OK mailsandbox ready$/);
+    assert.equal(await exchange(other, 'USER alice'), '+OK please send the PASS');
+    assert.match(await exchange(other, 'PASS wonderland'), /^\+OK /);
+  });
+
   it('cram-md5-only: curl logs in with CRAM-MD5 (digest checked); PLAIN is refused', async () => {
     const sb = await sandboxWith('cram-md5-only');
     const url = `pop3s://127.0.0.1:${sb.ports.pop3s}/`;

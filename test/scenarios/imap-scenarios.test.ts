@@ -209,6 +209,41 @@ report(before=before, plain=plain, sasl=sasl, after=after, login=typ)`,
     assert.equal(r.login, 'OK');
   });
 
+  it('scram-only: LOGINDISABLED on every port and LOGIN refused as Dovecot refuses it; SCRAM works', async () => {
+    const sb = await sandbox('scram-only');
+    const r = await imaplib(
+      `
+m = imaplib.IMAP4_SSL('127.0.0.1', port, ssl_context=tls())
+caps = sorted(m.capabilities)
+try: m.login('alice', 'wonderland'); plain = 'OK'
+except imaplib.IMAP4.error as e: plain = str(e)
+m.logout()
+report(caps=caps, plain=plain)`,
+      sb.ports.imaps!,
+    );
+    const caps = r.caps as string[];
+    assert.ok(caps.includes('LOGINDISABLED') && caps.includes('AUTH=SCRAM-SHA-256'), caps.join(' '));
+    assert.match(r.plain as string, /\[ALERT\] Unsupported authentication mechanism\./);
+    const notes = sb.transcript.history().flatMap((e) => (e.type === 'note' ? [e.text] : []));
+    assert.ok(
+      notes.includes(
+        'scenario scram-only: LOGIN refused: it is SASL PLAIN, which is not accepted (SCRAM-SHA-256, SCRAM-SHA-1)',
+      ),
+      notes.join('\n'),
+    );
+    const auths = sb.transcript.history().flatMap((e) => (e.type === 'auth' ? [`${e.mechanism} ${e.ok}`] : []));
+    assert.deepEqual(auths, ['IMAP LOGIN false']);
+    const plainOnly = await sandbox('plain-only');
+    const ok = await imaplib(
+      `
+m = imaplib.IMAP4('127.0.0.1', port)
+typ, _ = m.login('alice', 'wonderland'); m.logout(); report(typ=typ, caps=sorted(m.capabilities))`,
+      plainOnly.ports.imap!,
+    );
+    assert.equal(ok.typ, 'OK');
+    assert.ok(!(ok.caps as string[]).includes('LOGINDISABLED'));
+  });
+
   it('starttls-refused: STARTTLS is advertised, answered NO [UNAVAILABLE], and the session carries on', async () => {
     const sb = await sandbox('starttls-refused');
     const r = await imaplib(

@@ -120,12 +120,27 @@ smtp:
       again.decide('command', smtp(`d${i}`, { command: 'RCPT', args: 'TO:<x@example.com>' })),
     );
     assert.deepEqual(replay, delays);
-    assert.deepEqual(engine.authPolicy('smtp', false), { advertised: [], accepted: [], requireTls: true });
+    assert.deepEqual(engine.authPolicy('smtp', false), {
+      advertised: [],
+      accepted: [],
+      requireTls: true,
+      plaintext: false,
+      apop: false,
+    });
+    // SMTP after TLS accepts only SCRAM: LOGIN/USER-PASS (SASL PLAIN, as Dovecot runs them) and APOP are off.
     assert.deepEqual(engine.authPolicy('smtp', true), {
       advertised: ['PLAIN', 'SCRAM-SHA-256'],
       accepted: ['SCRAM-SHA-256'],
       requireTls: true,
+      plaintext: false,
+      apop: false,
     });
     assert.deepEqual(engine.authPolicy('imap', true).advertised, ['PLAIN', 'LOGIN']);
+    assert.equal(engine.authPolicy('imap', true).plaintext, true);
+    const open = new ScenarioEngine(await scenario('description: defaults'), {});
+    assert.deepEqual(
+      [open.authPolicy('pop3', false).plaintext, open.authPolicy('pop3', false).apop],
+      [true, true],
+    );
   });
 });

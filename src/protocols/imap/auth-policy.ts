@@ -14,7 +14,28 @@ export function acceptedMechanisms(imap: ImapSession): readonly string[] {
   return imap.authPolicy().accepted;
 }
 
-/** LOGINDISABLED until TLS when a scenario wants TLS before any authentication (RFC 3501 §6.2.3). */
+/**
+ * LOGINDISABLED (RFC 3501 §6.2.3) until TLS when a scenario wants TLS before any authentication, and
+ * whenever a scenario's mechanisms leave out PLAIN: Dovecot runs LOGIN as SASL PLAIN, so with
+ * `auth_mechanisms = scram-sha-256` it lists LOGINDISABLED and refuses LOGIN.
+ */
 export function plaintextLoginAllowed(imap: ImapSession): boolean {
-  return !(imap.authPolicy().requireTls && imap.session.tls === null);
+  const policy = imap.authPolicy();
+  return !(policy.requireTls && imap.session.tls === null) && policy.plaintext;
+}
+
+/** Why LOGIN is refused here, in Dovecot's words (null: it is allowed). */
+export function loginRefusal(imap: ImapSession): { code: string; text: string } | null {
+  const policy = imap.authPolicy();
+  if (policy.requireTls && imap.session.tls === null)
+    return {
+      code: 'PRIVACYREQUIRED',
+      text: 'Plain-text login is disabled on this connection, use STARTTLS first',
+    };
+  if (policy.plaintext) return null;
+  imap.session.note(
+    'info',
+    `scenario ${imap.scenario?.name ?? ''}: LOGIN refused: it is SASL PLAIN, which is not accepted (${policy.accepted.join(', ') || 'none'})`,
+  );
+  return { code: 'ALERT', text: 'Unsupported authentication mechanism.' };
 }

@@ -143,4 +143,6 @@ export const DEFAULT_POLICY: AuthPolicy = {
   advertised: [...DEFAULT_MECHANISMS],
   accepted: [...DEFAULT_MECHANISMS],
   requireTls: false,
+  plaintext: true,
+  apop: true,
 };

@@ -90,4 +90,6 @@ export const DEFAULT_POLICY: AuthPolicy = {
   advertised: [...DEFAULT_MECHANISMS],
   accepted: [...DEFAULT_MECHANISMS],
   requireTls: false,
+  plaintext: true,
+  apop: true,
 };

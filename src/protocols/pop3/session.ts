@@ -76,6 +76,29 @@ export class Pop3Session {
     return this.authPolicy().requireTls && this.core.tls === null;
   }
 
+  /**
+   * A login the scenario's auth policy does not allow (USER/PASS without PLAIN, APOP with the
+   * mechanisms narrowed): refused in Dovecot's words, with a note naming the scenario. True if refused.
+   */
+  refusedByPolicy(how: 'USER/PASS' | 'APOP', username: string): boolean {
+    const policy = this.authPolicy();
+    const allowed = how === 'APOP' ? policy.apop : policy.plaintext;
+    if (allowed || !this.scenario) return false;
+    const why =
+      how === 'APOP'
+        ? 'APOP is not enabled when the scenario names its mechanisms'
+        : `USER/PASS is SASL PLAIN, which is not accepted (${policy.accepted.join(', ') || 'none'})`;
+    this.core.note('info', `scenario ${this.scenario.name}: ${how} refused: ${why}`);
+    this.core.auth(how, username, false);
+    // Dovecot 2.3's replies with auth_mechanisms = scram-sha-256.
+    this.fail(
+      how === 'APOP'
+        ? errors.protocol('APOP not enabled.')
+        : errors.auth('Unsupported authentication mechanism.'),
+    );
+    return true;
+  }
+
   /** Asks the scenario (if any) at `point` and plays its verdict. */
   async ask(
     point: 'command' | 'auth' | 'retr',
@@ -120,7 +143,10 @@ export class Pop3Session {
       if ((await scenario.play(scenario.decide('connect'), this)) === 'stop') return;
       if ((await scenario.play(scenario.decide('greeting'), this)) === 'stop') return;
     }
-    this.line(`+OK ${scenario?.greeting ?? 'mailsandbox ready'} ${this.timestamp}`);
+    // RFC 1939 §7: the timestamp announces APOP; without APOP there is none (Dovecot too), so
+    // clients such as curl do not try it.
+    const timestamp = this.authPolicy().apop ? ` ${this.timestamp}` : '';
+    this.line(`+OK ${scenario?.greeting ?? 'mailsandbox ready'}${timestamp}`);
   }
 
   /** The TRANSACTION state; commands registered only for it may call this without checking. */

@@ -1,5 +1,5 @@
 import { verifyCredentials } from '../../../auth/verify.js';
-import { plaintextLoginAllowed } from '../auth-policy.js';
+import { loginRefusal } from '../auth-policy.js';
 import { NOT_AUTHENTICATED, REPLIED, type CommandSpec } from '../command.js';
 import { no } from '../errors.js';
 import { astring } from '../parser/args.js';
@@ -11,8 +11,11 @@ export const login: CommandSpec = {
   async handle({ imap, tag, args }) {
     const username = astring(args[0], 'a user name');
     const password = astring(args[1], 'a password');
-    if (!plaintextLoginAllowed(imap))
-      throw no('Plain-text login is disabled on this connection, use STARTTLS first', 'PRIVACYREQUIRED');
+    const refusal = loginRefusal(imap);
+    if (refusal) {
+      imap.session.auth('IMAP LOGIN', username, false);
+      throw no(refusal.text, refusal.code);
+    }
     // A scenario decides at `auth` before the check: it may refuse, delay, alert or hang up.
     const asked = { command: 'LOGIN', mechanism: 'LOGIN', user: username };
     if ((await imap.consult('auth', tag, asked)) === 'stop') {

@@ -10,6 +10,7 @@ export const apop: CommandSpec = {
     if (!/^[0-9a-fA-F]{32}$/.test(digest!))
       return session.fail(errors.protocol('APOP digest must be 32 hexadecimal digits'));
     session.state = { kind: 'authorization', user: null };
+    if (session.refusedByPolicy('APOP', name!)) return;
     await session.login(
       { mechanism: 'APOP', username: name!, timestamp: session.timestamp, digest: digest! },
       'APOP',

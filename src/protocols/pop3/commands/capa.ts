@@ -7,8 +7,9 @@ export const capa: CommandSpec = {
   args: { min: 0, max: 0 },
   handle(session) {
     const lines = ['TOP'];
-    // RFC 2595 §4: a server that refuses plaintext USER/PASS does not list USER before TLS.
-    if (!session.loginNeedsTls) lines.push('USER');
+    // RFC 2595 §4: a server that refuses plaintext USER/PASS does not list USER before TLS; nor
+    // when a scenario's mechanisms leave out PLAIN (RFC 2449 §6.8: USER means USER/PASS work).
+    if (!session.loginNeedsTls && session.authPolicy().plaintext) lines.push('USER');
     lines.push('UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'EXPIRE NEVER', 'LOGIN-DELAY 0');
     const { advertised } = session.authPolicy();
     if (advertised.length) lines.push(`SASL ${advertised.join(' ')}`);

@@ -15,6 +15,7 @@ export const pass: CommandSpec = {
       return session.fail(errors.protocol('send USER first'));
     // RFC 1939 §7: after a failed PASS the client starts again with USER.
     session.state = { kind: 'authorization', user: null };
+    if (session.refusedByPolicy('USER/PASS', state.user)) return;
     await session.login(
       { mechanism: 'PLAIN', authzid: '', username: state.user, password: password! },
       'USER/PASS',
