@@ -22,6 +22,8 @@ export interface DecisionContext {
   client?: string;
   sender?: string;
   recipient?: string;
+  /** SMTP: which mail transaction of the session this is (1 = the first MAIL FROM); 0 before it. */
+  transaction?: number;
   /** Milliseconds since the session opened (for `afterMs`). */
   sessionAgeMs?: number;
 }
@@ -46,6 +48,8 @@ interface SessionState {
   random: Random;
   /** Per-rule occurrence counts kept per session. */
   counts: Map<Rule, number>;
+  /** Counts of rules counted `per: transaction` (alone or with other keys), for the current one only. */
+  transaction: { number: number; counts: Map<string, number> };
 }
 
 export interface EngineOptions {
@@ -61,8 +65,8 @@ const DEFAULT_MAX_COUNTER_KEYS = 10_000;
 
 /**
  * The scenario engine: protocols ask `decide(point, context)` where a real server would decide, and
- * get one verdict from the closed set in verdicts.ts. Occurrence counters (per session, per server,
- * per client / sender / recipient) and one seeded random stream per session make the same scenario,
+ * get one verdict from the closed set in verdicts.ts. Occurrence counters (per session, per SMTP
+ * transaction, per server, per client / sender / recipient) and one seeded random stream per session make the same scenario,
  * seed and client give the same replies, run after run.
  */
 export class ScenarioEngine {
@@ -193,6 +197,8 @@ export class ScenarioEngine {
       switch (k) {
         case 'session':
           return ctx.sid;
+        case 'transaction':
+          return String(ctx.transaction ?? 0);
         case 'server':
           return '*';
         case 'client':
@@ -205,11 +211,19 @@ export class ScenarioEngine {
     });
     const index = this.rulesOf(ctx.proto).indexOf(rule);
     const key = `${ctx.proto}\0${index}\0${parts.join('\0')}`;
-    const n = (this.shared.get(key) ?? 0) + 1;
-    this.shared.delete(key);
-    this.shared.set(key, n);
-    if (this.shared.size > this.maxCounterKeys) this.shared.delete(this.shared.keys().next().value!);
+    // A transaction's counters live in its session and go when the next transaction starts.
+    const counts = keys.includes('transaction') ? this.transactionCounts(session, ctx) : this.shared;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.delete(key);
+    counts.set(key, n);
+    if (counts.size > this.maxCounterKeys) counts.delete(counts.keys().next().value!);
     return n;
+  }
+
+  private transactionCounts(session: SessionState, ctx: DecisionContext): Map<string, number> {
+    const number = ctx.transaction ?? 0;
+    if (session.transaction.number !== number) session.transaction = { number, counts: new Map() };
+    return session.transaction.counts;
   }
 
   private delayOf(rule: Rule, random: Random): number {
@@ -223,7 +237,11 @@ export class ScenarioEngine {
     if (!state) {
       // Seeded by protocol and the session's ordinal in this engine, not by the process-wide sid.
       const ordinal = ++this.ordinals[ctx.proto];
-      state = { random: mulberry32(deriveSeed(this.seed, `${ctx.proto}#${ordinal}`)), counts: new Map() };
+      state = {
+        random: mulberry32(deriveSeed(this.seed, `${ctx.proto}#${ordinal}`)),
+        counts: new Map(),
+        transaction: { number: 0, counts: new Map() },
+      };
       this.sessions.set(ctx.sid, state);
       if (this.sessions.size > this.maxCounterKeys) this.sessions.delete(this.sessions.keys().next().value!);
     }

@@ -4,7 +4,7 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } 
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-import { scenarioSchema, type ScenarioDocument } from './schema.js';
+import { misplacedAction, scenarioSchema, type ScenarioDocument } from './schema.js';
 
 /** A validated scenario with where it came from. */
 export type Scenario = ScenarioDocument & {
@@ -64,15 +64,75 @@ function locate(
   return { line: pos.line, col: pos.col };
 }
 
-function problem(label: string, where: { line: number; col: number } | null, path: string, reason: string) {
+type Where = { line: number; col: number } | null;
+
+function problem(label: string, where: Where, path: string, reason: string) {
   return `${label}${where ? `:${where.line}:${where.col}` : ''}: ${path}: ${reason}`;
 }
 
-function issueReason(issue: z.core.$ZodIssue): string {
+/** The reason of one issue, in words about what the file says at `path`. */
+function issueReason(issue: z.core.$ZodIssue, doc: Document, path: readonly PathKey[]): string {
+  const node = doc.getIn(path, true) as YamlNode | undefined;
+  if (node === undefined && path.length > 0 && isMap(doc.getIn(path.slice(0, -1), true)))
+    return 'missing (required)';
   if (issue.code === 'invalid_value' && 'values' in issue)
     return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
+  if (issue.code === 'invalid_type') {
+    // `code: "452"`: the quotes make it a string; say so rather than "expected number".
+    const value = isScalar(node) ? node.value : undefined;
+    if (issue.expected === 'number' && typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value))
+      return `${JSON.stringify(value)} is a string; write ${value.trim()} (without quotes)`;
+    return `expected ${issue.expected}`;
+  }
+  if (issue.code === 'invalid_union') {
+    // `text: 5` where a string or a list of strings is wanted: name the types, not "Invalid input".
+    const expected = issue.errors.map((branch) => branch.find((i) => i.path.length === 0));
+    if (expected.every((i) => i?.code === 'invalid_type'))
+      return `expected ${expected.map((i) => (i as z.core.$ZodIssueInvalidType).expected).join(' or ')}`;
+  }
   return issue.message;
+}
+
+/** `smtp.rules[0]` → `smtp`, `rules[0]` → `rules`: where a rule object sits, or null. */
+function ruleSection(path: readonly PathKey[]): 'smtp' | 'imap' | 'pop3' | 'rules' | null {
+  if (path.length === 2 && path[0] === 'rules' && typeof path[1] === 'number') return 'rules';
+  if (
+    path.length === 3 &&
+    (path[0] === 'smtp' || path[0] === 'imap' || path[0] === 'pop3') &&
+    path[1] === 'rules' &&
+    typeof path[2] === 'number'
+  )
+    return path[0];
+  return null;
+}
+
+/** Schema issues as `file:line:col: path: reason` lines, in the order of the file. */
+function schemaProblems(issues: z.core.$ZodIssue[], doc: Document, counter: LineCounter, label: string) {
+  const found: { where: Where; text: string }[] = [];
+  const add = (where: Where, path: readonly PathKey[], reason: string) =>
+    found.push({ where, text: problem(label, where, formatPath(path), reason) });
+  /** Rules with another protocol's outcome key: their "must do something" is a follow-on error. */
+  const misplaced = new Set<string>();
+  for (const issue of issues) {
+    const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
+    if (issue.code !== 'unrecognized_keys') continue;
+    const section = ruleSection(path);
+    for (const key of issue.keys) {
+      const hint = section ? misplacedAction(section, key) : undefined;
+      if (hint) misplaced.add(formatPath(path));
+      add(locate(doc, counter, path, key), [...path, key], hint ?? 'unknown key');
+    }
+  }
+  for (const issue of issues) {
+    const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
+    if (issue.code === 'unrecognized_keys') continue;
+    if (issue.code === 'custom' && issue.params?.noOutcome && misplaced.has(formatPath(path))) continue;
+    add(locate(doc, counter, path), path, issueReason(issue, doc, path));
+  }
+  // zod reports an object's own problems (unknown keys, refinements) after its children's.
+  const before = (a: Where, b: Where) =>
+    !a || !b ? Number(!a) - Number(!b) : a.line - b.line || a.col - b.col;
+  return found.sort((a, b) => before(a.where, b.where)).map((p) => p.text);
 }
 
 /**
@@ -97,25 +157,7 @@ export async function parseScenario(
   }
   const result = scenarioSchema.safeParse(doc.toJS());
   if (!result.success) {
-    const problems: string[] = [];
-    for (const issue of result.error.issues) {
-      const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys)
-          problems.push(
-            problem(
-              options.label,
-              locate(doc, counter, path, key),
-              formatPath([...path, key]),
-              'unknown key',
-            ),
-          );
-      } else {
-        problems.push(
-          problem(options.label, locate(doc, counter, path), formatPath(path), issueReason(issue)),
-        );
-      }
-    }
+    const problems = schemaProblems(result.error.issues, doc, counter, options.label);
     throw new ScenarioError(problems.join('\n'), problems);
   }
   const scenario: Scenario = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MECHANISMS } from '../auth/registry.js';
+import { KNOWN_COMMANDS } from './commands.js';
 
 /**
  * The one schema of a scenario file. Every type of the scenario engine is inferred from it; every
@@ -66,8 +67,9 @@ export const POINTS = [
 ] as const;
 export const pointSchema = z.enum(POINTS);
 
-/** What the occurrence counters of `nth`, `first` and `from` are kept per (greylisting keys). */
-const counterKey = z.enum(['session', 'server', 'client', 'sender', 'recipient']);
+/** What the occurrence counters of `nth`, `first` and `from` are kept per (greylisting keys).
+ *  `transaction` is SMTP's mail transaction (RFC 5321 §3.3), kept by src/scenario/smtp.ts. */
+const counterKey = z.enum(['session', 'transaction', 'server', 'client', 'sender', 'recipient']);
 
 export const whenSchema = z
   .strictObject({
@@ -92,8 +94,9 @@ export const whenSchema = z
     first: count.optional(),
     /** The Nth occurrence and every one after it ("421 after N messages" is `from: N+1`). */
     from: count.optional(),
-    /** What occurrences are counted per: the session (default), the whole server, or per client
-     *  address / sender / recipient, alone or combined (`[client, sender, recipient]` = greylisting). */
+    /** What occurrences are counted per: the session (default), the SMTP mail transaction, the whole
+     *  server, or per client address / sender / recipient, alone or combined
+     *  (`[client, sender, recipient]` = greylisting). */
     per: z.union([counterKey, z.array(counterKey).min(1)]).optional(),
     /** Only once the session is this old. */
     afterMs: ms.optional(),
@@ -168,38 +171,105 @@ const pop3Actions = {
     .optional(),
 };
 
-/** A rule fires at most one verdict: one outcome, optionally after a delay. */
-const OUTCOMES = [
-  'disconnect',
-  'stall',
-  'throttle',
-  'slice',
-  'cut',
-  'reply',
-  'no',
-  'bad',
-  'bye',
-  'alert',
-  'uidvalidityChange',
-  'expunge',
-  'err',
-] as const;
+type RuleSection = 'smtp' | 'imap' | 'pop3' | 'rules';
 
-function oneOutcome(rule: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const present = OUTCOMES.filter((k) => rule[k] !== undefined);
-  if (present.length > 1)
-    ctx.addIssue({ code: 'custom', message: `a rule does one thing: choose one of ${present.join(', ')}` });
-  if (present.length === 0 && rule.delay === undefined)
+const TRANSPORT_OUTCOMES = ['disconnect', 'stall', 'throttle', 'slice', 'cut'] as const;
+/** The outcome keys of each protocol's rules (a rule fires at most one verdict). */
+const ACTION_KEYS = {
+  smtp: Object.keys(smtpActions),
+  imap: Object.keys(imapActions),
+  pop3: Object.keys(pop3Actions),
+} as const;
+const PROTOCOL_NAMES = { smtp: 'SMTP', imap: 'IMAP', pop3: 'POP3' } as const;
+/** "an SMTP", "an IMAP", "a POP3" */
+const A_PROTOCOL = { smtp: 'an SMTP', imap: 'an IMAP', pop3: 'a POP3' } as const;
+/** Outcome keys that replace the command's reply; the others are actions (bye, alert, …). */
+const REPLY_KEYS = ['reply', 'no', 'bad', 'err'];
+const USE_INSTEAD = { smtp: 'reply:', imap: 'no: or bad:', pop3: 'err:' } as const;
+
+/**
+ * The reason for a key that is another protocol's outcome (`err:` in an IMAP rule), or undefined.
+ * `section` is where the rule is: a protocol's `rules`, or the top-level `rules` (transport only).
+ */
+export function misplacedAction(section: RuleSection, key: string): string | undefined {
+  const owner = (['smtp', 'imap', 'pop3'] as const).find(
+    (p) => p !== section && ACTION_KEYS[p].includes(key),
+  );
+  if (!owner) return undefined;
+  const what = `${key} is ${A_PROTOCOL[owner]} ${REPLY_KEYS.includes(key) ? 'reply' : 'action'}`;
+  if (section === 'rules')
+    return `${what}; top-level rules play transport faults only (put the rule under ${owner}.rules)`;
+  return `${what}; ${PROTOCOL_NAMES[section]} rules use ${USE_INSTEAD[section]}`;
+}
+
+/**
+ * One outcome per rule, optionally after a delay. The "must do something" issue carries
+ * `params.noOutcome` so that the loader can drop it when the reason is a misplaced outcome key.
+ */
+function oneOutcome(section: RuleSection) {
+  const outcomes = [...TRANSPORT_OUTCOMES, ...(section === 'rules' ? [] : ACTION_KEYS[section])];
+  return (rule: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    const present = outcomes.filter((k) => rule[k] !== undefined);
+    if (present.length > 1)
+      ctx.addIssue({ code: 'custom', message: `a rule does one thing: choose one of ${present.join(', ')}` });
+    if (present.length === 0 && rule.delay === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `a rule must do something (${['delay', ...outcomes].join(', ')})`,
+        params: { noOutcome: true },
+      });
+  };
+}
+
+/** `when.command` must be a command the protocol's server dispatches, or the rule never fires. */
+function knownCommand(section: RuleSection, when: When, ctx: z.RefinementCtx): void {
+  const command = when.command;
+  if (command === undefined) return;
+  const path = ['command'];
+  if (section === 'rules') {
+    if (!Object.values(KNOWN_COMMANDS).some((list) => list.includes(command)))
+      ctx.addIssue({ code: 'custom', path, message: `${command} is not an SMTP, IMAP or POP3 command` });
+    return;
+  }
+  const known = KNOWN_COMMANDS[section];
+  if (!known.includes(command))
     ctx.addIssue({
       code: 'custom',
-      message: `a rule must do something (${['delay', ...OUTCOMES].join(', ')})`,
+      path,
+      message: `${command} is not ${A_PROTOCOL[section]} command (${known.join(', ')})`,
     });
 }
 
-const globalRule = z.strictObject(ruleBase).superRefine(oneOutcome);
-const smtpRule = z.strictObject({ ...ruleBase, ...smtpActions }).superRefine(oneOutcome);
-const imapRule = z.strictObject({ ...ruleBase, ...imapActions }).superRefine(oneOutcome);
-const pop3Rule = z.strictObject({ ...ruleBase, ...pop3Actions }).superRefine(oneOutcome);
+/** Only SMTP has mail transactions (MAIL FROM to the end of DATA or RSET). */
+function transactionOnlyInSmtp(section: RuleSection, when: When, ctx: z.RefinementCtx): void {
+  if (section !== 'imap' && section !== 'pop3') return;
+  const per = when.per === undefined ? [] : Array.isArray(when.per) ? when.per : [when.per];
+  if (per.includes('transaction'))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['per'],
+      message: `transaction counts SMTP mail transactions; ${PROTOCOL_NAMES[section]} rules count per session, server, client, sender or recipient`,
+    });
+}
+
+/** A rule's `when`, checked for what `section`'s server can do (also when the rest of the rule is wrong). */
+function whenFor(section: RuleSection) {
+  return whenSchema.superRefine((when, ctx) => {
+    knownCommand(section, when, ctx);
+    transactionOnlyInSmtp(section, when, ctx);
+  });
+}
+
+const globalRule = z.strictObject({ ...ruleBase, when: whenFor('rules') }).superRefine(oneOutcome('rules'));
+const smtpRule = z
+  .strictObject({ ...ruleBase, when: whenFor('smtp'), ...smtpActions })
+  .superRefine(oneOutcome('smtp'));
+const imapRule = z
+  .strictObject({ ...ruleBase, when: whenFor('imap'), ...imapActions })
+  .superRefine(oneOutcome('imap'));
+const pop3Rule = z
+  .strictObject({ ...ruleBase, when: whenFor('pop3'), ...pop3Actions })
+  .superRefine(oneOutcome('pop3'));
 
 const protocolBase = {
   users: usersSchema.optional(),

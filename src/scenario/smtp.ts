@@ -44,6 +44,8 @@ export class SmtpScenario {
   private cutsIncoming = false;
   /** A cut waiting for the message of this DATA. */
   private dataCut: { rule: string; afterBytes: number } | null = null;
+  /** The session's mail transaction (`per: transaction`): 1 from the first MAIL FROM, 0 before it. */
+  private transaction = 0;
 
   constructor(
     private readonly engine: ScenarioEngine,
@@ -81,6 +83,7 @@ export class SmtpScenario {
       client: this.session.remoteAddress,
       sender: env.mailFrom ? env.mailFrom.address : undefined,
       user: typeof user === 'string' ? user : null,
+      transaction: this.transaction,
       sessionAgeMs: Date.now() - this.session.openedAt,
       ...extra,
     };
@@ -192,6 +195,10 @@ export class SmtpScenario {
     const extra: Partial<DecisionContext> = { command: name, args };
     if (name === 'RCPT') extra.recipient = /<([^>]*)>/.exec(args)?.[1] ?? args;
     if (name === 'MAIL') extra.sender = /<([^>]*)>/.exec(args)?.[1] ?? args;
+    // RFC 5321 §3.3: a MAIL outside a transaction starts one. smtp-server clears the envelope's
+    // sender at the end of DATA, RSET, HELO/EHLO and STARTTLS, and never sets it for a refused MAIL
+    // (nor does a MAIL our rule answered reach it), so a MAIL after a failed one starts a new one too.
+    if (name === 'MAIL' && !this.wire.session.envelope.mailFrom) this.transaction++;
     this.cutsIncoming = name === 'DATA';
     this.render(
       this.decide('command', extra),

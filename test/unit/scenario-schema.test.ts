@@ -92,11 +92,159 @@ describe('scenario schema errors name file:line:col, the path and the reason', (
     const message = await errorOf(
       'auth:\n  mechanisms: [PLAIN, NTLM]\nsmtp:\n  rules:\n    - name: r\n      when: { point: greeting }\n      reply: { code: 421, text: x }\n      disconnect: { how: rst }\n',
     );
-    assert.match(message, /x\.yaml:1:1: description: expected string/);
+    assert.match(message, /x\.yaml:1:1: description: missing \(required\)/);
     assert.match(message, /x\.yaml:2:23: auth\.mechanisms\[1\]: "NTLM" is not a SASL mechanism/);
     assert.match(
       message,
       /x\.yaml:5:7: smtp\.rules\[0\]: a rule does one thing: choose one of disconnect, reply/,
+    );
+  });
+
+  it('a command the protocol does not have (a rule that could never fire), per protocol', async () => {
+    const message = await errorOf(
+      [
+        'description: d',
+        'smtp:',
+        '  rules:',
+        '    - name: typo',
+        '      when: { command: RCTP, nth: 2 }',
+        '      reply: { code: 452, text: x }',
+        '    - name: fine',
+        '      when: { command: rcpt }',
+        '      reply: { code: 452, text: x }',
+        'imap:',
+        '  rules:',
+        '    - name: pop3-verb',
+        '      when: { command: RETR }',
+        '      no: { text: x }',
+        '    - name: uid-fetch',
+        '      when: { command: UID FETCH }',
+        '      no: { text: x }',
+        'pop3:',
+        '  rules:',
+        '    - name: imap-verb',
+        '      when: { command: FETCH }',
+        '      err: { text: x }',
+        'rules:',
+        '  - name: nowhere',
+        '    when: { command: XYZZY }',
+        '    disconnect: {}',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      message.split('\n').map((l) => l.replace(/^.*x\.yaml:/, '')),
+      [
+        '5:24: smtp.rules[0].when.command: RCTP is not an SMTP command (HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, AUTH, STARTTLS, HELP, VRFY, XCLIENT, XFORWARD, WIZ, SHELL, KILL)',
+        '13:24: imap.rules[0].when.command: RETR is not an IMAP command (CAPABILITY, NOOP, LOGOUT, ID, STARTTLS, AUTHENTICATE, LOGIN, SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST, LSUB, STATUS, APPEND, NAMESPACE, ENABLE, IDLE, CHECK, CLOSE, UNSELECT, EXPUNGE, SEARCH, FETCH, STORE, COPY, MOVE, UID FETCH, UID STORE, UID COPY, UID MOVE, UID SEARCH, UID EXPUNGE)',
+        '21:24: pop3.rules[0].when.command: FETCH is not a POP3 command (USER, PASS, APOP, AUTH, CAPA, STLS, STAT, LIST, RETR, DELE, NOOP, RSET, QUIT, TOP, UIDL)',
+        '25:22: rules[0].when.command: XYZZY is not an SMTP, IMAP or POP3 command',
+      ],
+    );
+  });
+
+  it("another protocol's outcome key is one clear line, without a follow-on error", async () => {
+    const lines = (
+      await errorOf(
+        [
+          'description: d',
+          'imap:',
+          '  rules:',
+          '    - name: a',
+          '      when: { command: FETCH }',
+          '      err: { text: nope }',
+          'pop3:',
+          '  rules:',
+          '    - name: b',
+          '      when: { command: RETR }',
+          '      no: { text: nope }',
+          '    - name: c',
+          '      when: { command: RETR }',
+          '      bye: { text: nope }',
+          'smtp:',
+          '  rules:',
+          '    - name: d',
+          '      when: { command: RCPT }',
+          '      err: { text: nope }',
+          'rules:',
+          '  - name: e',
+          '    when: { point: connect }',
+          '    reply: { code: 421, text: nope }',
+        ].join('\n'),
+      )
+    ).split('\n');
+    assert.deepEqual(
+      lines.map((l) => l.replace(/^.*x\.yaml:/, '')),
+      [
+        '6:7: imap.rules[0].err: err is a POP3 reply; IMAP rules use no: or bad:',
+        '11:7: pop3.rules[0].no: no is an IMAP reply; POP3 rules use err:',
+        '14:7: pop3.rules[1].bye: bye is an IMAP action; POP3 rules use err:',
+        '19:7: smtp.rules[0].err: err is a POP3 reply; SMTP rules use reply:',
+        '23:5: rules[0].reply: reply is an SMTP reply; top-level rules play transport faults only (put the rule under smtp.rules)',
+      ],
+    );
+  });
+
+  it('a rule with no outcome lists only the outcomes of its protocol', async () => {
+    const message = await errorOf(
+      'description: d\nimap:\n  rules:\n    - name: a\n      when: { command: FETCH }\n',
+    );
+    assert.match(
+      message,
+      /x\.yaml:4:7: imap\.rules\[0\]: a rule must do something \(delay, disconnect, stall, throttle, slice, cut, no, bad, bye, alert, uidvalidityChange, expunge\)$/,
+    );
+  });
+
+  it('a quoted reply code says so; a missing key says it is missing', async () => {
+    const lines = (
+      await errorOf(
+        '{"description":"d","smtp":{"rules":[{"name":"a","when":{"command":"RCPT"},"reply":{"code":"452"}}]}}',
+      )
+    ).split('\n');
+    assert.deepEqual(
+      lines.map((l) => l.replace(/^.*x\.yaml:/, '')),
+      [
+        '1:83: smtp.rules[0].reply.text: missing (required)',
+        '1:91: smtp.rules[0].reply.code: "452" is a string; write 452 (without quotes)',
+      ],
+    );
+    assert.match(
+      await errorOf(
+        'description: d\nsmtp:\n  rules:\n    - name: a\n      when: { command: RCPT }\n      reply: { code: 452, text: 5 }\n',
+      ),
+      /x\.yaml:6:33: smtp\.rules\[0\]\.reply\.text: expected string or array$/,
+    );
+  });
+
+  it('problems are listed in the order of the file', async () => {
+    const lines = (
+      await errorOf(
+        [
+          'description: d',
+          'smtp:',
+          '  grreting: x',
+          '  rules:',
+          '    - name: a',
+          '      when: { command: RCPT, nth: 0 }',
+          '      reply: { code: 999, text: x }',
+          '    - name: b',
+          '      when: { command: RCPT }',
+          'seed: -1',
+        ].join('\n'),
+      )
+    ).split('\n');
+    assert.deepEqual(
+      lines.map((l) => /x\.yaml:(\d+:\d+)/.exec(l)?.[1]),
+      ['3:3', '6:35', '7:22', '8:7', '10:7'],
+    );
+  });
+
+  it('per: transaction is for SMTP rules only', async () => {
+    const message = await errorOf(
+      'description: d\npop3:\n  rules:\n    - name: a\n      when: { command: RETR, nth: 2, per: [transaction, client] }\n      err: { text: x }\n',
+    );
+    assert.match(
+      message,
+      /x\.yaml:5:43: pop3\.rules\[0\]\.when\.per: transaction counts SMTP mail transactions; POP3 rules count per session, server, client, sender or recipient$/,
     );
   });
 
