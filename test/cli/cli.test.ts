@@ -195,6 +195,42 @@ describe('mailsandbox CLI', () => {
     assert.equal(refused.stdout, '', 'nothing may listen');
   });
 
+  it("validate: exit 2, one line per problem in the order of the file, the trial's mistakes named", async () => {
+    const file = join(tempDir(), 'trial.yaml');
+    writeFileSync(
+      file,
+      [
+        'description: trial',
+        'smtp:',
+        '  grreting: hi',
+        '  rules:',
+        '    - name: typo',
+        '      when: { command: RCTP, nth: 2 }',
+        '      reply: { code: "452", text: x }',
+        'imap:',
+        '  rules:',
+        '    - name: wrong-key',
+        '      when: { command: FETCH }',
+        '      err: { text: nope }',
+      ].join('\n'),
+    );
+    const result = await run('node', [MAIN, 'validate', file]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.deepEqual(
+      result.stderr
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.replace(/^mailsandbox: .*trial\.yaml:/, '').replace(/ \(HELO.*$/, '')),
+      [
+        '3:3: smtp.grreting: unknown key',
+        '6:24: smtp.rules[0].when.command: RCTP is not an SMTP command',
+        '7:22: smtp.rules[0].reply.code: "452" is a string; write 452 (without quotes)',
+        '12:7: imap.rules[0].err: err is a POP3 reply; IMAP rules use no: or bad:',
+      ],
+    );
+  });
+
   it('is the bin of the package (npx mailsandbox)', () => {
     assert.ok(existsSync(MAIN));
     assert.ok(join(MAIN).endsWith('dist/src/cli/main.js'));
