@@ -243,12 +243,12 @@ export class SmtpScenario {
    * no reply goes out, and the connection closes with a FIN. smtp-server goes on reading (and
    * dropping) what the client still sends, so the close is not turned into an RST by unread input.
    * A message shorter than `afterBytes` ends before the cut and is stored as usual. Done on
-   * smtp-server's message stream, not the socket, so the final dot can never slip through. Returns
-   * false: the caller always carries on with the message (the cut, if any, interrupts it).
+   * smtp-server's message stream, not the socket, so the final dot can never slip through. The caller
+   * carries on with the message either way (the cut, if any, interrupts it).
    */
-  cutMessage(stream: NodeJS.ReadableStream & { destroy(error?: Error): void }): boolean {
+  cutMessage(stream: NodeJS.ReadableStream & { destroy(error?: Error): void }): void {
     const cut = this.dataCut;
-    if (!cut) return false;
+    if (!cut) return;
     this.dataCut = null;
     let received = 0;
     const onData = (chunk: Buffer) => {
@@ -269,13 +269,9 @@ export class SmtpScenario {
       this.session.close(`scenario rule ${cut.rule}: connection cut in DATA after ${cut.afterBytes} bytes`);
       stream.destroy(new Error(`cut by scenario rule ${cut.rule}`));
     };
-    if (cut.afterBytes === 0) {
-      cutNow();
-      return false;
-    }
+    if (cut.afterBytes === 0) return cutNow();
     stream.on('data', onData);
     stream.once('end', () => stream.removeListener('data', onData));
-    return false;
   }
 
   /** End of DATA, before the message is stored: a non-pass verdict means it is not stored. */

@@ -145,7 +145,7 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
           return callback(authError('4.3.0 session state lost', 451));
         }
         const scenario = state.connection.scenario;
-        if (scenario?.cutMessage(stream)) return;
+        scenario?.cutMessage(stream);
         const verdict = scenario?.dataEnd() ?? PASS;
         if (scenario && refusesMessage(verdict))
           return refuseMessage(scenario, verdict, stream, state.session, callback);
