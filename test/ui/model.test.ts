@@ -112,28 +112,7 @@ describe('reading replies', () => {
 });
 
 describe('keys, wrapping, colours', () => {
-  const noKey = {
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: false,
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-    super: false,
-    hyper: false,
-    capsLock: false,
-    numLock: false,
-  };
+  const noKey = PLAIN_KEY;
 
   it('maps keys by mode: q quits except while typing a search, Ctrl-C always quits', () => {
     assert.deepEqual(keyToAction('q', noKey, 'normal'), { type: 'quit' });
