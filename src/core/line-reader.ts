@@ -7,27 +7,31 @@
 export interface LineReaderOptions {
   maxLineBytes: number;
   onLine(line: Buffer): void;
-  /** An over-long line changed phase; `bytes` is `overflow.bytes` (read `overflow` for the phase). */
-  onOverflow(bytes: number): void;
+  /** An over-long line reached `phase`; `bytes` is what that phase counts (see OverflowPhase). */
+  onOverflow(bytes: number, phase: OverflowPhase): void;
 }
 
-/** The over-long line being reported, one phase per `onOverflow` call. */
-export type Overflow =
-  /** It just passed the limit; the rest of it will be dropped. `bytes`: seen so far. */
-  | { phase: 'started'; bytes: number }
-  /** Its LF arrived. `bytes`: all of it, LF included. */
-  | { phase: 'ended'; bytes: number }
-  /** The reader was discarded (connection closed, STARTTLS) before its LF. `bytes`: all that came. */
-  | { phase: 'cut'; bytes: number };
+/**
+ * Where an over-long line is, one `onOverflow` call per phase:
+ * - `started`: it just passed the limit; the rest of it will be dropped. `bytes`: seen so far.
+ * - `ended`: its LF arrived. `bytes`: all of it, LF included.
+ * - `cut`: the reader was discarded (connection closed, STARTTLS) before its LF. `bytes`: all that came.
+ */
+export type OverflowPhase = 'started' | 'ended' | 'cut';
 
 type ByteSink = (chunk: Buffer, done: boolean) => void;
 
 /** The transcript note for an over-long line that ended or was cut (`closed`: the session ended). */
-export function overflowNote(overflow: Overflow, maxLineBytes: number, closed: boolean): string {
+export function overflowNote(
+  bytes: number,
+  phase: Exclude<OverflowPhase, 'started'>,
+  maxLineBytes: number,
+  closed: boolean,
+): string {
   const limit = `over the ${maxLineBytes}-byte limit`;
-  if (overflow.phase !== 'cut') return `client sent a line of ${overflow.bytes} bytes, ${limit}: dropped`;
+  if (phase === 'ended') return `client sent a line of ${bytes} bytes, ${limit}: dropped`;
   const end = closed ? 'the connection closed' : 'STARTTLS';
-  return `client sent ${overflow.bytes} bytes of a line ${limit}, and no newline before ${end}: dropped`;
+  return `client sent ${bytes} bytes of a line ${limit}, and no newline before ${end}: dropped`;
 }
 
 export class LineReader {
@@ -35,7 +39,6 @@ export class LineReader {
   private partBytes = 0;
   private overflowing = false;
   private dropped = 0;
-  private reported: Overflow | null = null;
   private literal: {
     size: number;
     remaining: number;
@@ -50,11 +53,6 @@ export class LineReader {
   /** True while a line or a literal is half received (used for the slow-client deadline). */
   get midCommand(): boolean {
     return this.partBytes > 0 || this.overflowing || this.literal !== null;
-  }
-
-  /** The over-long line of the current `onOverflow` call (and of the last one, after it). */
-  get overflow(): Overflow | null {
-    return this.reported;
   }
 
   /** The next `n` bytes go to `sink` as they arrive, then framing goes back to lines. Call it from
@@ -78,7 +76,7 @@ export class LineReader {
     this.dropped = 0;
     this.literal = null;
     this.afterLiteral = null;
-    if (overflowing) this.report({ phase: 'cut', bytes: dropped });
+    if (overflowing) this.report(dropped, 'cut');
     if (literal) literal.cut?.(literal.size - literal.remaining);
     else afterLiteral?.cut(afterLiteral.size);
   }
@@ -111,7 +109,7 @@ export class LineReader {
         const bytes = this.dropped + head.length + 1;
         this.overflowing = false;
         this.dropped = 0;
-        this.report({ phase: 'ended', bytes });
+        this.report(bytes, 'ended');
         continue;
       }
       if (this.partBytes + head.length > this.options.maxLineBytes) {
@@ -119,8 +117,8 @@ export class LineReader {
         const bytes = this.partBytes + head.length + 1;
         this.parts = [];
         this.partBytes = 0;
-        this.report({ phase: 'started', bytes: bytes - 1 });
-        this.report({ phase: 'ended', bytes });
+        this.report(bytes - 1, 'started');
+        this.report(bytes, 'ended');
         continue;
       }
       let line = this.parts.length ? Buffer.concat([...this.parts, head]) : head;
@@ -143,7 +141,7 @@ export class LineReader {
       this.dropped = this.partBytes + data.length;
       this.parts = [];
       this.partBytes = 0;
-      this.report({ phase: 'started', bytes: this.dropped });
+      this.report(this.dropped, 'started');
       return;
     }
     // Copy: the caller may reuse the chunk's memory.
@@ -151,10 +149,9 @@ export class LineReader {
     this.partBytes += data.length;
   }
 
-  private report(overflow: Overflow): void {
-    this.reported = overflow;
+  private report(bytes: number, phase: OverflowPhase): void {
     // The line after a literal ran over: the protocol drops its command (the reply says so).
-    if (overflow.phase === 'started') this.afterLiteral = null;
-    this.options.onOverflow(overflow.bytes);
+    if (phase === 'started') this.afterLiteral = null;
+    this.options.onOverflow(bytes, phase);
   }
 }

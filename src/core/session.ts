@@ -3,7 +3,7 @@ import { TLSSocket } from 'node:tls';
 import type { Limits } from '../config/limits.js';
 import type { TranscriptBus } from '../transcript/bus.js';
 import type { Proto, TlsMode } from '../transcript/events.js';
-import { LineReader } from './line-reader.js';
+import { LineReader, type OverflowPhase } from './line-reader.js';
 import { SerialQueue } from './serial-queue.js';
 import {
   describeHandshakeFailure,
@@ -33,8 +33,8 @@ export interface ListenerInfo {
 export interface LineHandlers {
   /** One complete line, without CRLF. Runs synchronously in framing order; queue work with `enqueue`. */
   onLine(line: Buffer): void;
-  /** A line longer than the limit was dropped; say so in the protocol's words. */
-  onOverflow(droppedBytes: number): void;
+  /** A line longer than the limit reached `phase` (line-reader.ts); say so in the protocol's words. */
+  onOverflow(droppedBytes: number, phase: OverflowPhase): void;
   /** The client was idle, or too slow to finish a command; say goodbye (the session closes after). */
   onTimeout(kind: 'idle' | 'command'): void;
 }
@@ -233,7 +233,7 @@ export class Session {
     this.reader = new LineReader({
       maxLineBytes: this.limits.maxLineBytes,
       onLine: (line) => handlers.onLine(line),
-      onOverflow: (n) => handlers.onOverflow(n),
+      onOverflow: (n, phase) => handlers.onOverflow(n, phase),
     });
     this.queue = new SerialQueue(
       this.limits.maxQueuedCommands,

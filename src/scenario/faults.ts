@@ -23,13 +23,31 @@ export interface CutReport {
 
 const CUT_TAIL_BYTES = 60;
 
-/** One transcript line saying where a cut stopped the reply, with the last bytes shown escaped. */
-export function describeCut(rule: string, cut: CutReport): string {
+/**
+ * One transcript line saying where a cut stopped the reply, with the last bytes shown escaped.
+ * `recordedAsSent`: the writer recorded its lines as far as the cut let them out (WriteMeter), so the
+ * note need not warn that the lines around it say more than the client got.
+ */
+export function describeCut(rule: string, cut: CutReport, recordedAsSent = false): string {
   const tail = JSON.stringify(cut.tail.toString('latin1'));
+  const warning = recordedAsSent
+    ? ''
+    : ' (reply lines recorded around this cut did not reach the client in full)';
   return (
     `scenario rule ${rule}: the reply was cut after ${cut.sent} bytes, ending ${tail}; ` +
-    `${cut.heldBack} bytes were not sent (reply lines recorded around this cut did not reach the client in full)`
+    `${cut.heldBack} bytes were not sent${warning}`
   );
+}
+
+/** What a writer may ask the fault on its socket, before it records a line and writes it. */
+export interface WriteMeter {
+  /** How many of the next `bytes` bytes written reach the client: all, unless a cut stops them first. */
+  sendable(bytes: number): number;
+}
+
+/** The first `bytes` bytes of `line` (UTF-8) as text: what a cut let out of it. */
+export function sentPart(line: string, bytes: number): string {
+  return Buffer.from(line).subarray(0, bytes).toString('utf8');
 }
 
 type WriteCallback = (err?: Error | null) => void;
@@ -37,7 +55,7 @@ type WriteCallback = (err?: Error | null) => void;
 /** How often a throttled socket writes: 10 slices a second keep the rate smooth and timers few. */
 const THROTTLE_TICK_MS = 100;
 
-export function installWriteFault(socket: Socket, fault: WriteFault): void {
+export function installWriteFault(socket: Socket, fault: WriteFault): WriteMeter {
   const original = socket.write.bind(socket) as (chunk: Buffer, cb?: WriteCallback) => boolean;
   const end = socket.end.bind(socket) as () => Socket;
   const queue: { data: Buffer; cb?: WriteCallback }[] = [];
@@ -48,6 +66,8 @@ export function installWriteFault(socket: Socket, fault: WriteFault): void {
   /** The last bytes that went out, kept for a cut's report. */
   let tail = Buffer.alloc(0);
   let cutDone = false;
+  /** Bytes handed to `write` since the fault was installed (the cut lets out the first `afterBytes`). */
+  let accepted = 0;
 
   const piece = (): number =>
     fault.kind === 'throttle'
@@ -116,10 +136,18 @@ export function installWriteFault(socket: Socket, fault: WriteFault): void {
         ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8')
         : Buffer.from(chunk);
     queue.push({ data, cb: callback });
+    accepted += data.length;
     if (!pumping) {
       pumping = true;
       pump();
     }
     return true;
   }) as Socket['write'];
+
+  // Counted as the writer hands bytes over: a fault installed later wraps this one and hands them
+  // over late, so only the outermost cut's meter is exact (one cut per session in practice: it ends it).
+  return {
+    sendable: (bytes) =>
+      fault.kind === 'cut' ? Math.max(0, Math.min(bytes, fault.afterBytes - accepted)) : bytes,
+  };
 }

@@ -146,6 +146,41 @@ describe('IMAP bad input', () => {
     await neighbourStillServed();
   });
 
+  it('a line over the limit during IDLE ends the IDLE at once with a tagged BAD (no DONE needed)', async () => {
+    const c = await client();
+    const sid = lastSid();
+    assert.match((await command(c, 's', 'SELECT INBOX')).at(-1)!, /^s OK /);
+    c.send('i IDLE');
+    assert.equal(await c.readLine(), '+ idling');
+    c.write(Buffer.alloc(100 * 1024, 'A'));
+    // Answered before the line ends: the client is still sending it, and waits for no one.
+    assert.equal(await c.readLine(3_000), 'i BAD [TOOBIG] line is longer than 65536 bytes');
+    c.write('AAAA\r\n');
+    assert.match((await command(c, 'n', 'NOOP')).at(-1)!, /^n OK /, 'IDLE is over: commands are read again');
+    assert.deepEqual(notes(sid), [
+      `warn: client sent a line of ${100 * 1024 + 6} bytes, over the 65536-byte limit: dropped`,
+    ]);
+    await neighbourStillServed();
+  });
+
+  it('a line over the limit as a SASL response aborts AUTHENTICATE at once with a tagged BAD', async () => {
+    const c = await RawClient.connect(sb.ports.imap!);
+    open.push(c);
+    assert.match(await c.readLine(), /^\* OK /);
+    const sid = lastSid();
+    c.send('a AUTHENTICATE PLAIN');
+    assert.equal(await c.readLine(), '+ ');
+    c.write(Buffer.alloc(100 * 1024, 'A'));
+    // RFC 3501 §6.2.2: a response the server cannot use rejects the command with a tagged BAD.
+    assert.equal(await c.readLine(3_000), 'a BAD [TOOBIG] line is longer than 65536 bytes');
+    c.write('\r\n');
+    assert.match((await command(c, 'l', 'LOGIN test testpass')).at(-1)!, /^l OK /, 'not waiting for SASL');
+    assert.deepEqual(notes(sid), [
+      `warn: client sent a line of ${100 * 1024 + 2} bytes, over the 65536-byte limit: dropped`,
+    ]);
+    assert.ok(!sb.transcript.history(sid).some((e) => e.type === 'auth' && e.mechanism === 'PLAIN'));
+  });
+
   it('a client vanishing mid-literal leaves a note; APPEND stores nothing, LOGIN {n+} is not run', async () => {
     const before = (await sb.store.folder(sb.store.maildropNames()[0]!, 'INBOX'))!.messages.length;
     const c = await client();

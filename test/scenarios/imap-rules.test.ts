@@ -61,6 +61,17 @@ async function command(c: RawClient, tag: string, line: string): Promise<string[
   return c.readUntil(new RegExp(`^${tag} `));
 }
 
+/** The server lines and notes after the client line starting with `command`, as `S: …` / `N: …`. */
+function linesAfter(history: ReturnType<Sandbox['transcript']['history']>, command: string): string[] {
+  const from = history.findIndex((e) => e.type === 'client-line' && e.line.startsWith(command));
+  assert.ok(from >= 0, `${command} was sent`);
+  return history.slice(from + 1).flatMap((e) => {
+    if (e.type === 'server-line') return [`S: ${e.line}`];
+    if (e.type === 'note') return [`N: ${e.text}`];
+    return [];
+  });
+}
+
 async function seed(sb: Sandbox, count: number): Promise<void> {
   for (let i = 1; i <= count; i++)
     await sb.store.append(sb.store.maildropFor('test'), 'INBOX', Buffer.from(messageOf(500, `m${i}`)));
@@ -123,15 +134,47 @@ describe('IMAP verdicts and settings on the wire', () => {
     await command(c, 'a2', 'SELECT INBOX');
     c.send('a3 FETCH 1 BODY.PEEK[]');
     await c.waitClosed();
+    const head = '* 1 FETCH (BODY[] {561}';
+    assert.equal((await c.readBytes(100)).toString(), `${head}\r\n${messageOf(500, 'm1').slice(0, 75)}`);
     const history = sb.transcript.history();
     assert.ok(
       history.some(
         (e) => e.type === 'session-close' && /cut-fetch: connection cut after 100 bytes/.test(e.reason),
       ),
     );
-    // The FETCH line was recorded before it was written: a note says how much of it went out.
-    assert.ok(history.some((e) => e.type === 'note' && /reply was cut after 100 bytes, ending/.test(e.text)));
+    // The transcript says what went out: the literal as far as it went, no `)`, no tagged OK.
+    assert.deepEqual(linesAfter(history, 'a3 FETCH'), [
+      `S: ${head} <75 of 561 bytes sent: "From: a@example.test">`,
+      'N: scenario rule cut-fetch: the reply was cut after 100 bytes, ending ' +
+        '".test\\r\\nTo: b@example.test\\r\\nSubject: m1\\r\\n\\r\\nxxxxxxxxxxxxxxxxxx"; 512 bytes were not sent',
+    ]);
     assert.deepEqual(firedRules(sb), ['cut-fetch']);
+  });
+
+  it('cut in plain reply lines: the transcript holds the lines that went out, the last one as far as it went', async () => {
+    const sb = await sandbox(`
+description: cut list
+imap:
+  rules:
+    - name: cut-list
+      when: { command: LIST }
+      cut: { afterBytes: 50 }
+`);
+    const { c } = await connect(sb);
+    await command(c, 'a1', 'LOGIN test testpass');
+    c.send('a2 LIST "" "*"');
+    await c.waitClosed();
+    const received = (await c.readBytes(50)).toString().split('\r\n');
+    assert.equal(received.length, 2, 'the cut is in the second line');
+    const history = sb.transcript.history();
+    assert.deepEqual(
+      linesAfter(history, 'a2 LIST').filter((l) => l.startsWith('S: ')),
+      received.map((l) => `S: ${l}`),
+      'no a2 OK: it never left',
+    );
+    assert.ok(
+      history.some((e) => e.type === 'note' && /cut-list: the reply was cut after 50 bytes/.test(e.text)),
+    );
   });
 
   it('greeting point: * BYE instead of a greeting, then the connection closes', async () => {

@@ -8,6 +8,7 @@ import {
   prepare,
   Prepared,
   ResponseWriter,
+  sentLines,
   type Wire,
 } from '../../src/protocols/imap/compose.js';
 import {
@@ -131,5 +132,39 @@ describe('IMAP composer: several responses through one writer', () => {
     w.str('* 4 FETCH (UID 4)');
     w.end();
     assert.equal(Buffer.concat(w.take()).toString(), '* 4 FETCH (UID 4)\r\n');
+  });
+
+  it('sentLines reads the bytes as far as a cut let them out, at every cut point', () => {
+    const w = new ResponseWriter(80);
+    w.str('* 1 FETCH (UID 1)');
+    const first = w.end();
+    w.str('* 2 FETCH (BODY[] ');
+    w.value(Buffer.from('ab\r\ncd'));
+    w.str(' UID 2)');
+    const second = w.end();
+    const chunks = w.take();
+    const total = Buffer.concat(chunks).length;
+    const at = (sent: number) => sentLines(chunks, sent, 80);
+    const head = '* 2 FETCH (BODY[] {6}';
+    const literalAt = first.length + 2 + head.length + 2;
+    assert.deepEqual(at(total), [first, second], 'all of it: the usual reading');
+    assert.deepEqual(at(0), []);
+    assert.deepEqual(at(5), ['* 1 F']);
+    assert.deepEqual(at(first.length + 1), [first], 'CR without LF');
+    assert.deepEqual(at(first.length + 2), [first]);
+    assert.deepEqual(at(first.length + 2 + 4), [first, '* 2 ']);
+    assert.deepEqual(at(literalAt - 1), [first, head], 'the literal had not started');
+    assert.deepEqual(at(literalAt), [first, `${head} <0 of 6 bytes sent>`]);
+    assert.deepEqual(at(literalAt + 3), [first, `${head} <3 of 6 bytes sent: "ab">`]);
+    assert.deepEqual(at(literalAt + 6), [first, `${head} <6 bytes: "ab">`]);
+    assert.deepEqual(at(literalAt + 10), [first, `${head} <6 bytes: "ab"> UID`]);
+    assert.deepEqual(at(total - 2), [first, second]);
+    for (let sent = 0; sent <= total; sent++) {
+      const lines = at(sent);
+      // Lines before the last went out whole; the last is the full reading only once its text went out.
+      assert.ok(lines.length <= 2, `${sent}`);
+      if (lines.length === 2) assert.equal(lines[0], first, `${sent}`);
+      if (sent < total - 2) assert.notEqual(lines.at(-1), second, `${sent}`);
+    }
   });
 });

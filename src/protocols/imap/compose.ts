@@ -74,7 +74,7 @@ export class ResponseWriter implements Sink {
   /** Transcript text of the current response up to its last literal (null: no literal yet). */
   private flushedText: string | null = null;
 
-  constructor(private readonly literalPreview: number) {}
+  constructor(readonly literalPreview: number) {}
 
   str(s: string): void {
     this.wire += s;
@@ -103,7 +103,8 @@ export class ResponseWriter implements Sink {
     return text;
   }
 
-  /** The wire bytes of the responses ended so far, handed over once. */
+  /** The wire bytes of the responses ended so far, handed over once: text and literal data in turn
+   *  (`[1]`, `[3]`… are literals; a text chunk before one ends in `{n}` CRLF), as `sentLines` reads them. */
   take(): Buffer[] {
     if (this.ended) this.chunks.push(Buffer.from(this.ended, 'utf8'));
     const chunks = this.chunks;
@@ -141,14 +142,55 @@ class PieceSink implements Sink {
 }
 
 /** ` <652 bytes: "From: a@b…">` — size and the first line, which is what a person scanning a
- *  transcript looks for. */
-export function describeLiteral(data: Buffer, previewChars: number): string {
+ *  transcript looks for. `of`: the literal's size when `data` is only the part a cut let out. */
+export function describeLiteral(data: Buffer, previewChars: number, of?: number): string {
   const end = data.indexOf(10);
   const firstLine = data
     .subarray(0, Math.min(end < 0 ? data.length : end, previewChars))
     .toString('utf8')
     .replace(/\r$/, '');
-  return ` <${data.length} bytes${firstLine ? `: ${JSON.stringify(firstLine)}` : ''}>`;
+  const size = of === undefined ? `${data.length} bytes` : `${data.length} of ${of} bytes sent`;
+  return ` <${size}${firstLine ? `: ${JSON.stringify(firstLine)}` : ''}>`;
+}
+
+/**
+ * The transcript lines of responses' wire bytes (`chunks` as ResponseWriter.take() hands them) as far
+ * as their first `sent` bytes go (a scenario's cut): lines that went out whole read as usual, the line
+ * the cut stopped in as far as it went (a literal in it as `<k of n bytes sent: "…">`), nothing after.
+ */
+export function sentLines(chunks: readonly Buffer[], sent: number, literalPreview: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let left = sent;
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
+    const literal = i % 2 === 1;
+    // A literal whose `{n}` CRLF went out is shown even when none of its bytes did.
+    if (left === 0 && !literal) break;
+    const whole = left >= chunk.length;
+    const out = whole ? chunk : chunk.subarray(0, left);
+    left -= out.length;
+    if (literal) {
+      line += whole
+        ? describeLiteral(chunk, literalPreview)
+        : describeLiteral(out, literalPreview, chunk.length);
+      if (!whole) break;
+      continue;
+    }
+    const parts = out.toString('utf8').split('\r\n');
+    // After the last CRLF that went out: an unfinished line ('' when the chunk went whole). The CRLF
+    // after `{n}` does not end a line: the literal goes on in it.
+    let open = parts.pop()!.replace(/\r$/, '');
+    if (whole && i + 1 < chunks.length) open = parts.pop()!;
+    for (const done of parts) {
+      lines.push(line + done);
+      line = '';
+    }
+    line += open;
+    if (!whole) break;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function write(w: Sink, value: Wire): void {

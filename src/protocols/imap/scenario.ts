@@ -2,7 +2,7 @@ import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, ScenarioEngine } from '../../scenario/engine.js';
 import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
-import { describeCut, installWriteFault } from '../../scenario/faults.js';
+import { describeCut, installWriteFault, type WriteMeter } from '../../scenario/faults.js';
 import type { Verdict } from '../../scenario/verdicts.js';
 import type { MailStore } from '../../store/mail-store.js';
 
@@ -30,12 +30,25 @@ export interface ImapActions {
  * Without a scenario the session never builds one of these and behaves as RFC 3501 says.
  */
 export class ImapScenario extends ProtocolScenario<'imap'> {
+  /** The cuts installed on the session's socket (a rule may fire more than once before one ends it). */
+  private readonly cuts: WriteMeter[] = [];
+
   constructor(
     engine: ScenarioEngine,
     core: Session,
     private readonly store: MailStore,
   ) {
     super(engine, core, 'imap');
+  }
+
+  /** A cut is installed: the session records its replies as far as they go out (`sendable`). */
+  get cutting(): boolean {
+    return this.cuts.length > 0;
+  }
+
+  /** How many of the next `bytes` bytes the session writes reach the client (faults.ts WriteMeter). */
+  sendable(bytes: number): number {
+    return this.cuts.reduce((n, cut) => cut.sendable(n), bytes);
   }
 
   /** CAPABILITY atoms with the scenario's removals (by name, case-insensitively) and additions. */
@@ -82,16 +95,18 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
           setTimeout(() => this.core.close(`${why}: stalled`), verdict.closeAfterMs).unref();
         await new Promise<void>((resolve) => this.core.onClose(() => resolve()));
         return 'stop';
-      case 'cut':
-        installWriteFault(this.core.socket, {
+      case 'cut': {
+        const meter = installWriteFault(this.core.socket, {
           kind: 'cut',
           afterBytes: verdict.afterBytes,
           onCut: (cut) => {
-            this.core.note('info', describeCut(verdict.rule, cut));
+            this.core.note('info', describeCut(verdict.rule, cut, true));
             this.core.close(`${why}: connection cut after ${cut.sent} bytes, mid-reply`);
           },
         });
+        this.cuts.push(meter);
         return 'proceed';
+      }
       case 'throttle':
         installWriteFault(this.core.socket, { kind: 'throttle', bytesPerSecond: verdict.bytesPerSecond });
         return 'proceed';

@@ -1,13 +1,15 @@
 import type { UserDirectory } from '../../auth/verify.js';
-import { overflowNote } from '../../core/line-reader.js';
+import { overflowNote, type OverflowPhase } from '../../core/line-reader.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, DecisionContext } from '../../scenario/engine.js';
+import { sentPart } from '../../scenario/faults.js';
 import type { Point } from '../../scenario/schema.js';
 import type { StoreChange } from '../../store/types.js';
 import { describeSaslPayload } from '../../transcript/decode.js';
 import type { ProtocolContext } from '../context.js';
 import { capabilities } from './capabilities.js';
 import { REPLIED, type CommandSpec } from './command.js';
+import { sentLines, type ResponseWriter } from './compose.js';
 import { bad, ImapError, no } from './errors.js';
 import type { MailboxView } from './mailbox-view.js';
 import { CommandFraming, type LiteralInfo } from './parser/framing.js';
@@ -25,9 +27,11 @@ export type ImapState =
 export type StateKind = ImapState['kind'];
 
 /** The one continuation slot (SASL step, IDLE's DONE): the next client line goes here, not to the
- *  parser. `describe` gives the transcript's reading of the line (decoded SASL payloads). */
+ *  parser. `describe` gives the transcript's reading of the line (decoded SASL payloads); `refuse`
+ *  ends the wait with the error the command answers (a line over the limit). */
 interface Continuation {
   take(line: Buffer | null): void;
+  refuse(err: ImapError): void;
   describe?(line: string): string | undefined;
 }
 
@@ -76,7 +80,7 @@ export class ImapSession {
     if (!this.scenario) this.sendGreeting();
     this.session.readLines({
       onLine: (line) => this.onLine(line),
-      onOverflow: () => this.onOverflow(),
+      onOverflow: (bytes, phase) => this.onOverflow(bytes, phase),
       onTimeout: (kind) =>
         this.send(
           kind === 'idle' ? '* BYE Autologout: idle for too long' : '* BYE Command took too long to arrive',
@@ -170,18 +174,28 @@ export class ImapSession {
    * A line over the limit: answered as soon as it passes the limit (the client may be sending
    * megabytes more), noted with its size once it ended or the connection closed without its LF.
    */
-  private onOverflow(): void {
-    const overflow = this.session.lineReader.overflow;
-    if (!overflow) return;
+  private onOverflow(bytes: number, phase: OverflowPhase): void {
     const { maxLineBytes } = this.ctx.limits;
-    if (overflow.phase === 'started') {
+    if (phase === 'started') {
+      // As in onLine: a command half framed owns the line, not the slot.
+      const slot = this.framing.midCommand ? null : this.continuation;
       this.framing.reset();
-      this.session.enqueue(() => this.countBad(`* BAD [TOOBIG] line is longer than ${maxLineBytes} bytes`));
+      const tooLong = `line is longer than ${maxLineBytes} bytes`;
+      if (slot) {
+        // The line is the one a command waits for (IDLE's DONE, a SASL response) while it holds the
+        // queue: the command ends now with its tagged BAD, not at a next line the client will not send
+        // before it is answered. RFC 3501 §6.2.2: a response the server cannot use rejects AUTHENTICATE
+        // with BAD; RFC 2177 leaves IDLE to the server, and Dovecot answers `BAD Expected DONE.` at once.
+        this.continuation = null;
+        slot.refuse(bad(tooLong, 'TOOBIG'));
+        return;
+      }
+      this.session.enqueue(() => this.countBad(`* BAD [TOOBIG] ${tooLong}`));
       return;
     }
-    const text = overflowNote(overflow, maxLineBytes, this.session.closed);
+    const text = overflowNote(bytes, phase, maxLineBytes, this.session.closed);
     // After the BAD (queued); a closing session runs no more tasks, and its close line comes next.
-    if (overflow.phase === 'cut') this.session.note('warn', text);
+    if (phase === 'cut') this.session.note('warn', text);
     else this.session.enqueue(() => this.session.note('warn', text));
   }
 
@@ -233,8 +247,8 @@ export class ImapSession {
   /** Waits for the next client line through the continuation slot; null when the session closed. */
   nextLine(describe?: (line: string) => string | undefined): Promise<Buffer | null> {
     if (this.session.closed) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      this.continuation = { take: resolve, describe };
+    return new Promise((resolve, reject) => {
+      this.continuation = { take: resolve, refuse: reject, describe };
     });
   }
 
@@ -310,16 +324,43 @@ export class ImapSession {
 
   // ---- output -------------------------------------------------------------------------------------
 
-  send(line: string): void {
-    this.session.send(line);
+  /**
+   * One response line (CRLF added), recorded with its `decoded` reading. Under a scenario's cut the
+   * transcript says only what goes out: the line the cut stops in as far as it went, none after it.
+   */
+  send(line: string, decoded?: string): void {
+    const scenario = this.scenario;
+    if (!scenario?.cutting) {
+      this.session.server(line, decoded);
+      this.session.write(line + '\r\n');
+      return;
+    }
+    const wire = Buffer.from(line + '\r\n');
+    const sent = scenario.sendable(wire.length);
+    if (sent === wire.length) this.session.server(line, decoded);
+    else if (sent > 0) this.session.server(sentPart(line, sent));
+    this.session.write(wire);
   }
 
   untagged(text: string): void {
-    this.session.send(`* ${text}`);
+    this.send(`* ${text}`);
   }
 
-  /** Writes bytes whose transcript lines were recorded already (see ResponseWriter). */
-  writeChunks(chunks: readonly Buffer[]): void {
+  /** Ends the writer's current response and records it, unless a scenario's cut is on: then
+   *  `writeResponses` records it, as far as it goes out. */
+  endResponse(w: ResponseWriter): void {
+    const text = w.end();
+    if (!this.scenario?.cutting) this.session.server(text);
+  }
+
+  /** Writes the responses the writer ended since the last call (see endResponse). */
+  writeResponses(w: ResponseWriter): void {
+    const chunks = w.take();
+    if (this.scenario?.cutting) {
+      const size = chunks.reduce((n, chunk) => n + chunk.length, 0);
+      for (const line of sentLines(chunks, this.scenario.sendable(size), w.literalPreview))
+        this.session.server(line);
+    }
     for (const chunk of chunks) this.session.write(chunk);
   }
 

@@ -4,6 +4,7 @@ import type { AuthPolicy } from '../../scenario/engine.js';
 import { verifyCredentials, type UserDirectory } from '../../auth/verify.js';
 import { overflowNote } from '../../core/line-reader.js';
 import type { Session } from '../../core/session.js';
+import { sentPart } from '../../scenario/faults.js';
 import type { ProtocolContext } from '../context.js';
 import { tryLockMaildrop } from './locks.js';
 import { MaildropSnapshot, printableArg } from './maildrop.js';
@@ -33,11 +34,6 @@ export type Continuation = (line: string) => Promise<void> | void;
 function apopTimestamp(hostname: string): string {
   const host = hostname.replace(/[^A-Za-z0-9.]/g, '') || 'mailsandbox';
   return `<${process.pid}.${randomInt(1_000_000_000)}.${Date.now()}@${host}>`;
-}
-
-/** The first `bytes` bytes of `line` (UTF-8), as text: what a cut let out of it. */
-function partOf(line: string, bytes: number): string {
-  return Buffer.from(line).subarray(0, bytes).toString('utf8');
 }
 
 /** One POP3 connection: its state, the command dispatch and the reply helpers commands use. */
@@ -117,16 +113,14 @@ export class Pop3Session {
     this.core.readLines({
       onLine: (line) => this.core.enqueue(() => this.handleLine(line)),
       // Answered as soon as the line passes the limit, noted with its size when it ends (or is cut).
-      onOverflow: () => {
-        const overflow = this.core.lineReader.overflow;
-        if (overflow?.phase === 'started')
+      onOverflow: (bytes, phase) => {
+        if (phase === 'started')
           return this.core.enqueue(() => {
             this.continuation = null;
             this.fail(errors.lineTooLong());
           });
-        if (!overflow) return;
-        const text = overflowNote(overflow, this.ctx.limits.maxLineBytes, this.core.closed);
-        if (overflow.phase === 'cut') this.core.note('warn', text);
+        const text = overflowNote(bytes, phase, this.ctx.limits.maxLineBytes, this.core.closed);
+        if (phase === 'cut') this.core.note('warn', text);
         else this.core.enqueue(() => this.core.note('warn', text));
       },
       onTimeout: (kind) =>
@@ -192,7 +186,7 @@ export class Pop3Session {
       if (sent <= 0) return;
       const size = Buffer.byteLength(line) + 2;
       if (sent >= size) this.core.server(line);
-      else this.core.server(partOf(line, sent));
+      else this.core.server(sentPart(line, sent));
       sent -= size;
     }
   }

@@ -19,8 +19,7 @@ function decodePayload(text: string): Buffer {
 /** `+ base64` with the transcript showing the challenge decoded. */
 function challenge(imap: ImapSession, data: Buffer): void {
   const payload = data.toString('base64');
-  imap.session.server(`+ ${payload}`, describeChallenge(payload));
-  imap.session.write(`+ ${payload}\r\n`);
+  imap.send(`+ ${payload}`, describeChallenge(payload));
 }
 
 /** RFC 3501 §6.2.2 with SASL-IR (RFC 4959), driving the shared mechanisms of src/auth. */

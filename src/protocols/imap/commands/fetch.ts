@@ -93,8 +93,8 @@ export const fetch: CommandSpec = {
     const asksFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
     const preview = imap.ctx.transcriptBodies ? Infinity : 80;
     const messages = view.resolve(set, uid);
-    // One writer for the whole command: each response goes into the transcript as it is made, and its
-    // bytes go out with the rest of its batch, as one Buffer.
+    // One writer for the whole command: each response goes into the transcript as it is made (under a
+    // scenario's cut: as far as it goes out), and its bytes go out with the rest of its batch, as one Buffer.
     const w = new ResponseWriter(preview);
     const respond = async (flushPoint: () => Promise<void>): Promise<void> => {
       for (const { seq, message } of messages) {
@@ -112,10 +112,10 @@ export const fetch: CommandSpec = {
         // The implicit \Seen is reported even when FLAGS was not asked for (RFC 3501 §6.4.5).
         if (flagsChanged && !asksFlags) w.str(' FLAGS ' + view.flagsText(message));
         w.str(')');
-        imap.session.server(w.end());
+        imap.endResponse(w);
         await flushPoint();
       }
     };
-    await imap.batched(respond, 64, () => imap.writeChunks(w.take()));
+    await imap.batched(respond, 64, () => imap.writeResponses(w));
   },
 };
