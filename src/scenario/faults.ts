@@ -35,7 +35,7 @@ export function describeCut(rule: string, cut: CutReport, recordedAsSent = false
     : ' (reply lines recorded around this cut did not reach the client in full)';
   return (
     `scenario rule ${rule}: the reply was cut after ${cut.sent} bytes, ending ${tail}; ` +
-    `${cut.heldBack} bytes were not sent${warning}`
+    `${cut.heldBack} bytes already written were not sent, nor is anything written after${warning}`
   );
 }
 

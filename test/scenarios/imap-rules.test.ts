@@ -146,7 +146,7 @@ describe('IMAP verdicts and settings on the wire', () => {
     assert.deepEqual(linesAfter(history, 'a3 FETCH'), [
       `S: ${head} <75 of 561 bytes sent: "From: a@example.test">`,
       'N: scenario rule cut-fetch: the reply was cut after 100 bytes, ending ' +
-        '".test\\r\\nTo: b@example.test\\r\\nSubject: m1\\r\\n\\r\\nxxxxxxxxxxxxxxxxxx"; 512 bytes were not sent',
+        '".test\\r\\nTo: b@example.test\\r\\nSubject: m1\\r\\n\\r\\nxxxxxxxxxxxxxxxxxx"; 512 bytes already written were not sent, nor is anything written after',
     ]);
     assert.deepEqual(firedRules(sb), ['cut-fetch']);
   });
