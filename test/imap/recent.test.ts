@@ -245,6 +245,19 @@ describe('IMAP \\Recent (RFC 3501 §2.3.2) and a selected mailbox deleted or ren
     );
   });
 
+  it('a session may delete its own selected mailbox: OK, then the BYE Dovecot sends at the next command', async () => {
+    const a = await login('ned');
+    await ok(a, 'c', 'CREATE Mine');
+    await append(a, 'Mine');
+    await ok(a, 's', 'SELECT Mine');
+    assert.deepEqual(await ok(a, 'd', 'DELETE Mine'), ['d OK DELETE completed']);
+    a.send('n NOOP');
+    assert.equal(await a.readLine(), '* BYE Selected mailbox was deleted, have to disconnect.');
+    await a.waitClosed();
+    const b = await login('ned');
+    assert.deepEqual(await ok(b, 'l', 'LIST "" Mine'), ['l OK LIST completed']);
+  });
+
   it('a selected mailbox renamed during IDLE: BYE at once; its \\Recent claim moves with it', async () => {
     const a = await login('remy');
     const b = await login('remy');

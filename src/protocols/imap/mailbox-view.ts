@@ -9,7 +9,7 @@ export interface SequencedMessage {
 }
 
 /** Why the selected mailbox is no longer there: deleted or renamed (by another session, or RENAME here). */
-export type Vanished = { kind: 'deleted' } | { kind: 'renamed'; to: string };
+export type Vanished = { kind: 'deleted'; bySelf?: boolean } | { kind: 'renamed'; to: string };
 
 /**
  * One session's picture of its selected mailbox: the message list as this session has announced it

@@ -471,9 +471,13 @@ export class ImapSession {
    * allows deleting it).
    */
   private byeVanished(view: MailboxView): void {
-    const how = view.vanished?.kind === 'renamed' ? `renamed to ${view.vanished.to}` : 'deleted';
+    const vanished = view.vanished;
+    const how = vanished?.kind === 'renamed' ? `renamed to ${vanished.to}` : 'deleted';
     this.session.note('warn', `the selected mailbox ${view.folder} was ${how}`);
-    this.send('* BYE IMAP session state is inconsistent, please relogin.');
+    // Dovecot's two texts: its own DELETE, or a change made by another session.
+    if (vanished?.kind === 'deleted' && vanished.bySelf)
+      this.send('* BYE Selected mailbox was deleted, have to disconnect.');
+    else this.send('* BYE IMAP session state is inconsistent, please relogin.');
     this.session.close(`selected mailbox ${view.folder} was ${how}`);
   }
 
