@@ -137,6 +137,10 @@ async function start(options: CliOptions): Promise<void> {
 
 /** The terminal UI lives in src/ui (issue 6); until it exists the pretty log is the terminal view. */
 async function loadUi(): Promise<((sandbox: Sandbox, messages: Message[]) => Promise<void>) | null> {
+  // Ink draws only a final frame when the environment says CI (is-in-ci reads CI and
+  // CONTINUOUS_INTEGRATION once, at import). Someone who runs the sandbox in a real terminal wants the
+  // live view even where a dev container sets CI=true, so the UI is loaded with those read as false.
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (key in process.env) process.env[key] = 'false';
   const path = '../ui/render.js';
   try {
     const mod = (await import(path)) as {

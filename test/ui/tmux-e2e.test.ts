@@ -73,8 +73,8 @@ describe('mailsandbox in a real terminal (tmux)', () => {
     offset = await freeOffset();
     const main = resolve('dist/src/cli/main.js');
     const command = [
-      // Ink draws only a final frame when it believes it runs in CI (CI=true, as on our CI machine).
-      `env -u CI -u CONTINUOUS_INTEGRATION node ${main} --port-offset ${offset} --certs-dir ${testCertsDir()} --record ${recordDir}`,
+      // CI=true on purpose: Ink would draw only a final frame, and the CLI must undo that in a terminal.
+      `env CI=true CONTINUOUS_INTEGRATION=true node ${main} --port-offset ${offset} --certs-dir ${testCertsDir()} --record ${recordDir}`,
       `echo $? > ${exitFile}`,
     ].join('; ');
     // Generate the test certificate first so the CLI reuses it (and curl can trust it).
