@@ -191,6 +191,26 @@ report(before=before, plain=[plain[0], plain[1].decode()], after=after, code=cod
     assert.equal(result.code, 235);
   });
 
+  it('outlook-legacy-auth: EHLO carries the draft AUTH=PLAIN LOGIN line beside the standard one; smtplib logs in', async () => {
+    const sb = await sandbox('outlook-legacy-auth');
+    const c = await RawClient.connect(sb.ports.smtp!);
+    await c.readLine();
+    c.send('EHLO outlook.test');
+    const ehlo = await c.readUntil(/^250 /);
+    assert.ok(ehlo.includes('250-AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2'), ehlo.join('\n'));
+    assert.ok(ehlo.some((l) => /^250[- ]AUTH=PLAIN LOGIN$/.test(l)), ehlo.join('\n'));
+    c.socket.destroy();
+    const result = await smtplib(
+      `
+s = smtplib.SMTP('127.0.0.1', port, timeout=10); s.ehlo('outlook.test'); s.login('test', 'testpass')
+s.sendmail('a@example.test', ['b@example.test'], 'Subject: x\\r\\n\\r\\nx\\r\\n'); s.quit(); report(ok=True)`,
+      sb.ports.smtp!,
+      certPath(),
+    );
+    assert.equal(result.ok, true);
+    assert.equal(sb.messages().length, 1);
+  });
+
   it('gmail-like: no AUTH before TLS, SIZE 35882577, no DSN; OAUTHBEARER with curl --oauth2-bearer after STARTTLS', async () => {
     const sb = await sandbox('gmail-like');
     const result = await smtplib(
