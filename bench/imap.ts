@@ -10,25 +10,15 @@
  *
  * `node dist/bench/imap.js` runs it alone; BENCH_IMAP_MESSAGES and BENCH_IMAP_ROUNDS change the size.
  */
-import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { freePort, waitForPort } from './support.js';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { DOVECOT, startDovecot, type Dovecot } from './dovecot.js';
+import { median, reportRound, roundInWorker, table } from './support.js';
 
-const DOVECOT = '/usr/sbin/dovecot';
 const STEPS = ['LOGIN+SELECT+FETCH meta', 'UID FETCH BODY.PEEK[]', 'UID SEARCH HEADER'] as const;
 type Step = (typeof STEPS)[number];
 
@@ -192,93 +182,11 @@ async function clientRound(port: number): Promise<RoundResult> {
 
 if (!isMainThread && (workerData as { imapBench?: boolean } | null)?.imapBench) {
   const { port } = workerData as { port: number };
-  clientRound(port).then(
-    (result) => parentPort!.postMessage({ ok: true, result }),
-    (err: Error) => parentPort!.postMessage({ ok: false, error: err.message }),
-  );
+  reportRound(clientRound(port));
 }
 
-function roundInWorker(port: number): Promise<RoundResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { imapBench: true, port } });
-    worker.once('message', (m: { ok: true; result: RoundResult } | { ok: false; error: string }) => {
-      void worker.terminate();
-      if (m.ok) resolve(m.result);
-      else reject(new Error(m.error));
-    });
-    worker.once('error', reject);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dovecot: a private instance in a temp dir, in the foreground, stopped by its PID.
-
-interface Dovecot {
-  port: number;
-  stop(): Promise<void>;
-}
-
-async function startDovecot(dir: string, messages: string[], user: string): Promise<Dovecot> {
-  const port = await freePort();
-  const nobody = { uid: 65534, gid: 65534 };
-  const mail = join(dir, 'mail');
-  const boxDirs = ['', 'cur', 'new', 'tmp'].map((s) => join(mail, user, s));
-  for (const d of boxDirs) mkdirSync(d, { recursive: true });
-  const now = Math.floor(Date.now() / 1000);
-  const files = messages.map((m, i) => {
-    const file = join(mail, user, 'cur', `${now - messages.length + i}.M${i}P1.bench:2,`);
-    writeFileSync(file, m);
-    return file;
-  });
-  for (const path of [mail, ...boxDirs, ...files]) chownSync(path, nobody.uid, nobody.gid);
-  for (const sub of ['run', 'state']) mkdirSync(join(dir, sub));
-  const conf = join(dir, 'dovecot.conf');
-  writeFileSync(
-    conf,
-    [
-      `base_dir = ${join(dir, 'run')}`,
-      `state_dir = ${join(dir, 'state')}`,
-      `log_path = ${join(dir, 'dovecot.log')}`,
-      'protocols = imap',
-      'listen = 127.0.0.1',
-      'ssl = no',
-      'disable_plaintext_auth = no',
-      `mail_location = maildir:${mail}/%u`,
-      'passdb {\n  driver = static\n  args = nopassword=y\n}',
-      `userdb {\n  driver = static\n  args = uid=${nobody.uid} gid=${nobody.gid} home=${mail}/%u\n}`,
-      `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
-      'service anvil {\n  chroot =\n}',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  try {
-    await waitForPort(port, child, 'dovecot', 15_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    const log = existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '';
-    throw new Error(`${(err as Error).message}\n${stderr}\n${log.slice(-2000)}`);
-  }
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+function imapRound(port: number): Promise<RoundResult> {
+  return roundInWorker(fileURLToPath(import.meta.url), { imapBench: true, port });
 }
 
 /** The IMAP benchmark; returns the printed table (time per step and the ratio to Dovecot). */
@@ -304,15 +212,15 @@ export async function benchImap(): Promise<string> {
     const drop = sandbox.store.maildropFor(user);
     for (const m of messages)
       await sandbox.store.append(drop, 'INBOX', Buffer.from(m.replace(/\n/g, '\r\n')));
-    dovecot = await startDovecot(dir, messages, user);
+    dovecot = await startDovecot({ dir, protocol: 'imap', messages, user });
     const ours: RoundResult[] = [];
     const theirs: RoundResult[] = [];
     // Warm-up: Dovecot builds its index and cache on first access; we parse each message once.
-    await roundInWorker(sandbox.ports.imap!);
-    await roundInWorker(dovecot.port);
+    await imapRound(sandbox.ports.imap!);
+    await imapRound(dovecot.port);
     for (let r = 0; r < rounds; r++) {
-      ours.push(await roundInWorker(sandbox.ports.imap!));
-      theirs.push(await roundInWorker(dovecot.port));
+      ours.push(await imapRound(sandbox.ports.imap!));
+      theirs.push(await imapRound(dovecot.port));
     }
     const a = ours[0]!;
     const b = theirs[0]!;
@@ -327,15 +235,10 @@ export async function benchImap(): Promise<string> {
       const y = median(theirs.map((r) => r.ms[step]));
       return [step, `${x.toFixed(1)} ms`, `${y.toFixed(1)} ms`, `${(x / y).toFixed(2)}×`];
     });
-    const header = ['step', 'mailsandbox', 'dovecot', 'ratio'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const fmt = (cells: string[]) =>
-      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     return [
       `IMAP: ${count} messages (${(a.bodyOctets / 1024 / 1024).toFixed(1)} MiB), ${a.searchHits} search hits, median of ${rounds} rounds`,
       '(client in a worker thread; ratio = mailsandbox / dovecot)',
-      fmt(header),
-      ...rows.map(fmt),
+      ...table(['step', 'mailsandbox', 'dovecot', 'ratio'], rows),
     ].join('\n');
   } finally {
     await dovecot?.stop();

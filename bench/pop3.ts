@@ -9,25 +9,15 @@
  *
  * `node dist/bench/pop3.js` runs it alone; BENCH_POP3_MESSAGES and BENCH_POP3_ROUNDS change the size.
  */
-import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { freePort, waitForPort } from './support.js';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { DOVECOT, startDovecot, type Dovecot } from './dovecot.js';
+import { median, reportRound, roundInWorker, table } from './support.js';
 
-const DOVECOT = '/usr/sbin/dovecot';
 const STEPS = ['login', 'LIST', 'UIDL', 'RETR all'] as const;
 type Step = (typeof STEPS)[number];
 
@@ -171,125 +161,15 @@ async function clientRound(port: number, user: string): Promise<RoundResult> {
 
 if (!isMainThread && (workerData as { pop3Bench?: boolean } | null)?.pop3Bench) {
   const { port, user } = workerData as { port: number; user: string };
-  clientRound(port, user).then(
-    (result) => parentPort!.postMessage({ ok: true, result }),
-    (err: Error) => parentPort!.postMessage({ ok: false, error: err.message }),
-  );
+  reportRound(clientRound(port, user));
 }
 
-function roundInWorker(port: number, user: string): Promise<RoundResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(fileURLToPath(import.meta.url), {
-      workerData: { pop3Bench: true, port, user },
-    });
-    worker.once('message', (m: { ok: true; result: RoundResult } | { ok: false; error: string }) => {
-      void worker.terminate();
-      if (m.ok) resolve(m.result);
-      else reject(new Error(m.error));
-    });
-    worker.once('error', reject);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dovecot: a private instance in a temp dir, run as root in the foreground, stopped by PID.
-
-interface Dovecot {
-  port: number;
-  version: string;
-  stop(): Promise<void>;
-}
-
-async function startDovecot(dir: string, messages: string[], user: string): Promise<Dovecot> {
-  const port = await freePort();
-  const nobody = { uid: 65534, gid: 65534 };
-  const mail = join(dir, 'mail');
-  const cur = join(mail, user, 'cur');
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(mail, user, sub), { recursive: true });
-  const now = Math.floor(Date.now() / 1000);
-  messages.forEach((m, i) => writeFileSync(join(cur, `${now - messages.length + i}.M${i}P1.bench:2,S`), m));
-  for (const path of [mail, join(mail, user), ...['cur', 'new', 'tmp'].map((s) => join(mail, user, s))])
-    chownSync(path, nobody.uid, nobody.gid);
-  for (const file of messages.map((_, i) => join(cur, `${now - messages.length + i}.M${i}P1.bench:2,S`)))
-    chownSync(file, nobody.uid, nobody.gid);
-  mkdirSync(join(dir, 'run'));
-  const conf = join(dir, 'dovecot.conf');
-  writeFileSync(
-    conf,
-    [
-      `base_dir = ${join(dir, 'run')}`,
-      `state_dir = ${join(dir, 'state')}`,
-      `log_path = ${join(dir, 'dovecot.log')}`,
-      'protocols = pop3',
-      'listen = 127.0.0.1',
-      'ssl = no',
-      'disable_plaintext_auth = no',
-      'auth_mechanisms = plain',
-      `mail_location = maildir:${mail}/%u`,
-      'pop3_no_flag_updates = yes',
-      'passdb {',
-      '  driver = static',
-      '  args = nopassword=y',
-      '}',
-      'userdb {',
-      '  driver = static',
-      `  args = uid=${nobody.uid} gid=${nobody.gid} home=${mail}/%u`,
-      '}',
-      'service pop3-login {',
-      '  inet_listener pop3 {',
-      '    address = 127.0.0.1',
-      `    port = ${port}`,
-      '  }',
-      '  inet_listener pop3s {',
-      '    port = 0',
-      '  }',
-      '}',
-      'service anvil {',
-      '  chroot =',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  mkdirSync(join(dir, 'state'));
-  const child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  try {
-    await waitForPort(port, child, 'dovecot', 15_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    const log = existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '';
-    throw new Error(`${(err as Error).message}\n${stderr}\n${log.slice(-2000)}`);
-  }
-  const version = await new Promise<string>((resolve) => {
-    const v = spawn(DOVECOT, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    v.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    v.on('close', () => resolve(out.trim().split(' ')[0] ?? '?'));
-  });
-  return {
-    port,
-    version,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+function pop3Round(port: number, user: string): Promise<RoundResult> {
+  return roundInWorker(fileURLToPath(import.meta.url), { pop3Bench: true, port, user });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The run: warm both up once, then `rounds` measured rounds each, alternating; report medians.
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 export async function benchPop3(): Promise<string> {
   const count = Number(process.env.BENCH_POP3_MESSAGES ?? 10_000);
@@ -313,15 +193,22 @@ export async function benchPop3(): Promise<string> {
     const drop = sandbox.store.maildropFor(user);
     for (const m of messages)
       await sandbox.store.append(drop, 'INBOX', Buffer.from(m.replace(/\n/g, '\r\n')));
-    dovecot = await startDovecot(dir, messages, user);
+    dovecot = await startDovecot({
+      dir,
+      protocol: 'pop3',
+      messages,
+      user,
+      flags: 'S',
+      settings: ['auth_mechanisms = plain', 'pop3_no_flag_updates = yes'],
+    });
     const ours: RoundResult[] = [];
     const theirs: RoundResult[] = [];
     // Warm-up: Dovecot builds its index on the first login; our first LIST computes sizes.
-    await roundInWorker(sandbox.ports.pop3!, user);
-    await roundInWorker(dovecot.port, user);
+    await pop3Round(sandbox.ports.pop3!, user);
+    await pop3Round(dovecot.port, user);
     for (let r = 0; r < rounds; r++) {
-      ours.push(await roundInWorker(sandbox.ports.pop3!, user));
-      theirs.push(await roundInWorker(dovecot.port, user));
+      ours.push(await pop3Round(sandbox.ports.pop3!, user));
+      theirs.push(await pop3Round(dovecot.port, user));
     }
     for (const [name, results] of [
       ['mailsandbox', ours],
@@ -340,15 +227,10 @@ export async function benchPop3(): Promise<string> {
       const b = median(theirs.map((x) => x.ms[step]));
       return [step, `${a.toFixed(1)} ms`, `${b.toFixed(1)} ms`, `${(a / b).toFixed(2)}×`];
     });
-    const header = ['step', 'mailsandbox', `dovecot ${dovecot.version}`, 'ratio'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const fmt = (cells: string[]) =>
-      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     return [
       `POP3: ${count} messages (${mb} MiB as sent), one connection per round, median of ${rounds} rounds`,
       `(client in a worker thread; RETR sequential, one command at a time; ratio = mailsandbox / dovecot)`,
-      fmt(header),
-      ...rows.map(fmt),
+      ...table(['step', 'mailsandbox', `dovecot ${dovecot.version}`, 'ratio'], rows),
     ].join('\n');
   } finally {
     await dovecot?.stop();

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForPort } from './support.js';
+import { freePort, median, stopChild, waitForPort } from './support.js';
 
 const SMTP_SINK = '/usr/sbin/smtp-sink';
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
@@ -24,15 +24,6 @@ function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
   return ticks / 100;
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-  });
 }
 
 async function source(port: number, args: string[]): Promise<number> {
@@ -86,11 +77,6 @@ async function startSandboxProcess(): Promise<Server> {
   return { name: 'mailsandbox', port, child };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 export async function benchSmtp(): Promise<string> {
   if (!existsSync(SMTP_SOURCE) || !existsSync(SMTP_SINK)) {
     return 'SMTP: skipped — smtp-source/smtp-sink not found (apt-get install postfix)';
@@ -123,7 +109,7 @@ export async function benchSmtp(): Promise<string> {
           rates.set(server.name, [...(rates.get(server.name) ?? []), mode.messages / seconds]);
           cpuPerMessage.set(server.name, [...(cpuPerMessage.get(server.name) ?? []), cpu]);
         } finally {
-          await stop(server.child);
+          await stopChild(server.child);
         }
       }
     }

@@ -1,6 +1,7 @@
 /** What every benchmark needs to run a reference server beside mailsandbox on loopback. */
 import type { ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { parentPort, Worker } from 'node:worker_threads';
 
 /** A port of 127.0.0.1 that was free a moment ago. */
 export function freePort(): Promise<number> {
@@ -35,4 +36,54 @@ export async function waitForPort(
     if (Date.now() > deadline) throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves once the child is gone. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Runs one benchmark round of the client in `file` (the benchmark module itself) in a worker thread,
+ * so the client's parsing does not count against the server under test in this process.
+ */
+export function roundInWorker<T>(file: string, data: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(file, { workerData: data });
+    worker.once('message', (m: { ok: true; result: T } | { ok: false; error: string }) => {
+      void worker.terminate();
+      if (m.ok) resolve(m.result);
+      else reject(new Error(m.error));
+    });
+    worker.once('error', reject);
+  });
+}
+
+/** The worker side of `roundInWorker`: posts the round's result (or its error) back. */
+export function reportRound<T>(round: Promise<T>): void {
+  round.then(
+    (result) => parentPort!.postMessage({ ok: true, result }),
+    (err: Error) => parentPort!.postMessage({ ok: false, error: err.message }),
+  );
+}
+
+/** A table with the first column left-aligned and the others right-aligned. */
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [fmt(header), ...rows.map(fmt)];
 }
