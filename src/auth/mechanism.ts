@@ -46,6 +46,19 @@ export interface Mechanism {
   errorChallenge?(): Buffer;
 }
 
+/**
+ * An exchange that starts with the client's message: taken from the initial response when there is one
+ * (SASL-IR, `AUTH PLAIN xxx`), otherwise asked for with an empty challenge (RFC 4422 §3.3). `take`
+ * reads every later response too.
+ */
+export function clientStarts(take: (response: Buffer) => SaslStep): SaslExchange {
+  return {
+    start: (initial) =>
+      initial && initial.length ? take(initial) : { kind: 'challenge', data: Buffer.alloc(0) },
+    step: take,
+  };
+}
+
 export function fail(reason: string): SaslStep {
   return { kind: 'fail', reason };
 }

@@ -181,6 +181,21 @@ export class Session {
     this.socket.write(data);
   }
 
+  /** Waits while the socket's buffer is full, so a big reply streams instead of piling up in memory. */
+  async drained(): Promise<void> {
+    const socket = this.socket;
+    if (!socket.writableNeedDrain || socket.destroyed || this.closed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
   /** Ends the session after what was written is flushed. */
   close(reason: string): void {
     if (!this.markClosed(reason)) return;

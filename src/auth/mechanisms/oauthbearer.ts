@@ -1,4 +1,4 @@
-import { fail, show, type Mechanism, type SaslStep } from '../mechanism.js';
+import { clientStarts, fail, show, type Mechanism, type SaslStep } from '../mechanism.js';
 
 /**
  * OAUTHBEARER (RFC 7628 §3.1): `gs2-header ^A key=value ^A ... ^A ^A`, the token in
@@ -34,11 +34,7 @@ function take(payload: Buffer): SaslStep {
 export const oauthBearer: Mechanism = {
   name: 'OAUTHBEARER',
   create() {
-    return {
-      start: (initial) =>
-        initial && initial.length ? take(initial) : { kind: 'challenge', data: Buffer.alloc(0) },
-      step: take,
-    };
+    return clientStarts(take);
   },
   describe(payload) {
     if (payload.length === 1 && payload[0] === 1) return 'dummy response after an error (^A)';

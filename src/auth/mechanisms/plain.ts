@@ -1,4 +1,4 @@
-import { fail, show, type Mechanism, type SaslStep } from '../mechanism.js';
+import { clientStarts, fail, show, type Mechanism, type SaslStep } from '../mechanism.js';
 
 /** RFC 4616: `authzid NUL authcid NUL passwd`, sent at once or after an empty challenge. */
 function parse(payload: Buffer): SaslStep {
@@ -12,11 +12,7 @@ function parse(payload: Buffer): SaslStep {
 export const plain: Mechanism = {
   name: 'PLAIN',
   create() {
-    return {
-      start: (initial) =>
-        initial && initial.length ? parse(initial) : { kind: 'challenge', data: Buffer.alloc(0) },
-      step: parse,
-    };
+    return clientStarts(parse);
   },
   describe(payload) {
     const parts = payload.toString('utf8').split('\0');

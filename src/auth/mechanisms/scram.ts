@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
+  clientStarts,
   fail,
   show,
   type Mechanism,
@@ -166,11 +167,7 @@ function createScramExchange(
     }
   };
 
-  return {
-    start: (initial) =>
-      initial && initial.length ? take(initial) : { kind: 'challenge', data: Buffer.alloc(0) },
-    step: take,
-  };
+  return clientStarts(take);
 }
 
 function describeScram(payload: Buffer, index: number): string {

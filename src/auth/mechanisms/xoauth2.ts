@@ -1,4 +1,4 @@
-import { fail, show, type Mechanism, type SaslStep } from '../mechanism.js';
+import { clientStarts, fail, show, type Mechanism, type SaslStep } from '../mechanism.js';
 
 /** Google's XOAUTH2: `user=U ^A auth=Bearer TOKEN ^A ^A`. A failure sends a JSON error as a challenge. */
 export function parseXoauth2(payload: Buffer): { username: string; token: string } | null {
@@ -23,11 +23,7 @@ function take(payload: Buffer): SaslStep {
 export const xoauth2: Mechanism = {
   name: 'XOAUTH2',
   create() {
-    return {
-      start: (initial) =>
-        initial && initial.length ? take(initial) : { kind: 'challenge', data: Buffer.alloc(0) },
-      step: take,
-    };
+    return clientStarts(take);
   },
   describe(payload) {
     const parsed = parseXoauth2(payload);

@@ -1,13 +1,12 @@
 import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, ScenarioEngine } from '../../scenario/engine.js';
-import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
+import { ProtocolScenario, type Outcome } from '../../scenario/protocol-scenario.js';
+
+export type { Outcome };
 import { describeCut, installWriteFault, type WriteMeter } from '../../scenario/faults.js';
 import type { Verdict } from '../../scenario/verdicts.js';
 import type { MailStore } from '../../store/mail-store.js';
-
-/** What a verdict leaves for the command: carry on, or stop (the scenario answered or hung up). */
-export type Outcome = 'proceed' | 'stop';
 
 /** What the scenario may do to the IMAP session that asked. */
 export interface ImapActions {
@@ -60,13 +59,10 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
   /** Plays a verdict; runs inside the session's command queue, so a delay or stall holds later commands. */
   async play(verdict: Verdict, actions: ImapActions): Promise<Outcome> {
     if (verdict.kind === 'pass') return 'proceed';
-    if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs).unref());
-    if (this.core.closed) return 'stop';
+    if (!(await this.waitOut(verdict))) return 'stop';
     if (actions.stillWanted && !actions.stillWanted()) return 'proceed';
     const why = `scenario rule ${verdict.rule}`;
     switch (verdict.kind) {
-      case 'delay':
-        return 'proceed';
       case 'imap-status':
         return this.status(verdict, actions, why);
       case 'imap-uidvalidity-change': {
@@ -85,16 +81,6 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
         await this.store.expunge(mailbox.drop, mailbox.folder, [last.uid]);
         return 'proceed';
       }
-      case 'disconnect':
-        if (verdict.how === 'rst') this.core.reset(`${why}: reset`);
-        else this.core.close(`${why}: disconnect`);
-        return 'stop';
-      case 'stall':
-        // Nothing is answered and the queue holds every later command until the session ends.
-        if (verdict.closeAfterMs !== null)
-          setTimeout(() => this.core.close(`${why}: stalled`), verdict.closeAfterMs).unref();
-        await new Promise<void>((resolve) => this.core.onClose(() => resolve()));
-        return 'stop';
       case 'cut': {
         const meter = installWriteFault(this.core.socket, {
           kind: 'cut',
@@ -107,20 +93,9 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
         this.cuts.push(meter);
         return 'proceed';
       }
-      case 'throttle':
-        installWriteFault(this.core.socket, { kind: 'throttle', bytesPerSecond: verdict.bytesPerSecond });
-        return 'proceed';
-      case 'slice':
-        installWriteFault(this.core.socket, {
-          kind: 'slice',
-          bytes: verdict.bytes,
-          pieceDelayMs: verdict.pieceDelayMs,
-        });
-        return 'proceed';
-      case 'reply':
-      case 'pop3-err':
-        // The schema keeps other protocols' outcomes out of imap rules.
-        return 'proceed';
+      default:
+        // Transport faults; other protocols' outcomes never reach an imap rule (the schema).
+        return (await this.playTransport(verdict, why)) ?? 'proceed';
     }
   }
 

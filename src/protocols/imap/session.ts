@@ -383,28 +383,13 @@ export class ImapSession {
         pending = 0;
         beforeFlush?.();
         socket.uncork();
-        await this.drained();
+        await this.session.drained();
         socket.cork();
       });
     } finally {
       beforeFlush?.();
       socket.uncork();
     }
-  }
-
-  /** Waits while the socket's buffer is full, so a big FETCH streams instead of piling up in memory. */
-  async drained(): Promise<void> {
-    const socket = this.session.socket;
-    if (!socket.writableNeedDrain || this.session.closed) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
   }
 
   // ---- state --------------------------------------------------------------------------------------

@@ -1,13 +1,11 @@
 import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, ScenarioEngine } from '../../scenario/engine.js';
-import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
-import { installWriteFault } from '../../scenario/faults.js';
+import { ProtocolScenario, type Outcome } from '../../scenario/protocol-scenario.js';
+
+export type { Outcome };
 import type { Verdict } from '../../scenario/verdicts.js';
 import type { Pop3Error } from './replies.js';
-
-/** What a verdict leaves for the command: carry on, or stop (the scenario answered or hung up). */
-export type Outcome = 'proceed' | 'stop';
 
 /** What the scenario may do to the POP3 session that asked. */
 export interface Pop3Actions {
@@ -42,45 +40,19 @@ export class Pop3Scenario extends ProtocolScenario<'pop3'> {
   /** Plays a verdict; runs inside the session's command queue, so a delay or stall holds later commands. */
   async play(verdict: Verdict, actions: Pop3Actions): Promise<Outcome> {
     if (verdict.kind === 'pass') return 'proceed';
-    if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs).unref());
-    if (this.core.closed) return 'stop';
+    if (!(await this.waitOut(verdict))) return 'stop';
     const why = `scenario rule ${verdict.rule}`;
     switch (verdict.kind) {
-      case 'delay':
-        return 'proceed';
       case 'pop3-err':
         actions.fail({ code: verdict.code ?? null, text: verdict.text });
         if (verdict.close) this.core.close(`${why}: -ERR and close`);
         return 'stop';
-      case 'disconnect':
-        if (verdict.how === 'rst') this.core.reset(`${why}: reset`);
-        else this.core.close(`${why}: disconnect`);
-        return 'stop';
-      case 'stall':
-        // Nothing is answered and the queue holds every later command until the session ends.
-        if (verdict.closeAfterMs !== null)
-          setTimeout(() => this.core.close(`${why}: stalled`), verdict.closeAfterMs).unref();
-        await new Promise<void>((resolve) => this.core.onClose(() => resolve()));
-        return 'stop';
       case 'cut':
         actions.cutAfter(verdict.afterBytes, verdict.rule);
         return 'proceed';
-      case 'throttle':
-        installWriteFault(this.core.socket, { kind: 'throttle', bytesPerSecond: verdict.bytesPerSecond });
-        return 'proceed';
-      case 'slice':
-        installWriteFault(this.core.socket, {
-          kind: 'slice',
-          bytes: verdict.bytes,
-          pieceDelayMs: verdict.pieceDelayMs,
-        });
-        return 'proceed';
-      case 'reply':
-      case 'imap-status':
-      case 'imap-uidvalidity-change':
-      case 'imap-expunge':
-        // The schema keeps other protocols' outcomes out of pop3 rules.
-        return 'proceed';
+      default:
+        // Transport faults; other protocols' outcomes never reach a pop3 rule (the schema).
+        return (await this.playTransport(verdict, why)) ?? 'proceed';
     }
   }
 }

@@ -276,16 +276,7 @@ export class Pop3Session {
     this.write(stuffed);
     this.write(TERMINATOR);
     socket.uncork();
-    if (!socket.writableNeedDrain || socket.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
+    await this.core.drained();
   }
 
   /** A SASL challenge line (RFC 5034 §4: `+ ` and base64), with its decoded reading. */
