@@ -4,7 +4,17 @@
  * foreground and stopped by its PID. Logins need no password; mail belongs to nobody.
  */
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, stopChild, waitForPort } from './support.js';
 
@@ -93,4 +103,51 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
     throw new Error(`${(err as Error).message}\n${stderr}\n${log.slice(-2000)}`);
   }
   return { port, version: await dovecotVersion(), stop: () => stopChild(child) };
+}
+
+export interface SideBySide<R> {
+  ours: R[];
+  theirs: R[];
+  version: string;
+}
+
+/**
+ * The IMAP and POP3 benchmarks' run: the same messages in mailsandbox (stored as SMTP stores them,
+ * CRLF) and in a private Dovecot (a Maildir, LF), one warm-up round each (Dovecot builds its index,
+ * we parse each message once), then `rounds` measured rounds, alternating. Cleans up after itself.
+ */
+export async function againstDovecot<R>(
+  options: Omit<DovecotOptions, 'dir'> & { rounds: number; round(port: number): Promise<R> },
+): Promise<SideBySide<R>> {
+  const dir = mkdtempSync(join(tmpdir(), `mailsandbox-${options.protocol}-bench-`));
+  // Dovecot's mail processes run as nobody and must reach the Maildir inside.
+  chmodSync(dir, 0o755);
+  // Imported here, not at the top: the client workers load the benchmark files too and need none of it.
+  const { startSandbox } = await import('../src/index.js');
+  const sandbox = await startSandbox({
+    portOffset: 'ephemeral',
+    listeners: [options.protocol],
+    certsDir: join(dir, 'certs'),
+  });
+  let dovecot: Dovecot | null = null;
+  try {
+    const drop = sandbox.store.maildropFor(options.user);
+    for (const m of options.messages)
+      await sandbox.store.append(drop, 'INBOX', Buffer.from(m.replace(/\n/g, '\r\n')));
+    dovecot = await startDovecot({ ...options, dir });
+    const ourPort = sandbox.ports[options.protocol]!;
+    await options.round(ourPort);
+    await options.round(dovecot.port);
+    const ours: R[] = [];
+    const theirs: R[] = [];
+    for (let r = 0; r < options.rounds; r++) {
+      ours.push(await options.round(ourPort));
+      theirs.push(await options.round(dovecot.port));
+    }
+    return { ours, theirs, version: dovecot.version };
+  } finally {
+    await dovecot?.stop();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

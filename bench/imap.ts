@@ -10,14 +10,12 @@
  *
  * `node dist/bench/imap.js` runs it alone; BENCH_IMAP_MESSAGES and BENCH_IMAP_ROUNDS change the size.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
-import { DOVECOT, startDovecot, type Dovecot } from './dovecot.js';
-import { median, reportRound, roundInWorker, table } from './support.js';
+import { againstDovecot, DOVECOT } from './dovecot.js';
+import { reportRound, roundInWorker, stepRows, table } from './support.js';
 
 const STEPS = ['LOGIN+SELECT+FETCH meta', 'UID FETCH BODY.PEEK[]', 'UID SEARCH HEADER'] as const;
 type Step = (typeof STEPS)[number];
@@ -185,66 +183,33 @@ if (!isMainThread && (workerData as { imapBench?: boolean } | null)?.imapBench) 
   reportRound(clientRound(port));
 }
 
-function imapRound(port: number): Promise<RoundResult> {
-  return roundInWorker(fileURLToPath(import.meta.url), { imapBench: true, port });
-}
-
 /** The IMAP benchmark; returns the printed table (time per step and the ratio to Dovecot). */
 export async function benchImap(): Promise<string> {
   const count = Number(process.env.BENCH_IMAP_MESSAGES ?? 10_000);
   const rounds = Number(process.env.BENCH_IMAP_ROUNDS ?? 3);
   if (!existsSync(DOVECOT))
     return `IMAP benchmark skipped: ${DOVECOT} not found (apt-get install dovecot-imapd)`;
-  const dir = mkdtempSync(join(tmpdir(), 'mailsandbox-imap-bench-'));
-  // Dovecot's mail processes run as nobody and must reach the Maildir inside.
-  chmodSync(dir, 0o755);
-  const user = 'bench';
   const messages = Array.from({ length: count }, (_, i) => makeMessage(i + 1));
-  // Imported here, not at the top: the client worker loads this file too and needs none of it.
-  const { startSandbox } = await import('../src/index.js');
-  const sandbox = await startSandbox({
-    portOffset: 'ephemeral',
-    listeners: ['imap'],
-    certsDir: join(dir, 'certs'),
+  const { ours, theirs } = await againstDovecot({
+    protocol: 'imap',
+    messages,
+    user: 'bench',
+    rounds,
+    round: (port) => roundInWorker<RoundResult>(fileURLToPath(import.meta.url), { imapBench: true, port }),
   });
-  let dovecot: Dovecot | null = null;
-  try {
-    const drop = sandbox.store.maildropFor(user);
-    for (const m of messages)
-      await sandbox.store.append(drop, 'INBOX', Buffer.from(m.replace(/\n/g, '\r\n')));
-    dovecot = await startDovecot({ dir, protocol: 'imap', messages, user });
-    const ours: RoundResult[] = [];
-    const theirs: RoundResult[] = [];
-    // Warm-up: Dovecot builds its index and cache on first access; we parse each message once.
-    await imapRound(sandbox.ports.imap!);
-    await imapRound(dovecot.port);
-    for (let r = 0; r < rounds; r++) {
-      ours.push(await imapRound(sandbox.ports.imap!));
-      theirs.push(await imapRound(dovecot.port));
-    }
-    const a = ours[0]!;
-    const b = theirs[0]!;
-    if (a.fetched !== count || b.fetched !== count)
-      throw new Error(`fetched ${a.fetched} / dovecot ${b.fetched} of ${count}`);
-    if (a.bodyOctets !== b.bodyOctets)
-      throw new Error(`BODY[] octets differ: ${a.bodyOctets} vs dovecot ${b.bodyOctets}`);
-    if (a.searchHits !== b.searchHits)
-      throw new Error(`SEARCH hits differ: ${a.searchHits} vs dovecot ${b.searchHits}`);
-    const rows = STEPS.map((step) => {
-      const x = median(ours.map((r) => r.ms[step]));
-      const y = median(theirs.map((r) => r.ms[step]));
-      return [step, `${x.toFixed(1)} ms`, `${y.toFixed(1)} ms`, `${(x / y).toFixed(2)}×`];
-    });
-    return [
-      `IMAP: ${count} messages (${(a.bodyOctets / 1024 / 1024).toFixed(1)} MiB), ${a.searchHits} search hits, median of ${rounds} rounds`,
-      '(client in a worker thread; ratio = mailsandbox / dovecot)',
-      ...table(['step', 'mailsandbox', 'dovecot', 'ratio'], rows),
-    ].join('\n');
-  } finally {
-    await dovecot?.stop();
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const a = ours[0]!;
+  const b = theirs[0]!;
+  if (a.fetched !== count || b.fetched !== count)
+    throw new Error(`fetched ${a.fetched} / dovecot ${b.fetched} of ${count}`);
+  if (a.bodyOctets !== b.bodyOctets)
+    throw new Error(`BODY[] octets differ: ${a.bodyOctets} vs dovecot ${b.bodyOctets}`);
+  if (a.searchHits !== b.searchHits)
+    throw new Error(`SEARCH hits differ: ${a.searchHits} vs dovecot ${b.searchHits}`);
+  return [
+    `IMAP: ${count} messages (${(a.bodyOctets / 1024 / 1024).toFixed(1)} MiB), ${a.searchHits} search hits, median of ${rounds} rounds`,
+    '(client in a worker thread; ratio = mailsandbox / dovecot)',
+    ...table(['step', 'mailsandbox', 'dovecot', 'ratio'], stepRows(STEPS, ours, theirs)),
+  ].join('\n');
 }
 
 if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {

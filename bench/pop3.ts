@@ -9,14 +9,12 @@
  *
  * `node dist/bench/pop3.js` runs it alone; BENCH_POP3_MESSAGES and BENCH_POP3_ROUNDS change the size.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
-import { DOVECOT, startDovecot, type Dovecot } from './dovecot.js';
-import { median, reportRound, roundInWorker, table } from './support.js';
+import { againstDovecot, DOVECOT } from './dovecot.js';
+import { reportRound, roundInWorker, stepRows, table } from './support.js';
 
 const STEPS = ['login', 'LIST', 'UIDL', 'RETR all'] as const;
 type Step = (typeof STEPS)[number];
@@ -164,10 +162,6 @@ if (!isMainThread && (workerData as { pop3Bench?: boolean } | null)?.pop3Bench) 
   reportRound(clientRound(port, user));
 }
 
-function pop3Round(port: number, user: string): Promise<RoundResult> {
-  return roundInWorker(fileURLToPath(import.meta.url), { pop3Bench: true, port, user });
-}
-
 // ---------------------------------------------------------------------------------------------
 // The run: warm both up once, then `rounds` measured rounds each, alternating; report medians.
 
@@ -176,67 +170,34 @@ export async function benchPop3(): Promise<string> {
   const rounds = Number(process.env.BENCH_POP3_ROUNDS ?? 3);
   if (!existsSync(DOVECOT))
     return `POP3 benchmark skipped: ${DOVECOT} not found (apt-get install dovecot-pop3d)`;
-  const dir = mkdtempSync(join(tmpdir(), 'mailsandbox-pop3-bench-'));
-  // Dovecot's mail processes run as nobody and must reach the Maildir inside.
-  chmodSync(dir, 0o755);
   const user = 'bench';
   const messages = Array.from({ length: count }, (_, i) => makeMessage(i + 1));
-  // Imported here, not at the top: the client worker loads this file too and needs none of it.
-  const { startSandbox } = await import('../src/index.js');
-  const sandbox = await startSandbox({
-    portOffset: 'ephemeral',
-    listeners: ['pop3'],
-    certsDir: join(dir, 'certs'),
+  const { ours, theirs, version } = await againstDovecot({
+    protocol: 'pop3',
+    messages,
+    user,
+    flags: 'S',
+    settings: ['auth_mechanisms = plain', 'pop3_no_flag_updates = yes'],
+    rounds,
+    round: (port) =>
+      roundInWorker<RoundResult>(fileURLToPath(import.meta.url), { pop3Bench: true, port, user }),
   });
-  let dovecot: Dovecot | null = null;
-  try {
-    const drop = sandbox.store.maildropFor(user);
-    for (const m of messages)
-      await sandbox.store.append(drop, 'INBOX', Buffer.from(m.replace(/\n/g, '\r\n')));
-    dovecot = await startDovecot({
-      dir,
-      protocol: 'pop3',
-      messages,
-      user,
-      flags: 'S',
-      settings: ['auth_mechanisms = plain', 'pop3_no_flag_updates = yes'],
-    });
-    const ours: RoundResult[] = [];
-    const theirs: RoundResult[] = [];
-    // Warm-up: Dovecot builds its index on the first login; our first LIST computes sizes.
-    await pop3Round(sandbox.ports.pop3!, user);
-    await pop3Round(dovecot.port, user);
-    for (let r = 0; r < rounds; r++) {
-      ours.push(await pop3Round(sandbox.ports.pop3!, user));
-      theirs.push(await pop3Round(dovecot.port, user));
-    }
-    for (const [name, results] of [
-      ['mailsandbox', ours],
-      ['dovecot', theirs],
-    ] as const)
-      if (results.some((x) => x.listed !== count))
-        throw new Error(`${name} listed ${results.map((x) => x.listed).join('/')} of ${count} messages`);
-    if (ours[0]!.retrievedOctets !== theirs[0]!.retrievedOctets)
-      throw new Error(
-        `RETR octets differ: ${ours[0]!.retrievedOctets} vs dovecot ${theirs[0]!.retrievedOctets}`,
-      );
-
-    const mb = (ours[0]!.retrievedOctets / 1024 / 1024).toFixed(1);
-    const rows = STEPS.map((step) => {
-      const a = median(ours.map((x) => x.ms[step]));
-      const b = median(theirs.map((x) => x.ms[step]));
-      return [step, `${a.toFixed(1)} ms`, `${b.toFixed(1)} ms`, `${(a / b).toFixed(2)}×`];
-    });
-    return [
-      `POP3: ${count} messages (${mb} MiB as sent), one connection per round, median of ${rounds} rounds`,
-      `(client in a worker thread; RETR sequential, one command at a time; ratio = mailsandbox / dovecot)`,
-      ...table(['step', 'mailsandbox', `dovecot ${dovecot.version}`, 'ratio'], rows),
-    ].join('\n');
-  } finally {
-    await dovecot?.stop();
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  for (const [name, results] of [
+    ['mailsandbox', ours],
+    ['dovecot', theirs],
+  ] as const)
+    if (results.some((x) => x.listed !== count))
+      throw new Error(`${name} listed ${results.map((x) => x.listed).join('/')} of ${count} messages`);
+  if (ours[0]!.retrievedOctets !== theirs[0]!.retrievedOctets)
+    throw new Error(
+      `RETR octets differ: ${ours[0]!.retrievedOctets} vs dovecot ${theirs[0]!.retrievedOctets}`,
+    );
+  const mb = (ours[0]!.retrievedOctets / 1024 / 1024).toFixed(1);
+  return [
+    `POP3: ${count} messages (${mb} MiB as sent), one connection per round, median of ${rounds} rounds`,
+    `(client in a worker thread; RETR sequential, one command at a time; ratio = mailsandbox / dovecot)`,
+    ...table(['step', 'mailsandbox', `dovecot ${version}`, 'ratio'], stepRows(STEPS, ours, theirs)),
+  ].join('\n');
 }
 
 if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -87,3 +87,16 @@ export function table(header: string[], rows: string[][]): string[] {
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [fmt(header), ...rows.map(fmt)];
 }
+
+/** One row per step: our median, theirs, and the ratio. */
+export function stepRows<S extends string>(
+  steps: readonly S[],
+  ours: { ms: Record<S, number> }[],
+  theirs: { ms: Record<S, number> }[],
+): string[][] {
+  return steps.map((step) => {
+    const a = median(ours.map((r) => r.ms[step]));
+    const b = median(theirs.map((r) => r.ms[step]));
+    return [step, `${a.toFixed(1)} ms`, `${b.toFixed(1)} ms`, `${(a / b).toFixed(2)}×`];
+  });
+}
