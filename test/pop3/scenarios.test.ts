@@ -8,15 +8,15 @@ import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
 import { closeClients } from './settle.js';
 
+const sandboxes: Sandbox[] = [];
+const clients: RawClient[] = [];
+after(async () => {
+  for (const sb of sandboxes) await closeClients(sb, clients);
+  for (const sb of sandboxes) await sb.close();
+});
+
 /** The shipped scenarios that script POP3, played against raw POP3 sessions and curl. */
 describe('POP3 under the shipped scenarios', () => {
-  const sandboxes: Sandbox[] = [];
-  const clients: RawClient[] = [];
-  after(async () => {
-    for (const sb of sandboxes) await closeClients(sb, clients);
-    for (const sb of sandboxes) await sb.close();
-  });
-
   async function sandboxWith(name: string): Promise<Sandbox> {
     const sb = await startTestSandbox({ scenario: await loadScenario(name), listeners: ['pop3', 'pop3s'] });
     sandboxes.push(sb);
@@ -273,13 +273,6 @@ describe('POP3 under a scenario of its own', () => {
 });
 
 describe('POP3 cut replies in the transcript', () => {
-  const sandboxes: Sandbox[] = [];
-  const clients: RawClient[] = [];
-  after(async () => {
-    for (const sb of sandboxes) await closeClients(sb, clients);
-    for (const sb of sandboxes) await sb.close();
-  });
-
   async function cutAt(command: string, afterBytes: number, transcriptBodies = false) {
     const yaml = [
       'description: cut',

@@ -69,6 +69,20 @@ function actions(sb: Sandbox): string[] {
     .map((e) => (e.type === 'scenario-action' ? `${e.proto} ${e.rule}: ${e.action}` : ''));
 }
 
+/** A raw client logged in, INBOX selected, in IDLE (`a3`). */
+async function idleInInbox(sb: Sandbox): Promise<RawClient> {
+  const c = await RawClient.connect(sb.ports.imap!);
+  clients.push(c);
+  await c.readUntil(/^\* OK/);
+  c.send('a1 LOGIN test testpass');
+  await c.readUntil(/^a1 OK/);
+  c.send('a2 SELECT INBOX');
+  await c.readUntil(/^a2 OK/);
+  c.send('a3 IDLE');
+  await c.readUntil(/^\+ /);
+  return c;
+}
+
 describe('shipped IMAP scenarios with real clients', () => {
   it('imap-alert-on-login: LOGIN succeeds and imaplib receives the [ALERT] text', async () => {
     const sb = await sandbox('imap-alert-on-login');
@@ -118,15 +132,7 @@ report(typ=typ, body=data[0][1].decode(), elapsed=elapsed)`,
 
   it('imap-bye-during-idle: two seconds into IDLE the client gets * BYE and the connection closes', async () => {
     const sb = await sandbox('imap-bye-during-idle');
-    const c = await RawClient.connect(sb.ports.imap!);
-    clients.push(c);
-    await c.readUntil(/^\* OK/);
-    c.send('a1 LOGIN test testpass');
-    await c.readUntil(/^a1 OK/);
-    c.send('a2 SELECT INBOX');
-    await c.readUntil(/^a2 OK/);
-    c.send('a3 IDLE');
-    await c.readUntil(/^\+ /);
+    const c = await idleInInbox(sb);
     const idleAt = Date.now();
     const lines = await c.readUntil(/^\* BYE/, 6_000);
     const waited = Date.now() - idleAt;
@@ -140,15 +146,7 @@ report(typ=typ, body=data[0][1].decode(), elapsed=elapsed)`,
 
   it('imap-bye-during-idle: a client that leaves IDLE before the two seconds gets no BYE', async () => {
     const sb = await sandbox('imap-bye-during-idle');
-    const c = await RawClient.connect(sb.ports.imap!);
-    clients.push(c);
-    await c.readUntil(/^\* OK/);
-    c.send('a1 LOGIN test testpass');
-    await c.readUntil(/^a1 OK/);
-    c.send('a2 SELECT INBOX');
-    await c.readUntil(/^a2 OK/);
-    c.send('a3 IDLE');
-    await c.readUntil(/^\+ /);
+    const c = await idleInInbox(sb);
     c.send('DONE');
     await c.readUntil(/^a3 OK/);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
