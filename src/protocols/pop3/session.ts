@@ -193,6 +193,10 @@ export class Pop3Session {
 
   /** One reply line, recorded as far as it goes out. */
   private line(text: string, decoded?: string): void {
+    if (!this.cut) {
+      this.core.server(text, decoded);
+      return this.write(text + '\r\n');
+    }
     const wire = Buffer.from(text + '\r\n');
     const sent = this.sendable(wire.length);
     if (sent === wire.length) this.core.server(text, decoded);
@@ -226,11 +230,10 @@ export class Pop3Session {
   sendText(first: string, lines: readonly string[]): void {
     this.errorsInARow = 0;
     const text = textResponse(first, lines);
-    const size = Buffer.byteLength(text);
-    const sent = this.sendable(size);
-    if (sent < size) {
+    const size = this.cut ? Buffer.byteLength(text) : 0;
+    if (this.cut && this.sendable(size) < size) {
       // A scenario cuts this reply: record the wire lines (dot-stuffed) that went out.
-      this.recordLines(text.slice(0, -2).split('\r\n'), sent);
+      this.recordLines(text.slice(0, -2).split('\r\n'), this.sendable(size));
       return this.write(text);
     }
     this.core.server(first);
