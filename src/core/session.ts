@@ -169,12 +169,6 @@ export class Session {
 
   // ---- output -----------------------------------------------------------------------------------
 
-  /** Writes one reply line (CRLF added) and records it. */
-  send(line: string): void {
-    this.server(line);
-    this.write(line + '\r\n');
-  }
-
   /** Writes bytes without recording them; the caller records a summary (message bodies). */
   write(data: string | Buffer): void {
     if (this.closed || this.socket.destroyed || !this.socket.writable) return;
