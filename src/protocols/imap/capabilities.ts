@@ -1,4 +1,6 @@
 import { offeredMechanisms, plaintextLoginAllowed } from './auth-policy.js';
+import type { CommandSpec } from './command.js';
+import { bad } from './errors.js';
 import type { ImapSession } from './session.js';
 
 /** Extensions real clients rely on (issue 3), in the order they are announced. */
@@ -31,4 +33,24 @@ export function capabilities(imap: ImapSession): string[] {
   if (!plaintextLoginAllowed(imap)) caps.push('LOGINDISABLED');
   for (const mech of offeredMechanisms(imap)) caps.push(`AUTH=${mech}`);
   return imap.scenario?.capabilities(caps) ?? caps;
+}
+
+/** The session's CAPABILITY list names `atom` (case-insensitively): the extension may be used. A scenario
+ *  that removes an atom switches the extension off, not only its advertisement (scenarios/README.md). */
+export function offers(imap: ImapSession, atom: string): boolean {
+  const wanted = atom.toUpperCase();
+  return capabilities(imap).some((a) => a.toUpperCase() === wanted);
+}
+
+/** The command is there for this session: it needs no capability, or its capability is offered. */
+export function commandOffered(imap: ImapSession, spec: CommandSpec): boolean {
+  return spec.capability === undefined || offers(imap, spec.capability);
+}
+
+/**
+ * An argument an extension adds (`CHANGEDSINCE`, `RETURN (...)`, `BINARY[]`): without the capability the
+ * server answers BAD, as one that does not know the argument (RFC 3501 §7.1.3). `what` names it.
+ */
+export function requireCapability(imap: ImapSession, atom: string, what: string): void {
+  if (!offers(imap, atom)) throw bad(`unknown argument ${what} (${atom} is not offered)`);
 }

@@ -30,6 +30,12 @@ export interface CommandSpec {
    * authenticated state, `bye` for those of the selected state only.
    */
   whenVanished?: 'run' | 'no' | 'bye';
+  /**
+   * The CAPABILITY atom that announces this command (`IDLE`, `MOVE`, `UIDPLUS`). When a scenario removes
+   * the atom, the command is answered as a server without the extension answers it: `BAD unknown
+   * command` (capabilities.ts `offers`). Arguments an extension adds are gated with `requireCapability`.
+   */
+  capability?: string;
   /** Runs the happy path; failures are thrown as ImapError. Returns the tagged OK's text. */
   handle(c: CommandContext): Promise<CommandResult> | CommandResult;
 }

@@ -25,13 +25,14 @@ import { search } from './commands/search.js';
 import { subscribe, unsubscribe } from './commands/subscribe.js';
 import { unselect } from './commands/unselect.js';
 
-/** Wire name → command: the table of contents of the IMAP server. `UID X` rows point at X's file. */
+/** Wire name → command: the table of contents of the IMAP server. `UID X` rows point at X's file.
+ *  A row with a `capability` exists only while the session's CAPABILITY names it (capabilities.ts). */
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, CommandSpec>([
   // any state (RFC 3501 §6.1)
   ['CAPABILITY', capability],
   ['NOOP', noop],
   ['LOGOUT', logout],
-  ['ID', id], // RFC 2971
+  ['ID', { ...id, capability: 'ID' }], // RFC 2971
   // not authenticated (§6.2)
   ['STARTTLS', starttls],
   ['AUTHENTICATE', authenticate],
@@ -48,23 +49,23 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
   ['LSUB', lsub],
   ['STATUS', status],
   ['APPEND', append],
-  ['NAMESPACE', namespace], // RFC 2342
-  ['ENABLE', enable], // RFC 5161
-  ['IDLE', idle], // RFC 2177
+  ['NAMESPACE', { ...namespace, capability: 'NAMESPACE' }], // RFC 2342
+  ['ENABLE', { ...enable, capability: 'ENABLE' }], // RFC 5161
+  ['IDLE', { ...idle, capability: 'IDLE' }], // RFC 2177
   // selected (§6.4)
   ['CHECK', { ...noop, states: ['selected'] }],
   ['CLOSE', close],
-  ['UNSELECT', unselect], // RFC 3691
+  ['UNSELECT', { ...unselect, capability: 'UNSELECT' }], // RFC 3691
   ['EXPUNGE', expunge],
   ['SEARCH', search],
   ['FETCH', fetch],
   ['STORE', store],
   ['COPY', copy],
-  ['MOVE', move], // RFC 6851
+  ['MOVE', { ...move, capability: 'MOVE' }], // RFC 6851
   ['UID FETCH', fetch],
   ['UID STORE', store],
   ['UID COPY', copy],
-  ['UID MOVE', move],
+  ['UID MOVE', { ...move, capability: 'MOVE' }],
   ['UID SEARCH', search],
-  ['UID EXPUNGE', { ...expunge, args: [1, 1] }], // RFC 4315 §2.1
+  ['UID EXPUNGE', { ...expunge, args: [1, 1], capability: 'UIDPLUS' }], // RFC 4315 §2.1
 ]);

@@ -7,7 +7,7 @@ import type { Point } from '../../scenario/schema.js';
 import type { StoreChange } from '../../store/types.js';
 import { describeSaslPayload } from '../../transcript/decode.js';
 import type { ProtocolContext } from '../context.js';
-import { capabilities } from './capabilities.js';
+import { capabilities, commandOffered } from './capabilities.js';
 import { REPLIED, type CommandSpec } from './command.js';
 import { sentLines, type ResponseWriter } from './compose.js';
 import { bad, ImapError, no } from './errors.js';
@@ -271,7 +271,8 @@ export class ImapSession {
         args = args.slice(1);
       }
       spec = COMMANDS.get(name);
-      if (!spec) throw bad(`unknown command ${name}`);
+      // A command whose capability a scenario removed is unknown, as on a server without it.
+      if (!spec || !commandOffered(this, spec)) throw bad(`unknown command ${name}`);
       // State and arity are checked here, once, before any handler runs.
       if (!spec.states.includes(this.state.kind))
         throw bad(`${name} is not allowed ${stateText(this.state)}`);
