@@ -15,7 +15,7 @@ import type { ProtocolContext, ProtocolHandler } from './protocols/context.js';
 import { PROTOCOLS } from './protocols/registry.js';
 import { oddCertificate } from './scenario/certificates.js';
 import { ScenarioEngine } from './scenario/engine.js';
-import type { Scenario } from './scenario/load.js';
+import { defaultScenario, type Scenario } from './scenario/load.js';
 import { seedMail } from './scenario/seed-mail.js';
 import { MailStore } from './store/mail-store.js';
 import { MaildirBackend } from './store/maildir.js';
@@ -111,7 +111,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (options.scenario) await seedMail(store, options.scenario);
 
   const makeEngine = (scenario: Scenario, seed?: number) => new ScenarioEngine(scenario, { seed, bus });
-  const engine = options.scenario ? makeEngine(options.scenario, options.seed) : undefined;
+  // The engine is always there: without a scenario it runs the built-in accept-all one.
+  const engine = options.scenario
+    ? makeEngine(options.scenario, options.seed)
+    : new ScenarioEngine(defaultScenario(), { seed: options.seed, bus, builtIn: true });
   const scenarioUsers = options.scenario?.users;
   const users: UserDirectory = options.users
     ? { mode: 'users', users: new Map(Object.entries(options.users)) }
@@ -191,7 +194,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     bus,
     get scenario() {
       const e = ctx.engine;
-      return e ? { name: e.name, seed: e.seed, random: e.hasRandomRules } : null;
+      return e.builtIn ? null : { name: e.name, seed: e.seed, random: e.hasRandomRules };
     },
     useScenario(scenario, seed) {
       ctx.engine = makeEngine(scenario, seed);

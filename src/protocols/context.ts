@@ -11,9 +11,10 @@ export interface ProtocolContext extends CoreContext {
   hostname: string;
   /** Show every line of message bodies in the transcript instead of a one-line summary. */
   transcriptBodies: boolean;
-  /** The running scenario, asked at each decision point (absent: behave normally). Read it per
-   *  session, not once per listener: the library API may switch scenario while running. */
-  engine?: ScenarioEngine;
+  /** The running scenario, asked at each decision point: the user's, else the built-in accept-all
+   *  one (never absent). Read it per session, not once per listener: the library API may switch
+   *  scenario while running. */
+  engine: ScenarioEngine;
 }
 
 /** One protocol's side of a listener: takes sessions, and closes its own state at shutdown. */

@@ -59,6 +59,8 @@ export interface EngineOptions {
   bus?: TranscriptBus;
   /** Cross-session counter keys (per client/sender/recipient) kept before the oldest are forgotten. */
   maxCounterKeys?: number;
+  /** The built-in accept-all scenario the sandbox runs when the user chose none. */
+  builtIn?: boolean;
 }
 
 const DEFAULT_MAX_COUNTER_KEYS = 10_000;
@@ -79,6 +81,10 @@ export class ScenarioEngine {
   /** `args` patterns compiled once (they were checked by the schema). */
   private readonly patterns = new Map<string, RegExp>();
   private readonly maxCounterKeys: number;
+  /** Each protocol's rules (its own, then the global ones), joined once. */
+  private readonly rules: Record<Proto, Rule[]>;
+  /** The points each protocol has a rule for: decide() answers `pass` at once everywhere else. */
+  private readonly points: Record<Proto, ReadonlySet<Point>>;
 
   constructor(
     readonly scenario: Scenario,
@@ -86,7 +92,12 @@ export class ScenarioEngine {
   ) {
     this.seed = options.seed ?? scenario.seed ?? randomSeed();
     this.maxCounterKeys = options.maxCounterKeys ?? DEFAULT_MAX_COUNTER_KEYS;
-    const all = (['smtp', 'imap', 'pop3'] as const).flatMap((p) => this.rulesOf(p));
+    const protos = ['smtp', 'imap', 'pop3'] as const;
+    const rulesOf = (p: Proto) => [...(scenario[p]?.rules ?? []), ...(scenario.rules ?? [])];
+    this.rules = { smtp: rulesOf('smtp'), imap: rulesOf('imap'), pop3: rulesOf('pop3') };
+    const pointsOf = (p: Proto) => new Set(this.rules[p].map((r) => r.when.point ?? 'command'));
+    this.points = { smtp: pointsOf('smtp'), imap: pointsOf('imap'), pop3: pointsOf('pop3') };
+    const all = protos.flatMap((p) => this.rules[p]);
     this.hasRandomRules = all.some((r) => r.when.probability !== undefined || (r.delay?.jitterMs ?? 0) > 0);
   }
 
@@ -94,13 +105,18 @@ export class ScenarioEngine {
     return this.scenario.name;
   }
 
+  /** True for the built-in accept-all scenario (the user chose none): it scripts nothing. */
+  get builtIn(): boolean {
+    return this.options.builtIn ?? false;
+  }
+
   section(proto: Proto): ProtocolSection | undefined {
     return this.scenario[proto];
   }
 
   /** A protocol's own rules first, then the global (transport) rules. */
-  rulesOf(proto: Proto): Rule[] {
-    return [...(this.section(proto)?.rules ?? []), ...(this.scenario.rules ?? [])];
+  rulesOf(proto: Proto): readonly Rule[] {
+    return this.rules[proto];
   }
 
   // ---- configuration views ----------------------------------------------------------------------
@@ -137,6 +153,13 @@ export class ScenarioEngine {
 
   /** Asks the scenario what to do at `point`; a non-pass verdict is published as a scenario-action. */
   decide(point: Point, ctx: DecisionContext): Verdict {
+    // The fast path: no rule of this protocol could match here (always so in the built-in scenario).
+    // A protocol with rules elsewhere still gets its session's random stream now, so streams are
+    // handed out in the order sessions first ask, as if every point were looked at.
+    if (!this.points[ctx.proto].has(point)) {
+      if (this.rules[ctx.proto].length > 0) this.sessionOf(ctx);
+      return PASS;
+    }
     const session = this.sessionOf(ctx);
     let chosen: Rule | null = null;
     for (const rule of this.rulesOf(ctx.proto)) {

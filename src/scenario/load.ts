@@ -259,7 +259,7 @@ export function listShippedScenarios(): { name: string; description: string }[] 
   });
 }
 
-/** The default scenario: everything accepted, nothing scripted. */
+/** The default scenario: everything accepted, nothing scripted (the engine runs it when the user chose none). */
 export function defaultScenario(): Scenario {
   return { description: 'accept everything, script nothing', name: 'accept-all', file: null, baseDir: null };
 }

@@ -35,7 +35,7 @@ export function loginRefusal(imap: ImapSession): { code: string; text: string } 
   if (policy.plaintext) return null;
   imap.session.note(
     'info',
-    `scenario ${imap.scenario?.name ?? ''}: LOGIN refused: it is SASL PLAIN, which is not accepted (${policy.accepted.join(', ') || 'none'})`,
+    `scenario ${imap.scenario.name}: LOGIN refused: it is SASL PLAIN, which is not accepted (${policy.accepted.join(', ') || 'none'})`,
   );
   return { code: 'ALERT', text: 'Unsupported authentication mechanism.' };
 }

@@ -22,7 +22,7 @@ const EXTENSIONS = [
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */
 export function offersStartTls(imap: ImapSession): boolean {
   const session = imap.session;
-  return session.listener.tls === 'starttls' && !session.tls && imap.scenario?.starttls !== 'hide';
+  return session.listener.tls === 'starttls' && !session.tls && imap.scenario.starttls !== 'hide';
 }
 
 /** The CAPABILITY list for this session now: STARTTLS only while it can still be used (RFC 3501
@@ -32,7 +32,7 @@ export function capabilities(imap: ImapSession): string[] {
   if (offersStartTls(imap)) caps.push('STARTTLS');
   if (!plaintextLoginAllowed(imap)) caps.push('LOGINDISABLED');
   for (const mech of offeredMechanisms(imap)) caps.push(`AUTH=${mech}`);
-  return imap.scenario?.capabilities(caps) ?? caps;
+  return imap.scenario.capabilities(caps);
 }
 
 /** The session's CAPABILITY list names `atom` (case-insensitively): the extension may be used. A scenario

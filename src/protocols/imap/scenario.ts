@@ -1,6 +1,5 @@
-import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Session } from '../../core/session.js';
-import type { AuthPolicy, ScenarioEngine } from '../../scenario/engine.js';
+import type { ScenarioEngine } from '../../scenario/engine.js';
 import { ProtocolScenario, type Outcome } from '../../scenario/protocol-scenario.js';
 
 export type { Outcome };
@@ -26,7 +25,7 @@ export interface ImapActions {
  * tagged NO/BAD (RFC 3501 §7.1.2-3), `* BYE` and close (§7.1.5), `* OK [ALERT]` (§7.1), a new
  * UIDVALIDITY (§2.3.1.1) and an unsolicited EXPUNGE (§7.4.1) through the shared store, so other
  * sessions see them too. Throttle, slice and cut shape the socket's writes (scenario/faults.ts).
- * Without a scenario the session never builds one of these and behaves as RFC 3501 says.
+ * The built-in accept-all scenario answers `pass` everywhere: then the session behaves as RFC 3501 says.
  */
 export class ImapScenario extends ProtocolScenario<'imap'> {
   /** The cuts installed on the session's socket (a rule may fire more than once before one ends it). */
@@ -127,12 +126,3 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
     return 'proceed';
   }
 }
-
-/** Mechanisms offered when no scenario says otherwise. */
-export const DEFAULT_POLICY: AuthPolicy = {
-  advertised: [...DEFAULT_MECHANISMS],
-  accepted: [...DEFAULT_MECHANISMS],
-  requireTls: false,
-  plaintext: true,
-  apop: true,
-};

@@ -15,7 +15,7 @@ import type { MailboxView } from './mailbox-view.js';
 import { CommandFraming, type LiteralInfo } from './parser/framing.js';
 import { parseCommand, tagOf } from './parser/tokenizer.js';
 import { COMMANDS } from './registry.js';
-import { DEFAULT_POLICY, ImapScenario, type ImapActions, type Outcome } from './scenario.js';
+import { ImapScenario, type ImapActions, type Outcome } from './scenario.js';
 
 /** RFC 3501 §3: the connection states, with what each one knows. */
 export type ImapState =
@@ -47,13 +47,13 @@ export class ImapSession {
   private idling = false;
   private readonly unsubscribe: () => void;
   /** The scenario in force when the session opened (the library API may switch it for later ones). */
-  readonly scenario: ImapScenario | null;
+  readonly scenario: ImapScenario;
 
   constructor(
     readonly session: Session,
     readonly ctx: ProtocolContext,
   ) {
-    this.scenario = ctx.engine ? new ImapScenario(ctx.engine, session, ctx.store) : null;
+    this.scenario = new ImapScenario(ctx.engine, session, ctx.store);
     this.framing = new CommandFraming({
       readBytes: (n, sink, cut) => session.lineReader.readBytes(n, sink, cut),
       // APPEND carries a message; any other literal is a name or a search string (limits.ts).
@@ -77,7 +77,6 @@ export class ImapSession {
   }
 
   start(): void {
-    if (!this.scenario) this.sendGreeting();
     this.session.readLines({
       onLine: (line) => this.onLine(line),
       onOverflow: (bytes, phase) => this.onOverflow(bytes, phase),
@@ -86,40 +85,36 @@ export class ImapSession {
           kind === 'idle' ? '* BYE Autologout: idle for too long' : '* BYE Command took too long to arrive',
         ),
     });
-    // With a scenario the greeting is queued like a command (the queue exists once reading started),
-    // behind the `connect` and `greeting` decisions; lines a client sends early wait for it.
-    if (this.scenario) this.session.enqueue(() => this.greet());
-  }
-
-  private sendGreeting(): void {
-    const text = this.scenario?.greeting ?? 'mailsandbox ready';
-    this.send(`* OK [CAPABILITY ${this.capabilityText}] ${text}`);
+    // The greeting is queued like a command (the queue exists once reading started), behind the
+    // `connect` and `greeting` decisions; lines a client sends early wait for it.
+    this.session.enqueue(() => this.greet());
   }
 
   private async greet(): Promise<void> {
     if ((await this.consult('connect', '*')) === 'stop') return;
     if ((await this.consult('greeting', '*')) === 'stop') return;
-    this.sendGreeting();
+    const text = this.scenario.greeting ?? 'mailsandbox ready';
+    this.send(`* OK [CAPABILITY ${this.capabilityText}] ${text}`);
   }
 
   // ---- scenario -----------------------------------------------------------------------------------
 
   /** Users of this session: the scenario's table, else the sandbox's. */
   get users(): UserDirectory {
-    return this.scenario ? this.scenario.users(this.ctx.users) : this.ctx.users;
+    return this.scenario.users(this.ctx.users);
   }
 
   /** The name the server gives itself (SASL challenges). */
   get hostname(): string {
-    return this.scenario?.hostname ?? this.ctx.hostname;
+    return this.scenario.hostname ?? this.ctx.hostname;
   }
 
   authPolicy(): AuthPolicy {
-    return this.scenario?.authPolicy() ?? DEFAULT_POLICY;
+    return this.scenario.authPolicy();
   }
 
   /**
-   * Asks the scenario (if any) at `point` and plays its verdict, answering `tag`. `stillWanted` lets a
+   * Asks the scenario at `point` and plays its verdict, answering `tag`. `stillWanted` lets a
    * delayed verdict lapse when its moment passed (IDLE already ended).
    */
   async consult(
@@ -128,7 +123,6 @@ export class ImapSession {
     extra: Partial<DecisionContext> = {},
     stillWanted?: () => boolean,
   ): Promise<Outcome> {
-    if (!this.scenario) return 'proceed';
     const user =
       this.state.kind === 'authenticated' || this.state.kind === 'selected' ? this.state.user : null;
     const verdict = this.scenario.decide(point, { user, ...extra });
@@ -331,7 +325,7 @@ export class ImapSession {
    */
   send(line: string, decoded?: string): void {
     const scenario = this.scenario;
-    if (!scenario?.cutting) {
+    if (!scenario.cutting) {
       this.session.server(line, decoded);
       this.session.write(line + '\r\n');
       return;
@@ -351,13 +345,13 @@ export class ImapSession {
    *  `writeResponses` records it, as far as it goes out. */
   endResponse(w: ResponseWriter): void {
     const text = w.end();
-    if (!this.scenario?.cutting) this.session.server(text);
+    if (!this.scenario.cutting) this.session.server(text);
   }
 
   /** Writes the responses the writer ended since the last call (see endResponse). */
   writeResponses(w: ResponseWriter): void {
     const chunks = w.take();
-    if (this.scenario?.cutting) {
+    if (this.scenario.cutting) {
       const size = chunks.reduce((n, chunk) => n + chunk.length, 0);
       for (const line of sentLines(chunks, this.scenario.sendable(size), w.literalPreview))
         this.session.server(line);
@@ -478,10 +472,9 @@ export class ImapSession {
       this.send('+ idling');
       this.flushUpdates(true);
       // The `idle` decision plays while the client waits (a BYE two seconds in), not before `+ idling`.
-      if (this.scenario)
-        this.consult('idle', '*', { command: 'IDLE' }, () => this.idling && !this.session.closed).catch(
-          (err: Error) => this.session.note('error', `scenario at IDLE: ${err.message}`),
-        );
+      this.consult('idle', '*', { command: 'IDLE' }, () => this.idling && !this.session.closed).catch(
+        (err: Error) => this.session.note('error', `scenario at IDLE: ${err.message}`),
+      );
       return await done;
     } finally {
       this.idling = false;

@@ -1,6 +1,5 @@
-import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
 import type { Session } from '../../core/session.js';
-import type { AuthPolicy, ScenarioEngine } from '../../scenario/engine.js';
+import type { ScenarioEngine } from '../../scenario/engine.js';
 import { ProtocolScenario, type Outcome } from '../../scenario/protocol-scenario.js';
 
 export type { Outcome };
@@ -19,7 +18,7 @@ export interface Pop3Actions {
  * users, SASL mechanisms offered and accepted, CAPA lines, the STLS policy, and the verdicts asked
  * at `connect`, `greeting`, `command`, `auth` and `retr`, rendered in POP3's words (`-ERR [code]`);
  * throttle and slice shape the socket's writes (scenario/faults.ts), a cut is done by the session.
- * Without a scenario the session never builds one of these and behaves as RFC 1939 says.
+ * The built-in accept-all scenario answers `pass` everywhere: then the session behaves as RFC 1939 says.
  */
 export class Pop3Scenario extends ProtocolScenario<'pop3'> {
   constructor(engine: ScenarioEngine, core: Session) {
@@ -56,12 +55,3 @@ export class Pop3Scenario extends ProtocolScenario<'pop3'> {
     }
   }
 }
-
-/** Mechanisms offered when no scenario says otherwise. */
-export const DEFAULT_POLICY: AuthPolicy = {
-  advertised: [...DEFAULT_MECHANISMS],
-  accepted: [...DEFAULT_MECHANISMS],
-  requireTls: false,
-  plaintext: true,
-  apop: true,
-};

@@ -11,7 +11,7 @@ import { MaildropSnapshot, printableArg } from './maildrop.js';
 import { TERMINATOR, textResponse } from './multiline.js';
 import { COMMANDS } from './registry.js';
 import { errors, renderError, type Pop3Error } from './replies.js';
-import { DEFAULT_POLICY, Pop3Scenario, type Outcome } from './scenario.js';
+import { Pop3Scenario, type Outcome } from './scenario.js';
 
 /** Lines of a multi-line listing recorded one by one in the transcript; longer ones are summarised. */
 export const LISTING_LINES_RECORDED = 100;
@@ -42,7 +42,7 @@ export class Pop3Session {
   continuation: Continuation | null = null;
   readonly timestamp: string;
   /** The scenario in force when the session opened (the library API may switch it for later ones). */
-  readonly scenario: Pop3Scenario | null;
+  readonly scenario: Pop3Scenario;
   /** The name in the greeting and in SASL challenges. */
   readonly hostname: string;
   private errorsInARow = 0;
@@ -53,18 +53,18 @@ export class Pop3Session {
     readonly core: Session,
     readonly ctx: ProtocolContext,
   ) {
-    this.scenario = ctx.engine ? new Pop3Scenario(ctx.engine, core) : null;
-    this.hostname = this.scenario?.hostname ?? ctx.hostname;
+    this.scenario = new Pop3Scenario(ctx.engine, core);
+    this.hostname = this.scenario.hostname ?? ctx.hostname;
     this.timestamp = apopTimestamp(this.hostname);
   }
 
   get users(): UserDirectory {
-    return this.scenario ? this.scenario.users(this.ctx.users) : this.ctx.users;
+    return this.scenario.users(this.ctx.users);
   }
 
   /** SASL mechanisms offered and accepted now, and whether logging in needs TLS first. */
   authPolicy(): AuthPolicy {
-    return this.scenario?.authPolicy() ?? DEFAULT_POLICY;
+    return this.scenario.authPolicy();
   }
 
   /** True when a scenario wants TLS before any login and the session is not yet secure. */
@@ -79,7 +79,7 @@ export class Pop3Session {
   refusedByPolicy(how: 'USER/PASS' | 'APOP', username: string): boolean {
     const policy = this.authPolicy();
     const allowed = how === 'APOP' ? policy.apop : policy.plaintext;
-    if (allowed || !this.scenario) return false;
+    if (allowed) return false;
     const why =
       how === 'APOP'
         ? 'APOP is not enabled when the scenario names its mechanisms'
@@ -95,12 +95,11 @@ export class Pop3Session {
     return true;
   }
 
-  /** Asks the scenario (if any) at `point` and plays its verdict. */
+  /** Asks the scenario at `point` and plays its verdict. */
   async ask(
     point: 'command' | 'auth' | 'retr',
     extra: Parameters<Pop3Scenario['decide']>[1],
   ): Promise<Outcome> {
-    if (!this.scenario) return 'proceed';
     const user = this.state.kind === 'update' ? null : this.state.user;
     return this.scenario.play(this.scenario.decide(point, { user, ...extra }), this);
   }
@@ -133,14 +132,12 @@ export class Pop3Session {
 
   private async greet(): Promise<void> {
     const scenario = this.scenario;
-    if (scenario) {
-      if ((await scenario.play(scenario.decide('connect'), this)) === 'stop') return;
-      if ((await scenario.play(scenario.decide('greeting'), this)) === 'stop') return;
-    }
+    if ((await scenario.play(scenario.decide('connect'), this)) === 'stop') return;
+    if ((await scenario.play(scenario.decide('greeting'), this)) === 'stop') return;
     // RFC 1939 §7: the timestamp announces APOP; without APOP there is none (Dovecot too), so
     // clients such as curl do not try it.
     const timestamp = this.authPolicy().apop ? ` ${this.timestamp}` : '';
-    this.line(`+OK ${scenario?.greeting ?? 'mailsandbox ready'}${timestamp}`);
+    this.line(`+OK ${scenario.greeting ?? 'mailsandbox ready'}${timestamp}`);
   }
 
   /** The TRANSACTION state; commands registered only for it may call this without checking. */

@@ -222,7 +222,7 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
     accept(session) {
       const engine = ctx.engine;
       // smtp-server reads SIZE from its options; a scenario may set it (one scenario runs at a time).
-      const maxBytes = engine?.scenario.smtp?.size ?? ctx.limits.maxMessageBytes;
+      const maxBytes = engine.scenario.smtp?.size ?? ctx.limits.maxMessageBytes;
       server.options.size = maxBytes;
       // What the session already knows, so smtp-server does not ask the socket (a system call
       // each) nor draw a random connection id.
@@ -233,7 +233,8 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
         remotePort: session.remotePort,
       };
       const connection = server.connect(session.socket, known, (c) => {
-        if (!engine) return;
+        // SMTP still keeps smtp-server's own paths under the built-in scenario (its AUTH among them).
+        if (engine.builtIn) return;
         c.scenario = new SmtpScenario(engine, session, c.wire, ctx.users, ctx.hostname);
         c.name = c.scenario.serverName;
       });

@@ -15,7 +15,7 @@ export const starttls: CommandSpec = {
     if (imap.session.tls) throw bad('TLS is already active');
     if (!offersStartTls(imap)) throw bad('STARTTLS is not offered on this port');
     if ((await imap.consult('starttls', tag, { command: 'STARTTLS' })) === 'stop') return REPLIED;
-    const policy = imap.scenario?.starttls ?? 'offer';
+    const policy = imap.scenario.starttls;
     if (policy === 'refuse') {
       imap.session.note('info', 'scenario: STARTTLS refused');
       throw no('TLS not available due to temporary reason', 'UNAVAILABLE');

@@ -14,9 +14,9 @@ export const capa: CommandSpec = {
     const { advertised } = session.authPolicy();
     if (advertised.length) lines.push(`SASL ${advertised.join(' ')}`);
     // RFC 2595 §4: STLS only while the session is not yet secure, on a port that offers it.
-    if (offersStls(session) && session.scenario?.starttls !== 'hide') lines.push('STLS');
+    if (offersStls(session) && session.scenario.starttls !== 'hide') lines.push('STLS');
     lines.push('IMPLEMENTATION mailsandbox');
-    session.sendText('+OK Capability list follows', session.scenario?.capabilities(lines) ?? lines);
+    session.sendText('+OK Capability list follows', session.scenario.capabilities(lines));
   },
 };
 

@@ -13,7 +13,7 @@ export const stls: CommandSpec = {
   async handle(session) {
     const { core } = session;
     if (core.tls) return session.fail(errors.protocol('TLS is already active'));
-    const policy = session.scenario?.starttls ?? 'offer';
+    const policy = session.scenario.starttls;
     if (!offersStls(session) || policy === 'hide')
       return session.fail(errors.protocol('STLS is not offered on this port'));
     if (policy === 'refuse') return session.fail(errors.sysTemp('TLS not available due to temporary reason'));
