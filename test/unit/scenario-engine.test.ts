@@ -143,4 +143,35 @@ smtp:
       [true, true],
     );
   });
+
+  it('the built-in accept-all engine answers pass at every point, and says it is built in', async () => {
+    const { defaultScenario } = await import('../../src/scenario/index.js');
+    const engine = new ScenarioEngine(defaultScenario(), { builtIn: true });
+    assert.equal(engine.builtIn, true);
+    for (const proto of ['smtp', 'imap', 'pop3'] as const)
+      for (const point of ['connect', 'greeting', 'command', 'auth', 'fetch'] as const)
+        assert.equal(engine.decide(point, { sid: `${proto}#1`, proto, command: 'NOOP' }).kind, 'pass');
+  });
+
+  it("a session's random stream is fixed at its first question, also at a point no rule has", async () => {
+    const s = await scenario(`
+description: d
+imap:
+  rules:
+    - name: coin
+      when: { command: NOOP, probability: 0.5 }
+      no: { text: heads }
+`);
+    const imap = (sid: string): DecisionContext => ({ sid, proto: 'imap', command: 'NOOP' });
+    const flips = (engine: ScenarioEngine, sid: string) =>
+      Array.from({ length: 32 }, () => engine.decide('command', imap(sid)).kind).join();
+    // A asks first (at connect, where no rule is), so A gets the protocol's first stream.
+    const asked = new ScenarioEngine(s, { seed: 3 });
+    asked.decide('connect', imap('A'));
+    asked.decide('connect', imap('B'));
+    const bFirst = flips(asked, 'B');
+    const alone = new ScenarioEngine(s, { seed: 3 });
+    assert.equal(flips(alone, 'A'), flips(asked, 'A'));
+    assert.notEqual(bFirst, flips(new ScenarioEngine(s, { seed: 3 }), 'B'));
+  });
 });
