@@ -17,6 +17,8 @@ function same(a: string, b: string): boolean {
 }
 
 export function verifyCredentials(dir: UserDirectory, creds: Credentials): boolean {
+  // A proof the mechanism checked and found wrong fails in every mode (DIGEST-MD5, SCRAM).
+  if ('proof' in creds && creds.proof === 'invalid') return false;
   if (dir.mode === 'accept-any') return true;
   const password = dir.users.get(creds.username);
   if (password === undefined) return false;

@@ -1,10 +1,10 @@
-import { DEFAULT_MECHANISMS } from '../auth/registry.js';
+import { decideAuthPolicy, type AuthPolicy } from '../auth/policy.js';
 import type { UserDirectory } from '../auth/verify.js';
 import type { TranscriptBus } from '../transcript/bus.js';
 import type { Proto } from '../transcript/events.js';
 import type { Scenario } from './load.js';
 import { deriveSeed, mulberry32, randomSeed, type Random } from './random.js';
-import type { AuthConfig, Point, ProtocolSection, Rule, Users } from './schema.js';
+import type { Point, ProtocolSection, Rule, Users } from './schema.js';
 import { describeVerdict, PASS, verdictOf, type Verdict } from './verdicts.js';
 
 /** What a protocol knows at a decision point. */
@@ -28,21 +28,7 @@ export interface DecisionContext {
   sessionAgeMs?: number;
 }
 
-export interface AuthPolicy {
-  /** Mechanisms to list (EHLO AUTH, CAPABILITY AUTH=, CAPA SASL). */
-  advertised: string[];
-  /** Mechanisms that work when a client uses them. */
-  accepted: string[];
-  /** Refuse authentication before TLS. */
-  requireTls: boolean;
-  /**
-   * IMAP LOGIN and POP3 USER/PASS work: Dovecot runs them as SASL PLAIN, so they work only while PLAIN
-   * is accepted (with `auth_mechanisms = scram-sha-256` it lists LOGINDISABLED and refuses both).
-   */
-  plaintext: boolean;
-  /** POP3 APOP works: only while the scenario leaves the mechanisms alone (Dovecot: APOP not enabled). */
-  apop: boolean;
-}
+export type { AuthPolicy } from '../auth/policy.js';
 
 interface SessionState {
   random: Random;
@@ -130,23 +116,7 @@ export class ScenarioEngine {
   }
 
   authPolicy(proto: Proto, secure: boolean): AuthPolicy {
-    const own: AuthConfig = this.section(proto)?.auth ?? {};
-    const global: AuthConfig = this.scenario.auth ?? {};
-    const phase = secure ? (own.afterTls ?? global.afterTls) : (own.beforeTls ?? global.beforeTls);
-    const requireTls = own.requireTls ?? global.requireTls ?? false;
-    const base = phase?.mechanisms ?? own.mechanisms ?? global.mechanisms ?? [...DEFAULT_MECHANISMS];
-    const accepted = phase?.accept ?? own.accept ?? global.accept ?? base;
-    // RFC 3207 §6 / RFC 2595 §3.2: a server that wants TLS first does not list mechanisms before it.
-    const hideBeforeTls = requireTls && !secure && !phase?.mechanisms;
-    const narrowed = [own, global, phase ?? {}].some((c) => c.mechanisms ?? c.accept);
-    const usable = requireTls && !secure ? [] : accepted;
-    return {
-      advertised: hideBeforeTls ? [] : base,
-      accepted: usable,
-      requireTls,
-      plaintext: usable.includes('PLAIN'),
-      apop: !narrowed && !(requireTls && !secure),
-    };
+    return decideAuthPolicy(this.section(proto)?.auth ?? {}, this.scenario.auth ?? {}, secure);
   }
 
   // ---- decisions --------------------------------------------------------------------------------

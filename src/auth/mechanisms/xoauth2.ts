@@ -31,4 +31,10 @@ export const xoauth2: Mechanism = {
       ? `user=${show(parsed.username)} token=${show(parsed.token)}`
       : `malformed ${show(payload.toString())}`;
   },
+  errorChallenge() {
+    // Google's convention (smtp-server sends the same): a JSON error as a challenge, then the failure.
+    return Buffer.from(
+      JSON.stringify({ status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' }),
+    );
+  },
 };

@@ -296,8 +296,13 @@ export class Pop3Session {
     const ok = verifyCredentials(this.users, credentials);
     this.core.auth(how, credentials.username, ok);
     if (!ok) return this.fail(errors.auth());
+    return this.enter(credentials.username);
+  }
+
+  /** After a successful login: lock the maildrop, number its messages and enter TRANSACTION. */
+  async enter(username: string): Promise<void> {
     const { store } = this.ctx;
-    const maildrop = store.maildropFor(credentials.username);
+    const maildrop = store.maildropFor(username);
     const release = tryLockMaildrop(store, maildrop);
     if (!release) return this.fail(errors.inUse());
     let folder;
@@ -313,7 +318,7 @@ export class Pop3Session {
     }
     if (this.core.closed) return release();
     const snapshot = new MaildropSnapshot(maildrop, folder.messages);
-    this.state = { kind: 'transaction', user: credentials.username, maildrop: snapshot, release };
+    this.state = { kind: 'transaction', user: username, maildrop: snapshot, release };
     const { count, size } = snapshot.stat();
     this.ok(`${count} messages (${size} octets)`);
   }
