@@ -1,10 +1,23 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
 import type { z } from 'zod';
+import { SCENARIO_LIMITS } from '../config/limits.js';
+import { flattenUnions, issueReason } from './issue-wording.js';
+import { allowedKeys } from './schema-keys.js';
 import { misplacedAction, scenarioSchema, type ScenarioDocument } from './schema.js';
+import { yamlSyntaxReason } from './yaml-errors.js';
 
 /** A validated scenario with where it came from. */
 export type Scenario = ScenarioDocument & {
@@ -70,29 +83,6 @@ function problem(label: string, where: Where, path: string, reason: string) {
   return `${label}${where ? `:${where.line}:${where.col}` : ''}: ${path}: ${reason}`;
 }
 
-/** The reason of one issue, in words about what the file says at `path`. */
-function issueReason(issue: z.core.$ZodIssue, doc: Document, path: readonly PathKey[]): string {
-  const node = doc.getIn(path, true) as YamlNode | undefined;
-  if (node === undefined && path.length > 0 && isMap(doc.getIn(path.slice(0, -1), true)))
-    return 'missing (required)';
-  if (issue.code === 'invalid_value' && 'values' in issue)
-    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'invalid_type') {
-    // `code: "452"`: the quotes make it a string; say so rather than "expected number".
-    const value = isScalar(node) ? node.value : undefined;
-    if (issue.expected === 'number' && typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value))
-      return `${JSON.stringify(value)} is a string; write ${value.trim()} (without quotes)`;
-    return `expected ${issue.expected}`;
-  }
-  if (issue.code === 'invalid_union') {
-    // `text: 5` where a string or a list of strings is wanted: name the types, not "Invalid input".
-    const expected = issue.errors.map((branch) => branch.find((i) => i.path.length === 0));
-    if (expected.every((i) => i?.code === 'invalid_type'))
-      return `expected ${expected.map((i) => (i as z.core.$ZodIssueInvalidType).expected).join(' or ')}`;
-  }
-  return issue.message;
-}
-
 /** `smtp.rules[0]` → `smtp`, `rules[0]` → `rules`: where a rule object sits, or null. */
 function ruleSection(path: readonly PathKey[]): 'smtp' | 'imap' | 'pop3' | 'rules' | null {
   if (path.length === 2 && path[0] === 'rules' && typeof path[1] === 'number') return 'rules';
@@ -107,7 +97,8 @@ function ruleSection(path: readonly PathKey[]): 'smtp' | 'imap' | 'pop3' | 'rule
 }
 
 /** Schema issues as `file:line:col: path: reason` lines, in the order of the file. */
-function schemaProblems(issues: z.core.$ZodIssue[], doc: Document, counter: LineCounter, label: string) {
+function schemaProblems(allIssues: z.core.$ZodIssue[], doc: Document, counter: LineCounter, label: string) {
+  const issues = flattenUnions(allIssues);
   const found: { where: Where; text: string }[] = [];
   const add = (where: Where, path: readonly PathKey[], reason: string) =>
     found.push({ where, text: problem(label, where, formatPath(path), reason) });
@@ -120,7 +111,9 @@ function schemaProblems(issues: z.core.$ZodIssue[], doc: Document, counter: Line
     for (const key of issue.keys) {
       const hint = section ? misplacedAction(section, key) : undefined;
       if (hint) misplaced.add(formatPath(path));
-      add(locate(doc, counter, path, key), [...path, key], hint ?? 'unknown key');
+      const allowed = allowedKeys(path);
+      const reason = allowed.length ? `unknown key (allowed: ${allowed.join(', ')})` : 'unknown key';
+      add(locate(doc, counter, path, key), [...path, key], hint ?? reason);
     }
   }
   for (const issue of issues) {
@@ -143,19 +136,29 @@ export async function parseScenario(
   textIn: string,
   options: { label: string; name: string; file?: string | null; baseDir?: string | null },
 ): Promise<Scenario> {
+  const size = Buffer.byteLength(textIn, 'utf8');
+  if (size > SCENARIO_LIMITS.maxFileBytes) throw tooBig(options.label, size);
   const counter = new LineCounter();
   const doc = parseDocument(textIn, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
-    throw new ScenarioError(
-      doc.errors
-        .map((e) => {
-          const pos = counter.linePos(e.pos[0]);
-          return `${options.label}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`;
-        })
-        .join('\n'),
-    );
+    const problems = doc.errors.map((e) => {
+      const pos = counter.linePos(e.pos[0]);
+      return `${options.label}:${pos.line}:${pos.col}: ${yamlSyntaxReason(e.code, e.message)}`;
+    });
+    throw new ScenarioError(problems.join('\n'), problems);
   }
-  const result = scenarioSchema.safeParse(doc.toJS());
+  const tooMany = ruleCountProblems(doc, counter, options.label);
+  if (tooMany.length) throw new ScenarioError(tooMany.join('\n'), tooMany);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: SCENARIO_LIMITS.maxAliasCount });
+  } catch (err) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount ("billion laughs").
+    const where = firstAlias(doc, counter);
+    const text = `aliases (*name) expand to more than ${SCENARIO_LIMITS.maxAliasCount} copies; write the values out (${(err as Error).name})`;
+    throw new ScenarioError(`${options.label}${where ? `:${where.line}:${where.col}` : ''}: ${text}`);
+  }
+  const result = scenarioSchema.safeParse(data);
   if (!result.success) {
     const problems = schemaProblems(result.error.issues, doc, counter, options.label);
     throw new ScenarioError(problems.join('\n'), problems);
@@ -168,6 +171,44 @@ export async function parseScenario(
   };
   await checkMailFiles(scenario, doc, counter, options.label);
   return scenario;
+}
+
+function tooBig(label: string, size: number): ScenarioError {
+  const max = SCENARIO_LIMITS.maxFileBytes;
+  return new ScenarioError(
+    `${label}: the file is ${size} bytes; a scenario file may be at most ${max} bytes (1 MiB), refused before reading it`,
+  );
+}
+
+/** Rule lists over the cap, each at its line: checked on the YAML tree, before any rule is validated. */
+function ruleCountProblems(doc: Document, counter: LineCounter, label: string): string[] {
+  const problems: string[] = [];
+  for (const path of [['rules'], ['smtp', 'rules'], ['imap', 'rules'], ['pop3', 'rules']]) {
+    const list = doc.getIn(path, true);
+    if (!isSeq(list) || list.items.length <= SCENARIO_LIMITS.maxRules) continue;
+    const where = locate(doc, counter, path);
+    problems.push(
+      problem(
+        label,
+        where,
+        formatPath(path),
+        `${list.items.length} rules; a list may hold at most ${SCENARIO_LIMITS.maxRules}`,
+      ),
+    );
+  }
+  return problems;
+}
+
+/** Where the first alias (*name) of the document is, 1-based. */
+function firstAlias(doc: Document, counter: LineCounter): Where {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset === undefined ? null : counter.linePos(offset);
 }
 
 /** Mail seeds must exist and stay inside the scenario's folder: no `..`, no absolute path, no symlink out. */
@@ -226,19 +267,29 @@ export async function loadScenario(nameOrPath: string): Promise<Scenario> {
     }
     file = found;
   }
+  const label = displayName(file);
   let text: string;
   try {
+    // Refused before a byte is read: a huge file costs nothing (SCENARIO_LIMITS.maxFileBytes).
+    const size = (await stat(file)).size;
+    if (size > SCENARIO_LIMITS.maxFileBytes) throw tooBig(label, size);
     text = await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof ScenarioError) throw err;
     throw new ScenarioError(`${nameOrPath}: cannot read the file (${(err as NodeJS.ErrnoException).code})`);
   }
-  const label = relative(process.cwd(), file) || file;
   return parseScenario(text, {
-    label: label.startsWith('..') ? file : label,
+    label,
     name: basename(file, extname(file)),
     file,
     baseDir: dirname(realpathSync(file)),
   });
+}
+
+/** The file as the user would name it: relative to the working directory when inside it. */
+function displayName(file: string): string {
+  const label = relative(process.cwd(), file) || file;
+  return label.startsWith('..') ? file : label;
 }
 
 /** Shipped scenarios with their one-line description, by name (for `mailsandbox scenarios`). */

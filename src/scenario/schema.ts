@@ -223,7 +223,8 @@ function oneOutcome(section: RuleSection) {
 
 /** `when.command` must be a command the protocol's server dispatches, or the rule never fires. */
 function knownCommand(section: RuleSection, when: When, ctx: z.RefinementCtx): void {
-  const command = when.command;
+  // Upper-cased here too: with another key of `when` wrong, the field's own transform may not have run.
+  const command = typeof when.command === 'string' ? when.command.toUpperCase() : undefined;
   if (command === undefined) return;
   const path = ['command'];
   if (section === 'rules') {
@@ -254,10 +255,17 @@ function transactionOnlyInSmtp(section: RuleSection, when: When, ctx: z.Refineme
 
 /** A rule's `when`, checked for what `section`'s server can do (also when the rest of the rule is wrong). */
 function whenFor(section: RuleSection) {
-  return whenSchema.superRefine((when, ctx) => {
-    knownCommand(section, when, ctx);
-    transactionOnlyInSmtp(section, when, ctx);
-  });
+  // `when: () => true`: also run when another key of `when` failed (a bad `per:` would otherwise
+  // hide `command: RCTP` until it is fixed); the checks read only the keys they need, defensively.
+  return whenSchema.check(
+    z.superRefine(
+      (when, ctx) => {
+        knownCommand(section, when, ctx);
+        transactionOnlyInSmtp(section, when, ctx);
+      },
+      { when: () => true },
+    ),
+  );
 }
 
 const globalRule = z.strictObject({ ...ruleBase, when: whenFor('rules') }).superRefine(oneOutcome('rules'));

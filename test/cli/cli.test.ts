@@ -223,11 +223,38 @@ describe('mailsandbox CLI', () => {
         .split('\n')
         .map((l) => l.replace(/^mailsandbox: .*trial\.yaml:/, '').replace(/ \(HELO.*$/, '')),
       [
-        '3:3: smtp.grreting: unknown key',
+        '3:3: smtp.grreting: unknown key (allowed: users, auth, greeting, hostname, capabilities, starttls, size, rules)',
         '6:24: smtp.rules[0].when.command: RCTP is not an SMTP command',
         '7:22: smtp.rules[0].reply.code: "452" is a string; write 452 (without quotes)',
         '12:7: imap.rules[0].err: err is a POP3 reply; IMAP rules use no: or bad:',
       ],
+    );
+  });
+
+  it('validate: an oversized file and an alias bomb are exit 2 with file:line, not a crash', async () => {
+    const dir = tempDir();
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, `description: d\n# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+    const tooBig = await run('node', [MAIN, 'validate', big]);
+    assert.equal(tooBig.code, 2, tooBig.stderr);
+    assert.match(
+      tooBig.stderr,
+      /^mailsandbox: .*big\.yaml: the file is \d+ bytes; a scenario file may be at most 1048576/,
+    );
+    const bomb = join(dir, 'bomb.yaml');
+    const lines = ['description: d', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const name of 'bcdefghi')
+      lines.push(
+        `${name}: &${name} [${Array(10)
+          .fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`)
+          .join(', ')}]`,
+      );
+    writeFileSync(bomb, lines.join('\n'));
+    const refused = await run('node', [MAIN, 'validate', bomb]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /^mailsandbox: .*bomb\.yaml:3:8: aliases \(\*name\) expand to more than 100/,
     );
   });
 

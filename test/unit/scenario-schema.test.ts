@@ -44,12 +44,15 @@ describe('scenario schema errors name file:line:col, the path and the reason', (
 
   it('a wrong type', async () => {
     const message = await errorOf('description: d\nsmtp:\n  size: lots\n');
-    assert.match(message, /x\.yaml:3:9: smtp\.size: expected number$/);
+    assert.match(message, /x\.yaml:3:9: smtp\.size: "lots" is not a number$/);
   });
 
   it('an unknown key, pointing at the key itself', async () => {
     const message = await errorOf('description: d\nsmtp:\n  greeting: hi\n  grreting: typo\n');
-    assert.match(message, /x\.yaml:4:3: smtp\.grreting: unknown key$/);
+    assert.match(
+      message,
+      /x\.yaml:4:3: smtp\.grreting: unknown key \(allowed: users, auth, greeting, .*size, rules\)$/,
+    );
   });
 
   it('a bad regular expression', async () => {
@@ -211,7 +214,7 @@ describe('scenario schema errors name file:line:col, the path and the reason', (
       await errorOf(
         'description: d\nsmtp:\n  rules:\n    - name: a\n      when: { command: RCPT }\n      reply: { code: 452, text: 5 }\n',
       ),
-      /x\.yaml:6:33: smtp\.rules\[0\]\.reply\.text: expected string or array$/,
+      /x\.yaml:6:33: smtp\.rules\[0\]\.reply\.text: 5 is not text or a list$/,
     );
   });
 
@@ -262,6 +265,72 @@ describe('scenario schema errors name file:line:col, the path and the reason', (
     const scenario = await loadScenario(join(dir, 's.json'));
     assert.equal(scenario.name, 's');
     assert.deepEqual(scenario.mail, [{ file: 'hello.eml', user: 'a', folder: 'INBOX' }]);
+  });
+});
+
+describe('validate reports every problem at once, each with the bad value and what is allowed', () => {
+  it('command: RCTP beside a bad per:, a bad nth and an unknown key', async () => {
+    const lines = (
+      await errorOf(
+        [
+          'description: d',
+          'smtp:',
+          '  rules:',
+          '    - name: a',
+          '      when: { command: RCTP, per: [client, colour], nth: 0 }',
+          '      reply: { code: 452, text: x }',
+          '      bogus: 1',
+        ].join('\n'),
+      )
+    ).split('\n');
+    assert.deepEqual(
+      lines.map((l) => l.replace(/^.*x\.yaml:/, '').replace(/ \(HELO.*$/, '')),
+      [
+        '5:24: smtp.rules[0].when.command: RCTP is not an SMTP command',
+        '5:44: smtp.rules[0].when.per[1]: "colour" is not one of "session", "transaction", "server", "client", "sender", "recipient"',
+        '5:58: smtp.rules[0].when.nth: 0 is too small: at least 1',
+        '7:7: smtp.rules[0].bogus: unknown key (allowed: name, description, when, delay, disconnect, stall, throttle, slice, cut, reply)',
+      ],
+    );
+  });
+
+  it('YAML syntax errors in our words, with file:line:col', async () => {
+    assert.match(
+      await errorOf('description: d\nsmtp:\n  capabilities: { add: [X-ONE, X-TWO }\n'),
+      /x\.yaml:3:\d+: YAML syntax: /,
+    );
+    const unclosed = await errorOf('description: d\nrules: [1, 2\n');
+    assert.match(unclosed, /x\.yaml:3:1: YAML syntax: a \[ is not closed with \]/);
+    assert.doesNotMatch(unclosed, /sufficiently indented/);
+    assert.match(
+      await errorOf('description: d\nsmtp:\n\tgreeting: hi\n'),
+      /x\.yaml:3:1: YAML syntax: a tab used for indentation/,
+    );
+  });
+});
+
+describe('scenario files are bounded (src/config/limits.ts SCENARIO_LIMITS)', () => {
+  it('a file over 1 MiB is refused before it is parsed', async () => {
+    const started = Date.now();
+    const message = await errorOf(`description: d\n# ${'x'.repeat(1024 * 1024)}\n`);
+    assert.match(message, /x\.yaml: the file is 1048594 bytes; a scenario file may be at most 1048576 bytes/);
+    assert.ok(Date.now() - started < 2_000);
+  });
+
+  it('more than 1,000 rules in one list is refused at the list', async () => {
+    const rule = '  - { name: r, when: { point: connect }, delay: { ms: 1 } }';
+    const message = await errorOf(['description: d', 'rules:', ...Array(1_001).fill(rule)].join('\n'));
+    assert.match(message, /x\.yaml:3:3: rules: 1001 rules; a list may hold at most 1000$/);
+  });
+
+  it('a YAML alias bomb is refused with the place of the first alias', async () => {
+    const bomb = ['description: d', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const name of 'bcdefgh') {
+      const prev = String.fromCharCode(name.charCodeAt(0) - 1);
+      bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    const message = await errorOf(bomb.join('\n'));
+    assert.match(message, /x\.yaml:3:8: aliases \(\*name\) expand to more than 100 copies/);
   });
 });
 
