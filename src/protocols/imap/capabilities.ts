@@ -17,6 +17,9 @@ const EXTENSIONS = [
   'SPECIAL-USE', // RFC 6154
   'UNSELECT', // RFC 3691
   'CHILDREN', // RFC 3348
+  'ESEARCH', // RFC 4731
+  'SEARCHRES', // RFC 5182
+  'WITHIN', // RFC 5032
 ];
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */

@@ -1,6 +1,6 @@
 import type { Folder, StoreChange, StoredMessage } from '../../store/types.js';
 import { bad } from './errors.js';
-import { inRanges, resolveRanges, type SequenceSet } from './parser/sequence-set.js';
+import { inRanges, resolveRanges, SAVED_RESULT, type SequenceSet } from './parser/sequence-set.js';
 import { takeRecent } from './recent.js';
 
 export interface SequencedMessage {
@@ -24,6 +24,8 @@ export class MailboxView {
   messages: StoredMessage[];
   /** Set once the mailbox was deleted or renamed; the session ends at its next use (session.ts). */
   vanished: Vanished | null = null;
+  /** RFC 5182: the UIDs SEARCH RETURN (SAVE) kept, `$` in later commands; gone with the selection. */
+  savedResult: ReadonlySet<number> = new Set();
   private readonly recent: Set<number>;
   /** The count of the last `* n RECENT` sent: a new one goes out when it changes (as Dovecot does). */
   private announcedRecent: number;
@@ -156,6 +158,13 @@ export class MailboxView {
    *  (RFC 3501 §9 `seq-number`); for UIDs, numbers that match nothing are ignored (§6.4.8). */
   resolve(set: SequenceSet, byUid: boolean): SequencedMessage[] {
     const out: SequencedMessage[] = [];
+    if (set === SAVED_RESULT) {
+      // RFC 5182 §2.1: expunged messages have left `$`; an empty `$` names no message, without error.
+      this.messages.forEach((message, i) => {
+        if (this.savedResult.has(message.uid)) out.push({ seq: i + 1, message });
+      });
+      return out;
+    }
     if (byUid) {
       const max = this.messages.length ? this.messages[this.messages.length - 1]!.uid : 0;
       const ranges = resolveRanges(set, max);

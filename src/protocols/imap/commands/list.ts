@@ -41,9 +41,31 @@ function entries(folders: Folder[], subscribedOnly: boolean): Entry[] {
       if (!names.has(parent) && !out.has(parent))
         out.set(parent, { name: parent, attributes: ['\\Noselect', '\\HasChildren'] });
   }
-  return [...out.values()].sort((a, b) =>
-    a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : 1,
-  );
+  return [...out.values()].sort(byName);
+}
+
+function byName(a: Entry, b: Entry): number {
+  return a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : 1;
+}
+
+/**
+ * RFC 3501 §6.3.9: when `%` stops LSUB short of a subscribed `foo/bar` and `foo` is not subscribed
+ * itself, `foo` is still listed, flagged \Noselect.
+ */
+function unsubscribedParents(
+  folders: Folder[],
+  matches: (name: string) => boolean,
+  listed: Set<string>,
+): Entry[] {
+  const subscribed = new Set(folders.filter((f) => f.subscribed).map((f) => f.name));
+  const out = new Map<string, Entry>();
+  for (const name of subscribed) {
+    if (matches(name)) continue;
+    for (const parent of parentsOf(name))
+      if (!listed.has(parent) && matches(parent))
+        out.set(parent, { name: parent, attributes: ['\\Noselect'] });
+  }
+  return [...out.values()];
 }
 
 async function list(c: CommandContext, lsub: boolean): Promise<void> {
@@ -68,7 +90,12 @@ async function list(c: CommandContext, lsub: boolean): Promise<void> {
   }
   const matches = matcher(reference + pattern);
   const folders = await c.imap.ctx.store.folders(c.imap.account.drop);
-  for (const entry of entries(folders, lsub)) {
+  const listed = entries(folders, lsub);
+  if (lsub) {
+    listed.push(...unsubscribedParents(folders, matches, new Set(listed.map((e) => e.name))));
+    listed.sort(byName);
+  }
+  for (const entry of listed) {
     if (!matches(entry.name)) continue;
     if (
       specialUseOnly &&

@@ -14,6 +14,10 @@ export type SearchKey =
   | { k: 'text'; value: string }
   | { k: 'date'; of: 'internal' | 'sent'; op: 'before' | 'on' | 'since'; day: number }
   | { k: 'size'; op: 'larger' | 'smaller'; n: number }
+  /** RFC 5032 OLDER / YOUNGER: the internal date against now, in seconds. */
+  | { k: 'within'; op: 'older' | 'younger'; seconds: number }
+  /** RFC 5182 `$`: the messages the last SEARCH RETURN (SAVE) kept. */
+  | { k: 'saved' }
   | { k: 'not'; key: SearchKey }
   | { k: 'or'; a: SearchKey; b: SearchKey }
   | { k: 'and'; keys: SearchKey[] }
@@ -47,9 +51,15 @@ const DATE_KEYS: Record<string, ['internal' | 'sent', 'before' | 'on' | 'since']
 
 export const SEARCH_CHARSETS = ['US-ASCII', 'UTF-8'];
 
+/** Whether the session offers a capability: keys of an extension a scenario removed are unknown. */
+export type Offers = (capability: string) => boolean;
+
 class KeyReader {
   i = 0;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly offers: Offers,
+  ) {}
 
   next(what: string): Token {
     const t = this.tokens[this.i++];
@@ -60,7 +70,7 @@ class KeyReader {
   key(): SearchKey {
     const t = this.next('search key');
     if (t.type === 'list') {
-      const inner = new KeyReader(t.items);
+      const inner = new KeyReader(t.items, this.offers);
       const keys: SearchKey[] = [];
       while (inner.i < t.items.length) keys.push(inner.key());
       if (keys.length === 0) throw bad('SEARCH: empty parenthesised key');
@@ -68,6 +78,11 @@ class KeyReader {
     }
     if (t.type !== 'atom') throw bad('SEARCH: expected a search key');
     const name = t.value.toUpperCase();
+    if (
+      ((name === 'OLDER' || name === 'YOUNGER') && !this.offers('WITHIN')) ||
+      (name === '$' && !this.offers('SEARCHRES'))
+    )
+      throw bad(`SEARCH: unknown search key ${t.value}`);
     if (FLAG_KEYS[name]) {
       const [flag, set] = FLAG_KEYS[name];
       return { k: 'flag', flag, set };
@@ -110,14 +125,27 @@ class KeyReader {
           op: name === 'LARGER' ? 'larger' : 'smaller',
           n: numberArg(this.next(name), 'a size'),
         };
+      case 'OLDER':
+      case 'YOUNGER':
+        return {
+          k: 'within',
+          op: name === 'OLDER' ? 'older' : 'younger',
+          seconds: numberArg(this.next(name), 'an interval in seconds'),
+        };
+      case '$':
+        return { k: 'saved' };
       case 'NOT':
         return { k: 'not', key: this.key() };
       case 'OR': {
         const a = this.key();
         return { k: 'or', a, b: this.key() };
       }
-      case 'UID':
-        return { k: 'uid', set: parseSequenceSet(astring(this.next('UID'), 'a UID set')) };
+      case 'UID': {
+        const set = astring(this.next('UID'), 'a UID set');
+        return set === '$' && this.offers('SEARCHRES')
+          ? { k: 'saved' }
+          : { k: 'uid', set: parseSequenceSet(set) };
+      }
       default:
         if (isSequenceSet(t.value)) return { k: 'seq', set: parseSequenceSet(t.value) };
         if (/^[\d*:,]+$/.test(t.value)) parseSequenceSet(t.value);
@@ -127,7 +155,7 @@ class KeyReader {
 }
 
 /** `[CHARSET name] key...`; unknown charsets → NO [BADCHARSET] (RFC 3501 §6.4.4). */
-export function parseSearch(args: Token[]): SearchKey {
+export function parseSearch(args: Token[], offers: Offers = () => true): SearchKey {
   let tokens = args;
   const first = args[0];
   if (first?.type === 'atom' && first.value.toUpperCase() === 'CHARSET') {
@@ -136,7 +164,7 @@ export function parseSearch(args: Token[]): SearchKey {
       throw no(`charset ${charset} is not supported`, `BADCHARSET (${SEARCH_CHARSETS.join(' ')})`);
     tokens = args.slice(2);
   }
-  const reader = new KeyReader(tokens);
+  const reader = new KeyReader(tokens, offers);
   const keys: SearchKey[] = [];
   while (reader.i < tokens.length) keys.push(reader.key());
   if (keys.length === 0) throw bad('SEARCH needs at least one search key');

@@ -20,7 +20,12 @@ function number(text: string): SeqNumber {
   return n;
 }
 
+/** RFC 5182 §2.1: `$`, the result the last SEARCH RETURN (SAVE) kept; MailboxView.resolve knows it by
+ *  identity. */
+export const SAVED_RESULT: SequenceSet = Object.freeze([]);
+
 export function parseSequenceSet(text: string): SequenceSet {
+  if (text === '$') return SAVED_RESULT;
   if (!SET.test(text)) throw bad(`invalid sequence set: ${JSON.stringify(text.slice(0, 60))}`);
   return text.split(',').map((range) => {
     const [a, b] = range.split(':') as [string, string | undefined];

@@ -1,0 +1,152 @@
+/**
+ * Header fields SEARCH, SORT and THREAD compare, read once per message and kept (as Dovecot keeps them
+ * in its cache file): the Date header's time and calendar day, the base subject, the first address of
+ * From/To/Cc, the addresses of an address field, Message-ID and References. Keyed by the raw Buffer
+ * like the ENVELOPE cache (mime-access.ts), so an expunged message's entry goes with it.
+ */
+import { Libmime } from 'libmime';
+import { mimeTree } from '../../store/mime.js';
+import { parseAddressList } from '../../store/mime/address.js';
+import { fieldsNamed, headerFields, unfoldedValue } from '../../store/mime/header.js';
+import { asciiCasemap, baseSubject, type BaseSubject } from './base-subject.js';
+import * as mime from './mime-access.js';
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+// RFC 5322 §3.3 and the obsolete zones of §4.3.
+const ZONES: Record<string, number> = { UT: 0, GMT: 0, Z: 0, EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7 };
+Object.assign(ZONES, { MDT: -6, PST: -8, PDT: -7 });
+const DATE =
+  /^\s*(?:[A-Za-z]+\s*,?\s*)?(\d{1,2})\s*-?\s*([A-Za-z]{3})[A-Za-z]*\s*-?\s*(\d{2,4})(?:\s+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?\s*([+-]\d{4}|[A-Za-z]+)?)?/;
+
+export interface SentDate {
+  /** The instant, in ms since the epoch (zone applied). */
+  time: number;
+  /** The calendar day as written in the header, as a UTC midnight: RFC 3501 §6.4.4 SENTON and
+   *  friends compare this day "disregarding time and timezone". */
+  day: number;
+}
+
+/** An RFC 5322 date-time (lenient: obsolete zones, two-digit years, comments); null when unreadable. */
+export function parseSentDate(value: string): SentDate | null {
+  const text = value.replace(/\([^)]*\)/g, ' ');
+  const m = DATE.exec(text);
+  const month = m ? MONTHS.indexOf(m[2]!.toLowerCase()) : -1;
+  if (!m || month < 0) {
+    const time = Date.parse(text.trim());
+    if (Number.isNaN(time)) return null;
+    const d = new Date(time);
+    return { time, day: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) };
+  }
+  let year = Number(m[3]);
+  if (m[3]!.length <= 2)
+    year += year < 50 ? 2000 : 1900; // RFC 5322 §4.3
+  else if (m[3]!.length === 3) year += 1900;
+  const day = Date.UTC(year, month, Number(m[1]));
+  const zone = m[7] ?? '+0000';
+  let offsetMinutes = 0;
+  if (/^[+-]\d{4}$/.test(zone))
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3)));
+  else offsetMinutes = (ZONES[zone.toUpperCase()] ?? 0) * 60;
+  const clock = ((Number(m[4] ?? 0) * 60 + Number(m[5] ?? 0)) * 60 + Number(m[6] ?? 0)) * 1000;
+  return { time: day + clock - offsetMinutes * 60_000, day };
+}
+
+/** `<a@b>` message ids in a Message-ID / References / In-Reply-To value, in order (RFC 5322 §3.6.4). */
+export function messageIds(value: string): string[] {
+  return value.match(/<[^<>\s]+>/g) ?? [];
+}
+
+const libmime = new Libmime();
+
+/** An address with its display name decoded (RFC 2047) and its addr-spec. */
+export interface Address {
+  name: string | null;
+  mailbox: string;
+  host: string;
+}
+
+function decodeWords(text: string): string {
+  try {
+    const utf8 = /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
+    return libmime.decodeWords(utf8.includes('\ufffd') ? text : utf8);
+  } catch {
+    return text;
+  }
+}
+
+/** The parsed fields of one message; each is read on first use. */
+export class MessageFields {
+  private sentValue: SentDate | null | undefined;
+  private subjectValue: BaseSubject | undefined;
+  private sortSubject: string | undefined;
+  private readonly addressLists = new Map<string, Address[]>();
+  private idValue: string | null | undefined;
+  private referencesValue: string[] | undefined;
+
+  constructor(private readonly raw: Buffer) {}
+
+  /** The Date header, or null when it is missing or unreadable. */
+  get sent(): SentDate | null {
+    if (this.sentValue === undefined) {
+      const value = mime.headerValues(this.raw, 'date')[0];
+      this.sentValue = value === undefined ? null : parseSentDate(value);
+    }
+    return this.sentValue;
+  }
+
+  /** RFC 5256 §2.1 base subject (encoded-words decoded). */
+  get subject(): BaseSubject {
+    return (this.subjectValue ??= baseSubject(mime.headerValues(this.raw, 'subject')[0] ?? ''));
+  }
+
+  /** The base subject under i;ascii-casemap, ready to compare. */
+  get subjectKey(): string {
+    return (this.sortSubject ??= asciiCasemap(this.subject.text));
+  }
+
+  /** Every address of every field `key` (from, to, cc, bcc…), comments and folding removed (parsed
+   *  from the raw value: a decoded display name may hold commas); group markers left out. */
+  addresses(key: string): Address[] {
+    let list = this.addressLists.get(key);
+    if (!list) {
+      list = [];
+      const raw = this.raw;
+      for (const field of fieldsNamed(headerFields(raw, mimeTree(raw).header), key))
+        for (const a of parseAddressList(unfoldedValue(raw, field)))
+          if (a.mailbox !== null && a.host !== null)
+            list.push({
+              name: a.name === null ? null : decodeWords(a.name),
+              mailbox: a.mailbox,
+              host: a.host,
+            });
+      this.addressLists.set(key, list);
+    }
+    return list;
+  }
+
+  /** The Message-ID, or null when there is none. */
+  get messageId(): string | null {
+    if (this.idValue === undefined)
+      this.idValue = messageIds(mime.headerValues(this.raw, 'message-id')[0] ?? '')[0] ?? null;
+    return this.idValue;
+  }
+
+  /** RFC 5256 §2.2 step 1A: References, else the first id of In-Reply-To. */
+  get references(): string[] {
+    if (this.referencesValue === undefined) {
+      const references = messageIds(mime.headerValues(this.raw, 'references').join(' '));
+      this.referencesValue = references.length
+        ? references
+        : messageIds(mime.headerValues(this.raw, 'in-reply-to')[0] ?? '').slice(0, 1);
+    }
+    return this.referencesValue;
+  }
+}
+
+const cache = new WeakMap<Buffer, MessageFields>();
+
+export function fieldsOf(raw: Buffer): MessageFields {
+  let fields = cache.get(raw);
+  if (!fields) cache.set(raw, (fields = new MessageFields(raw)));
+  return fields;
+}
