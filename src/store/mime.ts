@@ -5,14 +5,14 @@
  * Results follow Dovecot's output field by field (see test/unit/mime.test.ts, whose expectations come
  * from Dovecot 2.3).
  */
-import { structureOf } from './mime/body-structure.js';
-import { envelopeOf } from './mime/envelope.js';
-import type { ImapData } from './mime/imap-data.js';
+import { structureOf } from '../protocols/imap/mime/body-structure.js';
+import { envelopeOf } from '../protocols/imap/mime/envelope.js';
+import type { ImapData } from '../protocols/imap/mime/imap-data.js';
 import { sectionBytes, type SectionKind } from './mime/section.js';
 import { decodedBodyText, decodedHeaderValues } from './mime/text.js';
 import { parseTree, type MimePart } from './mime/tree.js';
 
-export { serializeImapData, imapDataToBuffer, type ImapData } from './mime/imap-data.js';
+export { serializeImapData, imapDataToBuffer, type ImapData } from '../protocols/imap/mime/imap-data.js';
 export type { MimePart } from './mime/tree.js';
 
 // Only the tree is kept: it is a few small objects per MIME part, while the ENVELOPE and BODYSTRUCTURE

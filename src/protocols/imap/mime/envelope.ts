@@ -2,8 +2,14 @@
  * ENVELOPE (RFC 3501 §7.4.2) of a message or of an encapsulated message/rfc822 part. Values are the raw
  * header text, unfolded but not decoded (encoded-words stay encoded, as Dovecot sends them).
  */
-import { parseAddressList } from './address.js';
-import { headerFields, lastValue, unfoldedValue, type HeaderBlock, type HeaderField } from './header.js';
+import { parseAddressList } from '../../../store/mime/address.js';
+import {
+  headerFields,
+  lastValue,
+  unfoldedValue,
+  type HeaderBlock,
+  type HeaderField,
+} from '../../../store/mime/header.js';
 import { nstring, type ImapData } from './imap-data.js';
 
 function addressField(raw: Buffer, fields: HeaderField[], key: string): ImapData[] | null {

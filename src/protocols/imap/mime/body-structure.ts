@@ -3,11 +3,16 @@
  * them: media type and parameters as written, `charset us-ascii` added to text parts that name none
  * (RFC 2045 §5.2), sizes in octets of the encoded body, line counts for text/* and message/rfc822.
  */
-import { parseContentValue, parseEncoding, parseLanguageList, type Param } from './content-header.js';
+import {
+  parseContentValue,
+  parseEncoding,
+  parseLanguageList,
+  type Param,
+} from '../../../store/mime/content-header.js';
 import { envelopeOf } from './envelope.js';
 import { nstring, type ImapData } from './imap-data.js';
-import { firstValid, firstValue, headerFields, type HeaderField } from './header.js';
-import type { MimePart } from './tree.js';
+import { firstValid, firstValue, headerFields, type HeaderField } from '../../../store/mime/header.js';
+import type { MimePart } from '../../../store/mime/tree.js';
 
 function countLines(raw: Buffer, start: number, end: number): number {
   let lines = 0;
