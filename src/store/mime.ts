@@ -1,18 +1,13 @@
 /**
- * Message structure for IMAP (RFC 3501 §7.4.2 ENVELOPE / BODY / BODYSTRUCTURE, §6.4.5 BODY[section])
- * and the decoded text SEARCH needs. Each message is parsed once into a MIME tree of byte ranges
- * (store/mime/tree.ts) and cached per raw Buffer, so FETCH over a large mailbox parses each message once.
- * Results follow Dovecot's output field by field (see test/unit/mime.test.ts, whose expectations come
- * from Dovecot 2.3).
+ * The protocol-neutral MIME side of a stored message: its tree of byte ranges (store/mime/tree.ts),
+ * parsed once and cached per raw Buffer, so FETCH over a large mailbox parses each message once; the
+ * bytes of a section (RFC 3501 §6.4.5 names them) and the decoded text SEARCH needs. IMAP's own
+ * structures (ENVELOPE, BODYSTRUCTURE) are built from this tree in protocols/imap/mime/.
  */
-import { structureOf } from '../protocols/imap/mime/body-structure.js';
-import { envelopeOf } from '../protocols/imap/mime/envelope.js';
-import type { ImapData } from '../protocols/imap/mime/imap-data.js';
 import { sectionBytes, type SectionKind } from './mime/section.js';
 import { decodedBodyText, decodedHeaderValues } from './mime/text.js';
 import { parseTree, type MimePart } from './mime/tree.js';
 
-export { serializeImapData, imapDataToBuffer, type ImapData } from '../protocols/imap/mime/imap-data.js';
 export type { MimePart } from './mime/tree.js';
 
 // Only the tree is kept: it is a few small objects per MIME part, while the ENVELOPE and BODYSTRUCTURE
@@ -28,18 +23,6 @@ export function mimeTree(raw: Buffer): MimePart {
     cache.set(raw, tree);
   }
   return tree;
-}
-
-/** ENVELOPE (RFC 3501 §7.4.2): [date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id].
- *  Strings are the raw header values (unfolded, NOT decoded: encoded-words stay encoded, as Dovecot does);
- *  addresses are [name, adl(null), mailbox, host]; sender/reply-to default to from; group syntax per §7.4.2. */
-export function envelope(raw: Buffer): ImapData[] {
-  return envelopeOf(raw, mimeTree(raw).header);
-}
-
-/** BODYSTRUCTURE when extended=true, BODY when false (RFC 3501 §7.4.2). */
-export function bodyStructure(raw: Buffer, extended: boolean): ImapData[] {
-  return structureOf(raw, mimeTree(raw), extended);
 }
 
 export type SectionSpec = {

@@ -2,14 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  bodySection,
-  bodyStructure,
-  bodyText,
-  envelope,
-  serializeImapData,
-  type ImapData,
-} from '../../src/store/mime.js';
+import { wireText } from '../../src/protocols/imap/compose.js';
+import { bodyStructure, envelope, type ImapData } from '../../src/protocols/imap/mime-access.js';
+import { bodySection, bodyText } from '../../src/store/mime.js';
 
 // Properties that hold for any input, checked on the fixtures and on seeded random damage to them:
 // every size in BODY equals the length of the bytes BODY[part] hands out, every line count equals
@@ -65,7 +60,7 @@ function checkMessage(raw: Buffer, label: string): void {
   assert.equal(envelope(raw).length, 10, label);
   const body = bodyStructure(raw, false);
   const extended = bodyStructure(raw, true);
-  assert.match(serializeImapData(extended), /^\(.*\)$/s, label);
+  assert.match(wireText(extended), /^\(.*\)$/s, label);
   assert.ok(checkPart(raw, body, [], true, label) >= 1, label);
   assert.equal(typeof bodyText(raw), 'string');
 }

@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  bodySection,
-  bodyStructure,
-  bodyText,
-  envelope,
-  headerValues,
-  imapDataToBuffer,
-  mimeTree,
-  serializeImapData,
-  type SectionSpec,
-} from '../../src/store/mime.js';
+import { compose, type Wire } from '../../src/protocols/imap/compose.js';
+import { bodyStructure, envelope } from '../../src/protocols/imap/mime-access.js';
+import { bodySection, bodyText, headerValues, mimeTree, type SectionSpec } from '../../src/store/mime.js';
 import { DOVECOT } from '../fixtures/mime/dovecot-expected.js';
 
 // dist/test/unit → the fixtures stay in the source tree
@@ -32,15 +24,24 @@ function section(text: string): SectionSpec {
   };
 }
 
+/** The wire bytes of one value as FETCH writes them (without the CRLF that ends the response). */
+function wireBytes(value: Wire): Buffer {
+  const bytes = Buffer.concat(compose('', [value]).chunks);
+  return bytes.subarray(0, bytes.length - 2);
+}
+
+/** The same, as text (literal bytes as latin1 characters), the form the Dovecot expectations take. */
+const wireString = (value: Wire): string => wireBytes(value).toString('latin1');
+
 const latin1 = (b: Buffer | null): string | null => (b === null ? null : b.toString('latin1'));
 
 describe('mime: ENVELOPE, BODY, BODYSTRUCTURE and sections match Dovecot 2.3', () => {
   for (const [name, expected] of Object.entries(DOVECOT)) {
     it(name, () => {
       const raw = fixture(name);
-      assert.equal(serializeImapData(envelope(raw)), expected.envelope, 'ENVELOPE');
-      assert.equal(serializeImapData(bodyStructure(raw, false)), expected.body, 'BODY');
-      assert.equal(serializeImapData(bodyStructure(raw, true)), expected.bodyStructure, 'BODYSTRUCTURE');
+      assert.equal(wireString(envelope(raw)), expected.envelope, 'ENVELOPE');
+      assert.equal(wireString(bodyStructure(raw, false)), expected.body, 'BODY');
+      assert.equal(wireString(bodyStructure(raw, true)), expected.bodyStructure, 'BODYSTRUCTURE');
       for (const [spec, bytes] of Object.entries(expected.sections ?? {})) {
         assert.equal(latin1(bodySection(raw, section(spec))), bytes, `BODY[${spec}]`);
       }
@@ -71,13 +72,13 @@ describe('mime: sections', () => {
     // Derived by hand from the file. Dovecot reports 20 and 10 octets here because it serves the
     // message with CRLF; we serve the stored bytes, so sizes count those.
     assert.equal(
-      serializeImapData(bodyStructure(raw, true)),
+      wireString(bodyStructure(raw, true)),
       '(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 18 2 NIL NIL NIL NIL)' +
         '("text" "x-diff" ("name" "patch.diff" "charset" "us-ascii") NIL NIL "7bit" 9 1 NIL' +
         ' ("attachment" ("filename" "patch.diff")) NIL NIL) "mixed" ("boundary" "lfb") NIL NIL NIL)',
     );
     assert.equal(
-      serializeImapData(envelope(raw)),
+      wireString(envelope(raw)),
       '("Sat, 28 Nov 2026 09:07:00 +0100" "LF only with a folded subject"' +
         ' (("Unix User" NIL "user" "example.org")) (("Unix User" NIL "user" "example.org"))' +
         ' (("Unix User" NIL "user" "example.org")) ((NIL NIL "bob" "example.com")) NIL NIL NIL NIL)',
@@ -153,23 +154,23 @@ describe('mime: search text', () => {
   });
 });
 
-describe('mime: serializeImapData', () => {
+describe('mime: ImapData as the IMAP composer writes it', () => {
   it('writes NIL, numbers, quoted strings with escapes, and literals for 8-bit or multi-line text', () => {
-    assert.equal(serializeImapData(null), 'NIL');
-    assert.equal(serializeImapData(42), '42');
-    assert.equal(serializeImapData('say "hi" \\ bye'), '"say \\"hi\\" \\\\ bye"');
-    assert.equal(serializeImapData('two\r\nlines'), '{10}\r\ntwo\r\nlines');
+    assert.equal(wireString(null), 'NIL');
+    assert.equal(wireString(42), '42');
+    assert.equal(wireString('say "hi" \\ bye'), '"say \\"hi\\" \\\\ bye"');
+    assert.equal(wireString('two\r\nlines'), '{10}\r\ntwo\r\nlines');
     // UTF-8 text goes out as its UTF-8 bytes; the result is a binary (latin1) string
-    assert.equal(imapDataToBuffer('é').toString('hex'), Buffer.from('{2}\r\né').toString('hex'));
-    assert.equal(serializeImapData(Buffer.from('ascii')), '{5}\r\nascii');
+    assert.equal(wireBytes('é').toString('hex'), Buffer.from('{2}\r\né').toString('hex'));
+    assert.equal(wireString(Buffer.from('ascii')), '{5}\r\nascii');
   });
 
   it('writes 1*body and 1*address runs without spaces, other list items with one', () => {
     assert.equal(
-      serializeImapData([['a', null], ['b', 1], 'mixed', ['x', 'y'], null]),
+      wireString([['a', null], ['b', 1], 'mixed', ['x', 'y'], null]),
       '(("a" NIL)("b" 1) "mixed" ("x" "y") NIL)',
     );
-    assert.equal(serializeImapData([]), '()');
+    assert.equal(wireString([]), '()');
   });
 });
 
@@ -215,13 +216,13 @@ describe('mime: hostile and broken input', () => {
     for (const raw of inputs) {
       const env = envelope(raw);
       assert.equal(env.length, 10);
-      const text = serializeImapData(bodyStructure(raw, true));
+      const text = wireString(bodyStructure(raw, true));
       assert.match(text, /^\(.*\)$/s);
       assert.equal(typeof bodyText(raw), 'string');
       assert.ok(bodySection(raw, section('1')) !== undefined);
     }
     assert.equal(
-      serializeImapData(bodyStructure(Buffer.from('\r\njust a body, no header\r\n'), false)),
+      wireString(bodyStructure(Buffer.from('\r\njust a body, no header\r\n'), false)),
       '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 24 1)',
     );
   });

@@ -11,7 +11,7 @@ export interface Atom {
 
 /** `null` → NIL, `number` → number, `string` → quoted (or literal when quoting is unsafe), `Buffer` →
  *  literal, array → parenthesised list, `Prepared` → its wire text as serialized before. A superset of
- *  `ImapData` from store/mime.ts. */
+ *  `ImapData` (mime/imap-data.ts). */
 export type Wire = null | number | string | Buffer | Atom | Prepared | readonly Wire[];
 
 export function atom(value: string): Atom {

@@ -1,12 +1,29 @@
 /**
- * The MIME functions IMAP uses (ENVELOPE, BODYSTRUCTURE, section bytes, decoded headers and text for
- * SEARCH), all from store/mime.ts: one parsed tree per message, cached, shared with nothing else.
- * FETCH and SEARCH import them from here so the one seam to the MIME side is visible.
+ * The MIME functions IMAP uses: ENVELOPE and BODYSTRUCTURE (built here, in mime/, from the neutral tree),
+ * section bytes and decoded headers and text for SEARCH (store/mime.ts): one parsed tree per message,
+ * cached, shared with nothing else. FETCH and SEARCH import them from here so the one seam to the MIME
+ * side is visible. Results follow Dovecot 2.3 field by field (test/unit/mime.test.ts).
  */
-import { bodyStructure, envelope } from '../../store/mime.js';
+import { mimeTree } from '../../store/mime.js';
 import { prepare, type Prepared } from './compose.js';
+import { structureOf } from './mime/body-structure.js';
+import { envelopeOf } from './mime/envelope.js';
+import type { ImapData } from './mime/imap-data.js';
 
-export { bodySection, bodyStructure, bodyText, envelope, headerValues } from '../../store/mime.js';
+export { bodySection, bodyText, headerValues } from '../../store/mime.js';
+export type { ImapData } from './mime/imap-data.js';
+
+/** ENVELOPE (RFC 3501 §7.4.2): [date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id].
+ *  Strings are the raw header values (unfolded, NOT decoded: encoded-words stay encoded, as Dovecot does);
+ *  addresses are [name, adl(null), mailbox, host]; sender/reply-to default to from; group syntax per §7.4.2. */
+export function envelope(raw: Buffer): ImapData[] {
+  return envelopeOf(raw, mimeTree(raw).header);
+}
+
+/** BODYSTRUCTURE when extended=true, BODY when false (RFC 3501 §7.4.2). */
+export function bodyStructure(raw: Buffer, extended: boolean): ImapData[] {
+  return structureOf(raw, mimeTree(raw), extended);
+}
 
 /** A message's ENVELOPE, BODY and BODYSTRUCTURE as wire text, each serialized on first use. */
 class WireForms {
