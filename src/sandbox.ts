@@ -13,6 +13,7 @@ import { startListener, type ListenerHandle, type ListenerStatus } from './core/
 import { TlsProvider } from './core/tls-provider.js';
 import type { ProtocolContext, ProtocolHandler } from './protocols/context.js';
 import { PROTOCOLS } from './protocols/registry.js';
+import { FindingsRunner, type Report } from './report/runner.js';
 import { oddCertificate } from './scenario/certificates.js';
 import { ScenarioEngine } from './scenario/engine.js';
 import { defaultScenario, type Scenario } from './scenario/load.js';
@@ -77,6 +78,8 @@ export interface Sandbox {
     text(sid: string): string;
   };
   bus: TranscriptBus;
+  /** What each session's client did wrong or risky so far (src/report/; the `finding` events). */
+  report(): Report;
   /** The running scenario's name and seed (null without a scenario). */
   scenario: { name: string; seed: number; random: boolean } | null;
   /** Switches scenario while running: sessions opened from now on get the new one. */
@@ -135,6 +138,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     engine,
   };
   const recorder = options.record ? new TranscriptRecorder(bus, resolve(options.record)) : null;
+  // Findings go back on the bus after the event that caused them has reached every subscriber
+  // (publishing from inside a subscriber would overtake it in the ones not yet called).
+  const findings = new FindingsRunner({
+    onFinding: (finding) => queueMicrotask(() => bus.publish(finding)),
+  });
+  const unsubscribeFindings = bus.subscribe((event) => findings.ingest(event));
 
   const offset = options.portOffset ?? DEFAULT_PORT_OFFSET;
   const wanted = LISTENERS.filter((l) => !options.listeners || options.listeners.includes(l.name));
@@ -192,6 +201,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       text: (sid) => formatTranscript(bus.history(sid)),
     },
     bus,
+    report: () => findings.report(),
     get scenario() {
       const e = ctx.engine;
       return e.builtIn ? null : { name: e.name, seed: e.seed, random: e.hasRandomRules };
@@ -203,6 +213,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       closed ??= (async () => {
         await Promise.all(handles.map((h) => h.close()));
         await Promise.all(handlers.map((h) => h.close()));
+        unsubscribeFindings();
         await recorder?.close();
         await keylog?.close();
       })();

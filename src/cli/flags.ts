@@ -199,6 +199,7 @@ export function helpText(): string {
     '  mailsandbox cram-md5 USER PASS CHALLENGE the client answer to a CRAM-MD5 challenge (base64 in and out)',
     '  mailsandbox scenarios                    list the shipped scenarios',
     '  mailsandbox validate FILE                check a scenario file',
+    '  mailsandbox report DIR [--json]          what the clients did wrong, from a --record folder',
     '',
     'Flags:',
     ...rows,

@@ -182,8 +182,28 @@ async function scenarioCommand(command: 'scenarios' | 'validate', args: string[]
   }
 }
 
+/** `mailsandbox report DIR [--json]`: the findings of a `--record` folder (exit 2 when unreadable). */
+async function reportCommand(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const dirs = args.filter((a) => a !== '--json');
+  if (dirs.length !== 1 || dirs[0]!.startsWith('-'))
+    throw new UsageError('usage: mailsandbox report DIR [--json]');
+  const { reportFolder, formatReport, reportJson, UnreadableFolder } = await import('../report/index.js');
+  try {
+    const report = await reportFolder(dirs[0]!);
+    process.stdout.write(json ? reportJson(report) : formatReport(report));
+  } catch (err) {
+    if (err instanceof UnreadableFolder) throw new UsageError(`cannot read ${err.message}`);
+    throw err;
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
+  if (first === 'report') {
+    await reportCommand(rest);
+    return;
+  }
   if (first === 'scenarios' || first === 'validate') {
     await scenarioCommand(first, rest);
     return;

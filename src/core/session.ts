@@ -322,6 +322,14 @@ export class Session {
 
   markSecure(how: 'implicit' | 'starttls', socket: import('node:tls').TLSSocket): void {
     this.tls = tlsInfo(socket);
-    this.ctx.bus.publish({ type: 'tls-upgraded', sid: this.sid, proto: this.proto, how, ...this.tls });
+    const certificate = this.ctx.tls.material.oddKind;
+    this.ctx.bus.publish({
+      type: 'tls-upgraded',
+      sid: this.sid,
+      proto: this.proto,
+      how,
+      ...this.tls,
+      certificate,
+    });
   }
 }

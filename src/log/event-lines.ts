@@ -41,7 +41,8 @@ export class EventLineWriter {
 }
 
 export function eventLine(event: TranscriptEvent): string {
-  const level = event.type === 'note' ? LEVELS[event.level] : 30;
+  const level =
+    event.type === 'note' ? LEVELS[event.level] : event.type === 'finding' ? LEVELS[event.severity] : 30;
   let line = `{"level":${level},"time":${event.time},"event":"${event.type}","proto":"${event.proto}","sid":${JSON.stringify(event.sid)}`;
   if (event.type === 'client-line' || event.type === 'server-line') {
     line += `,"line":${JSON.stringify(event.line)}`;

@@ -60,5 +60,6 @@ export async function oddCertificate(
     fingerprint256: x509.fingerprint256,
     notAfter: new Date(x509.validTo),
     generated: false,
+    oddKind: kind,
   };
 }

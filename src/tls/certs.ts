@@ -16,6 +16,8 @@ export interface CertificateMaterial {
   notAfter: Date;
   /** True when this start generated the pair. */
   generated: boolean;
+  /** A scenario's deliberately bad certificate (src/scenario/certificates.ts), which a client must refuse. */
+  oddKind?: 'expired' | 'wrong-host' | 'other-ca';
 }
 
 /** Names every generated certificate covers. Interop: IPs go in both as IP and DNS SANs, some

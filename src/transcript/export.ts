@@ -41,6 +41,8 @@ function rawDescription(event: TranscriptEvent): string {
       return `-- ${event.level}: ${event.text}`;
     case 'session-close':
       return `-- session closed: ${event.reason} (${(event.durationMs / 1000).toFixed(3)} s)`;
+    case 'finding':
+      return `-- finding ${event.severity} ${event.id} (line ${event.line}): ${event.message}`;
   }
 }
 
@@ -85,9 +87,15 @@ export class TranscriptRecorder {
     files.text.write(formatEvent(event) + '\n');
     files.jsonl.write(JSON.stringify(event) + '\n');
     if (event.type === 'session-close') {
-      files.text.end();
-      files.jsonl.end();
-      this.files.delete(event.sid);
+      // Findings about the whole session (no-quit) follow its close in a microtask: they still
+      // belong in its files, which are closed a turn later.
+      const closing = files;
+      setImmediate(() => {
+        if (this.files.get(event.sid) !== closing) return;
+        closing.text.end();
+        closing.jsonl.end();
+        this.files.delete(event.sid);
+      });
     }
   }
 

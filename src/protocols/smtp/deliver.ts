@@ -1,6 +1,7 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Session } from '../../core/session.js';
 import type { SmtpEnvelope } from '../../store/types.js';
+import { messageShape } from '../../transcript/message-shape.js';
 import type { ProtocolContext } from '../context.js';
 
 function replyError(message: string, responseCode: number): Error {
@@ -90,6 +91,7 @@ export async function deliverMessage(
     size: raw.length,
     from: envelope.mailFrom,
     recipients: envelope.rcptTo,
+    shape: messageShape(raw),
   });
   return `Ok: queued as ${id}`;
 }

@@ -1,0 +1,159 @@
+import type { FindingSeverity, Proto, TranscriptEvent, TranscriptEventInput } from '../transcript/events.js';
+import { FINDINGS, type Finding, type FindingId } from './catalog.js';
+import { Conversation } from './conversation.js';
+import type { At, SessionRules } from './rule.js';
+import { flowRules } from './rules/flow.js';
+import { messageRules } from './rules/message.js';
+import { DEFAULT_RETRY_WINDOW_MS, retryRules } from './rules/retry.js';
+import { tlsRules } from './rules/tls.js';
+import { uidValidityRules } from './rules/uidvalidity.js';
+
+export interface SessionReport {
+  sid: string;
+  proto: Proto;
+  listener: string;
+  client: string;
+  user: string | null;
+  tls: string;
+  findings: Finding[];
+}
+
+export interface Report {
+  sessions: SessionReport[];
+}
+
+export interface RunnerOptions {
+  /** Called with each new finding, as a `finding` event to publish (live); not called offline. */
+  onFinding?: (event: TranscriptEventInput & { type: 'finding' }) => void;
+  retryWindowMs?: number;
+  /** Sessions kept for `report()`; the oldest closed ones go first. */
+  maxSessions?: number;
+}
+
+/** Found once per session: saying it again for every later command adds nothing. */
+const ONCE = new Set<FindingId>([
+  'plaintext-auth',
+  'starttls-not-used',
+  'tls-not-verified',
+  'weak-tls',
+  'login-despite-logindisabled',
+  'pipelining-without-extension',
+  'auth-downgrade',
+  'no-quit',
+  'dele-without-quit',
+]);
+/** Any other id at most this often per session (a client looping on one fault). */
+const MAX_PER_ID = 20;
+/** Events of one session the rules read; past this the session is no longer followed. */
+const MAX_SESSION_EVENTS = 200_000;
+
+interface Tracked {
+  summary: SessionReport;
+  conversation: Conversation;
+  rules: SessionRules[];
+}
+
+/**
+ * Runs the rule families (src/report/rules/) over transcript events: live, subscribed to the bus
+ * (each finding is published back as a `finding` event), or offline over recorded .jsonl files.
+ * Findings already in the events (recorded live) are counted as transcript lines, not re-read.
+ */
+export class FindingsRunner {
+  private readonly sessions = new Map<string, Tracked>();
+  private readonly families;
+  private readonly maxSessions: number;
+
+  constructor(private readonly options: RunnerOptions = {}) {
+    this.families = [
+      tlsRules,
+      messageRules,
+      flowRules,
+      retryRules(options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS),
+      uidValidityRules(),
+    ];
+    this.maxSessions = options.maxSessions ?? 10_000;
+  }
+
+  /** `key` tells sessions apart (offline: the file, since session ids repeat across runs). */
+  ingest(event: TranscriptEvent, key: string = event.sid): void {
+    if (event.sid === '-') return;
+    let tracked = this.sessions.get(key);
+    if (!tracked) {
+      if (event.type === 'finding') return;
+      tracked = this.track(key, event);
+    }
+    const { conversation, summary } = tracked;
+    if (conversation.lines >= MAX_SESSION_EVENTS) return;
+    if (event.type === 'finding') {
+      conversation.lines++;
+      return;
+    }
+    conversation.take(event);
+    summary.listener = conversation.listener;
+    summary.client = `${conversation.clientAddress}:${conversation.clientPort}`;
+    summary.user = conversation.user;
+    summary.tls = conversation.tlsLabel;
+  }
+
+  private track(key: string, first: TranscriptEvent): Tracked {
+    const summary: SessionReport = {
+      sid: first.sid,
+      proto: first.proto,
+      listener: '?',
+      client: '?',
+      user: null,
+      tls: 'plain',
+      findings: [],
+    };
+    const counts = new Map<FindingId, number>();
+    const report = (id: FindingId, where: At, message: string) => {
+      const n = counts.get(id) ?? 0;
+      if (n >= (ONCE.has(id) ? 1 : MAX_PER_ID)) return;
+      counts.set(id, n + 1);
+      const severity: FindingSeverity = FINDINGS[id].severity;
+      summary.findings.push({ id, severity, message, line: where.line, at: where.seq });
+      this.options.onFinding?.({
+        type: 'finding',
+        sid: summary.sid,
+        proto: summary.proto,
+        id,
+        severity,
+        message,
+        line: where.line,
+        at: where.seq,
+      });
+    };
+    const rules: SessionRules[] = [];
+    const conversation = new Conversation(key, first, {
+      command: (cmd) => rules.forEach((r) => r.command?.(cmd)),
+      reply: (cmd, reply) => rules.forEach((r) => r.reply?.(cmd, reply)),
+      event: (event, line) => rules.forEach((r) => r.event?.(event, line)),
+    });
+    for (const family of this.families) rules.push(family(report, conversation));
+    const tracked = { summary, conversation, rules };
+    this.sessions.set(key, tracked);
+    if (this.sessions.size > this.maxSessions) this.evict();
+    return tracked;
+  }
+
+  private evict(): void {
+    for (const [key, t] of this.sessions) {
+      if (t.conversation.closed) {
+        this.sessions.delete(key);
+        return;
+      }
+    }
+    this.sessions.delete(this.sessions.keys().next().value!);
+  }
+
+  /** The findings of one session so far (live: the UI's pane). */
+  findings(key: string): Finding[] {
+    return this.sessions.get(key)?.summary.findings ?? [];
+  }
+
+  report(): Report {
+    return {
+      sessions: [...this.sessions.values()].map((t) => ({ ...t.summary, findings: [...t.summary.findings] })),
+    };
+  }
+}
