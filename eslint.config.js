@@ -11,4 +11,25 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // The web page's script runs in the browser as it is shipped (src/http/page, no build step).
+    files: ['src/http/page/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'location',
+          'history',
+          'sessionStorage',
+          'fetch',
+          'EventSource',
+          'URLSearchParams',
+        ]
+          .concat(['requestAnimationFrame', 'setTimeout', 'clearTimeout', 'console'])
+          .map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -11,6 +11,7 @@ import {
 import { resolveLimits, type Limits } from './config/limits.js';
 import { startListener, type ListenerHandle, type ListenerStatus } from './core/listener.js';
 import { TlsProvider } from './core/tls-provider.js';
+import { startHttpListener } from './http/server.js';
 import type { ProtocolContext, ProtocolHandler } from './protocols/context.js';
 import { PROTOCOLS } from './protocols/registry.js';
 import { FindingsRunner, type Report } from './report/runner.js';
@@ -34,7 +35,7 @@ export interface SandboxOptions {
   host?: string;
   /** Added to each standard port (default 3000); `'ephemeral'` binds every listener to port 0. */
   portOffset?: number | 'ephemeral';
-  /** Which listeners to start, by name (smtp, submission, smtps, imap, imaps, pop3, pop3s); default all. */
+  /** Which listeners to start, by name (smtp, submission, smtps, imap, imaps, pop3, pop3s, http); default all. */
   listeners?: string[];
   /** The server's name in greetings and challenges. */
   hostname?: string;
@@ -59,6 +60,8 @@ export interface SandboxOptions {
   scenario?: Scenario;
   /** Seed of the scenario's random source (replay); default: the scenario's `seed`, else random. */
   seed?: number;
+  /** Bearer token the HTTP API asks for; required when `host` is not a loopback address. */
+  httpToken?: string;
 }
 
 export interface Sandbox {
@@ -67,6 +70,8 @@ export interface Sandbox {
   listeners: ListenerStatus[];
   host: string;
   hostname: string;
+  /** Whether the HTTP API asks for the bearer token of `httpToken`. */
+  httpTokenRequired: boolean;
   certificate: Pick<CertificateMaterial, 'certPath' | 'fingerprint256' | 'notAfter' | 'generated'>;
   store: MailStore;
   /** Every message accepted over SMTP, oldest first, with its envelope. */
@@ -149,7 +154,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const wanted = LISTENERS.filter((l) => !options.listeners || options.listeners.includes(l.name));
   const handlers: ProtocolHandler[] = [];
   const handles: ListenerHandle[] = [];
+  // The HTTP API reads the sandbox it belongs to; it answers 503 until startSandbox has returned.
+  let sandbox: Sandbox | null = null;
   for (const def of wanted) {
+    if (def.proto === 'http') {
+      const http = await startHttpListener(
+        { name: def.name, host, port: portFor(def, offset) },
+        {
+          sandbox: () => sandbox,
+          scenario: () => ctx.engine?.scenario ?? null,
+          limits,
+          hostname,
+          token: options.httpToken ?? null,
+        },
+      );
+      handles.push(http);
+      statuses.push(http.status);
+      continue;
+    }
     const factory = PROTOCOLS[def.proto];
     const spec = {
       name: def.name,
@@ -182,11 +204,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const s of statuses) if (s.port !== null) ports[s.name] = s.port;
 
   let closed: Promise<void> | null = null;
-  return {
+  sandbox = {
     ports,
     listeners: statuses,
     host,
     hostname,
+    httpTokenRequired: !!options.httpToken,
     certificate: {
       certPath: material.certPath,
       fingerprint256: material.fingerprint256,
@@ -220,4 +243,5 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return closed;
     },
   };
+  return sandbox;
 }

@@ -40,6 +40,11 @@ export const FLAGS = {
     arg: 'LIST',
     help: `only these listeners, comma-separated (${LISTENERS.map((l) => l.name).join(',')})`,
   },
+  'http-token': {
+    type: 'string',
+    arg: 'TOKEN',
+    help: 'bearer token the HTTP API asks for (required with a --host beyond this machine)',
+  },
   hostname: {
     type: 'string',
     arg: 'NAME',
@@ -171,6 +176,11 @@ export function parseFlags(argv: string[]): CliOptions {
   }
   if (values.record !== undefined) sandbox.record = values.record;
   if (values['transcript-bodies']) sandbox.transcriptBodies = true;
+  if (values['http-token'] !== undefined) {
+    if (!/^[\x21-\x7e]{8,}$/.test(values['http-token']))
+      throw new UsageError('--http-token: use at least 8 printable characters without spaces');
+    sandbox.httpToken = values['http-token'];
+  }
   return {
     sandbox,
     noTui: !!values['no-tui'],

@@ -31,6 +31,13 @@ function startupMessages(sandbox: Sandbox, withListenerErrors: boolean): Message
       text: `scenario ${name}${random ? ` (seed ${seed}: --seed ${seed} replays it)` : ''}`,
     });
   }
+  const http = sandbox.listeners.find((l) => l.proto === 'http' && l.port !== null);
+  if (http && sandbox.httpTokenRequired) {
+    messages.push({
+      level: 'info',
+      text: `the HTTP API on port ${http.port} requires the --http-token: send "Authorization: Bearer TOKEN"; the page opens as http://HOST:${http.port}/#token=TOKEN`,
+    });
+  }
   if (!isLoopback(sandbox.host)) {
     messages.push({
       level: 'warn',

@@ -1,17 +1,20 @@
 import type { Proto, TlsMode } from '../transcript/events.js';
 
+/** A mail protocol, or the HTTP API and web page (src/http), which has no TLS mode but `plain`. */
+export type ListenerProto = Proto | 'http';
+
 /** One row of the listener table: a protocol on a well-known port with a TLS mode. */
 export interface ListenerDefinition {
-  /** Short name used in logs, the UI and `--listeners`: smtp, submission, smtps, imap, imaps, pop3, pop3s. */
+  /** Short name used in logs, the UI and `--listeners`: smtp, submission, smtps, imap, imaps, pop3, pop3s, http. */
   name: string;
-  proto: Proto;
+  proto: ListenerProto;
   standardPort: number;
   tls: TlsMode;
   /** Submission ports refuse mail until the client authenticated (RFC 6409 §4.3). */
   requireAuth: boolean;
 }
 
-/** The seven listeners of PRODUCT.md, in the order they are shown. */
+/** The seven listeners of PRODUCT.md and the HTTP API (issue 18), in the order they are shown. */
 export const LISTENERS: readonly ListenerDefinition[] = [
   { name: 'smtp', proto: 'smtp', standardPort: 25, tls: 'starttls', requireAuth: false },
   { name: 'submission', proto: 'smtp', standardPort: 587, tls: 'starttls', requireAuth: true },
@@ -20,6 +23,7 @@ export const LISTENERS: readonly ListenerDefinition[] = [
   { name: 'imaps', proto: 'imap', standardPort: 993, tls: 'implicit', requireAuth: false },
   { name: 'pop3', proto: 'pop3', standardPort: 110, tls: 'starttls', requireAuth: false },
   { name: 'pop3s', proto: 'pop3', standardPort: 995, tls: 'implicit', requireAuth: false },
+  { name: 'http', proto: 'http', standardPort: 80, tls: 'plain', requireAuth: false },
 ];
 
 /** GreenMail's convention: standard port + 3000, so no root is needed. */

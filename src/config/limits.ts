@@ -34,6 +34,12 @@ export interface Limits {
   transcriptEvents: number;
   /** Characters of one transcript line kept; the rest is replaced by a count. */
   transcriptLineChars: number;
+  /** Largest request body the HTTP API reads (a scenario document). Stops a client from filling memory
+   *  with one PUT; answered with 413. */
+  httpBodyBytes: number;
+  /** Transcript events waiting for one slow Server-Sent Events reader. Past it the reader is dropped with
+   *  a final event, so a stalled browser tab never holds memory or slows the mail servers. */
+  sseQueueEvents: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -48,6 +54,8 @@ export const DEFAULT_LIMITS: Limits = {
   imapIdleTimeoutMs: 31 * 60 * 1000,
   transcriptEvents: 100_000,
   transcriptLineChars: 2_000,
+  httpBodyBytes: 1024 * 1024,
+  sseQueueEvents: 10_000,
 };
 
 export function resolveLimits(overrides?: Partial<Limits>): Limits {

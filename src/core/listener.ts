@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { ListenerProto } from '../config/defaults.js';
 import type { TlsMode } from '../transcript/events.js';
 import { Session, type CoreContext, type ListenerInfo } from './session.js';
 import { describeHandshakeFailure } from './tls-mismatch.js';
@@ -11,7 +12,7 @@ export interface ListenerSpec extends Omit<ListenerInfo, 'port'> {
 
 export interface ListenerStatus {
   name: string;
-  proto: ListenerInfo['proto'];
+  proto: ListenerProto;
   tls: TlsMode;
   host: string;
   requestedPort: number;
@@ -25,7 +26,8 @@ export interface ListenerHandle {
   close(): Promise<void>;
 }
 
-function bindError(err: NodeJS.ErrnoException, spec: ListenerSpec): string {
+/** Why a port could not be bound, with what to do about it (shared with the http listener). */
+export function bindError(err: NodeJS.ErrnoException, spec: Pick<ListenerSpec, 'host' | 'port'>): string {
   const where = `${spec.host}:${spec.port}`;
   switch (err.code) {
     case 'EADDRINUSE':

@@ -7,7 +7,7 @@ import { certPath, startTestSandbox, tempDir, testCertsDir } from '../helpers/sa
 import { run } from '../helpers/run.js';
 
 const SOCKET = `mailsandbox-ui-${process.pid}`;
-const STANDARD_PORTS = [25, 587, 465, 110, 995, 143, 993];
+const STANDARD_PORTS = [25, 587, 465, 110, 995, 143, 993, 80];
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tmux(...args: string[]) {
@@ -22,7 +22,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** An offset where all seven standard ports + offset are free right now. */
+/** An offset where all eight standard ports (the mail ports and http) + offset are free right now. */
 async function freeOffset(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const offset = 20_000 + Math.floor(Math.random() * 30_000);

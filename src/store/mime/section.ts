@@ -46,6 +46,11 @@ function locate(root: MimePart, path: number[]): Located | null {
   return at;
 }
 
+/** The part a section path such as [1, 2] names (as BODY[1.2] reads it), or null when there is none. */
+export function partAt(root: MimePart, path: number[]): MimePart | null {
+  return locate(root, path)?.part ?? null;
+}
+
 /** The message a HEADER/TEXT section refers to: the root for [], the encapsulated message of a message/rfc822 part. */
 function messageOf(at: Located): MimePart | null {
   return at.role === 'message' ? at.part : at.part.message;

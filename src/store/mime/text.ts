@@ -6,7 +6,14 @@
 import { Libmime } from 'libmime';
 import { decode as decodeCharset } from 'libmime/lib/charset.js';
 import libqp from 'libqp';
-import { fieldsNamed, firstValid, headerFields, unfoldedValue, type HeaderBlock } from './header.js';
+import {
+  fieldsNamed,
+  firstValid,
+  headerFields,
+  unfoldedValue,
+  type HeaderBlock,
+  type HeaderField,
+} from './header.js';
 import type { MimePart } from './tree.js';
 import { parseEncoding } from './content-header.js';
 
@@ -30,12 +37,16 @@ function decodeWords(text: string): string {
 }
 
 export function decodedHeaderValues(raw: Buffer, header: HeaderBlock, key: string): string[] {
-  return fieldsNamed(headerFields(raw, header), key).map((field) =>
-    decodeWords(headerText(unfoldedValue(raw, field))),
-  );
+  return fieldsNamed(headerFields(raw, header), key).map((field) => decodedFieldValue(raw, field));
 }
 
-function transferDecode(raw: Buffer, part: MimePart): Buffer {
+/** One field's value, unfolded, with its encoded-words decoded (the HTTP API's header list). */
+export function decodedFieldValue(raw: Buffer, field: HeaderField): string {
+  return decodeWords(headerText(unfoldedValue(raw, field)));
+}
+
+/** A leaf part's body with its Content-Transfer-Encoding undone (RFC 2045 §6). */
+export function transferDecode(raw: Buffer, part: MimePart): Buffer {
   const body = raw.subarray(part.bodyStart, part.bodyEnd);
   // a non-MIME message has no transfer encoding (RFC 2045 §4), whatever its header says
   const fields = part.isMime ? headerFields(raw, part.header) : [];
