@@ -1,0 +1,268 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Sandbox } from '../../src/index.js';
+import type { SessionReport } from '../../src/report/runner.js';
+import { loadScenario } from '../../src/scenario/index.js';
+import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
+import { python, run } from '../helpers/run.js';
+import { waitFor } from '../helpers/wait.js';
+
+const MESSAGE = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
+
+/** The report of the sessions opened since `before` sessions, once all of them are closed. */
+async function closedSessions(sb: Sandbox, beforeCount: number, count: number): Promise<SessionReport[]> {
+  return waitFor(() => {
+    const sessions = sb.report().sessions.slice(beforeCount);
+    const closed = sb.transcript.history().filter((e) => e.type === 'session-close').length;
+    return sessions.length >= count && closed >= beforeCount + count ? sessions : null;
+  }, `${count} closed sessions`);
+}
+
+function serious(s: SessionReport[]): string[] {
+  return s.flatMap((x) =>
+    x.findings.filter((f) => f.severity !== 'info').map((f) => `${x.sid} ${f.id}: ${f.message}`),
+  );
+}
+
+describe('findings of real clients', () => {
+  let sb: Sandbox;
+  let record: string;
+  before(async () => {
+    record = tempDir('mailsandbox-report-');
+    sb = await startTestSandbox({ record });
+  });
+  after(() => sb.close());
+
+  it('curl AUTH PLAIN without TLS: plaintext-auth, pointing at the AUTH line', async () => {
+    const n = sb.report().sessions.length;
+    const r = await run(
+      'curl',
+      [
+        '-sS',
+        `smtp://127.0.0.1:${sb.ports.smtp}`,
+        '--user',
+        'test:testpass',
+        '--login-options',
+        'AUTH=PLAIN',
+        '--mail-from',
+        'a@example.test',
+        '--mail-rcpt',
+        'b@example.test',
+        '-T',
+        '-',
+      ],
+      { input: MESSAGE },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const [s] = await closedSessions(sb, n, 1);
+    const f = s!.findings.find((x) => x.id === 'plaintext-auth');
+    assert.ok(f, JSON.stringify(s));
+    assert.equal(f.severity, 'error');
+    const line = sb.transcript.history(s!.sid)[f.line - 1]!;
+    assert.equal(
+      line.type === 'client-line' && line.line.startsWith('AUTH PLAIN'),
+      true,
+      JSON.stringify(line),
+    );
+    // The same finding is a line of the --record file, at the place the sandbox says.
+    const file = (await readdir(record)).find((x) => x.endsWith(`${s!.sid.replace('#', '-')}.txt`))!;
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('finding error plaintext-auth'); i++) {
+      text = await readFile(join(record, file), 'utf8');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.match(text, /-- finding error plaintext-auth \(line \d+\)/);
+    assert.match(text.split('\n')[f.line - 1]!, / C: AUTH PLAIN$/);
+  });
+
+  it('a raw socket sending a bare LF in DATA: bare-lf', async () => {
+    const n = sb.report().sessions.length;
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(sb.ports.smtp!, '127.0.0.1');
+      const lines = [
+        'EHLO raw\r\n',
+        'MAIL FROM:<a@example.test>\r\n',
+        'RCPT TO:<b@example.test>\r\n',
+        'DATA\r\n',
+        'Subject: x\r\n\r\nbare\nlf\r\n.\r\n',
+        'QUIT\r\n',
+      ];
+      let buffered = '';
+      socket.on('data', (chunk) => {
+        buffered += chunk.toString();
+        // One command per final reply line (RFC 5321 §4.2: "NNN " ends a reply).
+        while (/^\d{3} .*\r\n/m.test(buffered)) {
+          buffered = buffered.replace(/^[\s\S]*?^\d{3} .*\r\n/m, '');
+          const next = lines.shift();
+          if (next) socket.write(next);
+        }
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+      setTimeout(() => socket.destroy(), 5_000).unref();
+    });
+    const [s] = await closedSessions(sb, n, 1);
+    assert.deepEqual(
+      s!.findings.map((f) => f.id).filter((id) => id === 'bare-lf'),
+      ['bare-lf'],
+    );
+    assert.equal(
+      s!.findings.some((f) => f.id === 'no-quit'),
+      false,
+    );
+  });
+
+  it('python smtplib with STARTTLS (CA verified), login and QUIT: no warn or error', async () => {
+    const n = sb.report().sessions.length;
+    const r = await python(
+      `import smtplib, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), local_hostname='client.example.test')
+s.starttls(context=ctx)
+s.login('test', 'testpass')
+s.sendmail('a@example.test', ['b@example.test'], sys.argv[3])
+s.quit()`,
+      [String(sb.ports.submission), certPath(), MESSAGE],
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const sessions = await closedSessions(sb, n, 1);
+    assert.deepEqual(serious(sessions), []);
+    assert.equal(sessions[0]!.tls.startsWith('STARTTLS→TLSv1.'), true);
+  });
+
+  it('python imaplib IMAP4_SSL (CA verified), login, select, logout: no warn or error', async () => {
+    const n = sb.report().sessions.length;
+    const r = await python(
+      `import imaplib, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+m = imaplib.IMAP4_SSL('127.0.0.1', int(sys.argv[1]), ssl_context=ctx)
+m.login('test', 'testpass')
+m.select('INBOX')
+m.logout()`,
+      [String(sb.ports.imaps), certPath()],
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const sessions = await closedSessions(sb, n, 1);
+    assert.deepEqual(serious(sessions), []);
+    assert.equal(sessions[0]!.user, 'test');
+  });
+
+  it('mailsandbox report --json over the --record folder', async () => {
+    const r = await run(process.execPath, ['dist/src/cli/main.js', 'report', record, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as { sessions: (SessionReport & Record<string, unknown>)[] };
+    assert.equal(json.sessions.length, sb.report().sessions.length);
+    for (const s of json.sessions)
+      assert.deepEqual(Object.keys(s), ['sid', 'proto', 'listener', 'client', 'user', 'tls', 'findings']);
+    const curl = json.sessions.find((s) => s.findings.some((f) => f.id === 'plaintext-auth'))!;
+    assert.deepEqual(Object.keys(curl.findings[0]!), ['id', 'severity', 'message', 'line']);
+    // Offline and live agree, line numbers included.
+    const live = sb.report().sessions.find((s) => s.sid === curl.sid)!;
+    assert.deepEqual(
+      curl.findings,
+      live.findings.map(({ id, severity, message, line }) => ({ id, severity, message, line })),
+    );
+    const text = await run(process.execPath, ['dist/src/cli/main.js', 'report', record]);
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /error\s+plaintext-auth\s+AUTH PLAIN sent the password without TLS/);
+    const missing = await run(process.execPath, ['dist/src/cli/main.js', 'report', join(record, 'nope')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*ENOENT/);
+  });
+});
+
+describe('findings under scenarios', () => {
+  it('curl -k against other-ca-cert: tls-not-verified', async () => {
+    const sb = await startTestSandbox({ scenario: await loadScenario('other-ca-cert'), certsDir: tempDir() });
+    try {
+      const r = await run(
+        'curl',
+        [
+          '-sS',
+          '-k',
+          '--ssl-reqd',
+          `smtp://127.0.0.1:${sb.ports.smtp}`,
+          '--mail-from',
+          'a@example.test',
+          '--mail-rcpt',
+          'b@example.test',
+          '-T',
+          '-',
+        ],
+        { input: MESSAGE },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const [s] = await closedSessions(sb, 0, 1);
+      const f = s!.findings.find((x) => x.id === 'tls-not-verified');
+      assert.ok(f, JSON.stringify(s));
+      assert.match(f.message, /CA it was never told to trust/);
+      // Without -k curl refuses the certificate: no finding, the client did right.
+      const refused = await run(
+        'curl',
+        [
+          '-sS',
+          '--ssl-reqd',
+          '--cacert',
+          certPath(),
+          `smtp://127.0.0.1:${sb.ports.smtp}`,
+          '--mail-from',
+          'a@example.test',
+          '--mail-rcpt',
+          'b@example.test',
+          '-T',
+          '-',
+        ],
+        { input: MESSAGE },
+      );
+      assert.notEqual(refused.code, 0);
+      const [t] = await closedSessions(sb, 1, 1);
+      assert.equal(
+        t!.findings.some((x) => x.id === 'tls-not-verified'),
+        false,
+      );
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('swaks retrying at once after greylisting: retry-too-fast', async () => {
+    const sb = await startTestSandbox({ scenario: await loadScenario('greylisting') });
+    try {
+      const args = [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(sb.ports.smtp),
+        '--from',
+        'a@example.test',
+        '--to',
+        'b@example.test',
+        '--data',
+        MESSAGE.replace(/\r\n/g, '\n'),
+      ];
+      const first = await run('swaks', args);
+      assert.notEqual(first.code, 0, 'greylisted at first');
+      assert.match(first.stdout, /451 4\.7\.1/);
+      const second = await run('swaks', args);
+      assert.equal(second.code, 0, second.stdout);
+      const [a, b] = await closedSessions(sb, 0, 2);
+      assert.equal(
+        a!.findings.some((f) => f.id === 'retry-too-fast'),
+        false,
+      );
+      const f = b!.findings.find((x) => x.id === 'retry-too-fast');
+      assert.ok(f, JSON.stringify(b));
+      assert.match(
+        f.message,
+        new RegExp(
+          `RCPT TO <b@example.test> again \\d+\\.\\d s after 451 \\(${a!.sid.replace('#', '#')} line \\d+\\)`,
+        ),
+      );
+    } finally {
+      await sb.close();
+    }
+  });
+});
