@@ -272,6 +272,47 @@ describe('IMAP bad input', () => {
     await neighbourStillServed();
   });
 
+  it('NOT and OR chains count toward the nesting limit: BAD, no stack overflow, no error line', async () => {
+    const c = await client();
+    await command(c, 's', 'SELECT INBOX');
+    const sid = lastSid();
+    for (const [tag, keys] of [
+      ['n1', `${'NOT '.repeat(15_000)}ALL`],
+      ['n2', `${'OR ALL '.repeat(9_000)}ALL`],
+      ['n3', `${'NOT ('.repeat(20)}ALL${')'.repeat(20)}`],
+    ] as const) {
+      const reply = await command(c, tag, `SEARCH ${keys}`);
+      assert.match(reply.at(-1)!, new RegExp(`^${tag} BAD SEARCH: keys nested deeper than 32`));
+    }
+    // Within the limit the same shapes work.
+    assert.match((await command(c, 'n4', `SEARCH ${'NOT '.repeat(30)}ALL`)).join('\n'), /\* SEARCH 1\nn4 OK/);
+    assert.match(
+      (await command(c, 'n5', `SEARCH ${'OR ALL '.repeat(30)}ALL`)).join('\n'),
+      /\* SEARCH 1\nn5 OK/,
+    );
+    assert.deepEqual(
+      notes(sid).filter((n) => n.startsWith('error')),
+      [],
+    );
+    await neighbourStillServed();
+  });
+
+  it('a NUL inside a literal or quoted mailbox name is BAD (RFC 3501 §9 CHAR8)', async () => {
+    const c = await client();
+    c.send('z1 CREATE {7}');
+    assert.match(await c.readLine(), /^\+ /);
+    c.write(Buffer.from('bad\0box\r\n'));
+    assert.match((await c.readUntil(/^z1 /)).at(-1)!, /^z1 BAD a mailbox name must not contain NUL/);
+    c.send('z2 SELECT {5+}');
+    c.write(Buffer.from('IN\0OX\r\n'));
+    assert.match((await c.readUntil(/^z2 /)).at(-1)!, /^z2 BAD a mailbox name must not contain NUL/);
+    c.write(Buffer.from('z3 CREATE "a\0b"\r\n'));
+    assert.match((await c.readUntil(/^z3 /)).at(-1)!, /^z3 BAD/);
+    const list = await command(c, 'z4', 'LIST "" "*"');
+    assert.ok(!list.some((l) => l.includes('\0') || /bad.box/.test(l)), list.join('\n'));
+    await neighbourStillServed();
+  });
+
   it('invalid sequence sets are BAD', async () => {
     const c = await client();
     await command(c, 's', 'SELECT INBOX');

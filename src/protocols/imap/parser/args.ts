@@ -6,7 +6,12 @@ import type { Token } from './tokenizer.js';
 /** astring (RFC 3501 §9): an atom or a string. */
 export function astring(token: Token | undefined, what: string): string {
   if (token?.type === 'atom' && !token.section) return token.value;
-  if (token?.type === 'string') return token.value.toString('utf8');
+  if (token?.type === 'string') {
+    // RFC 3501 §9: a quoted string or literal is CHAR8 / TEXT-CHAR, never NUL (%x00); a NUL in a
+    // mailbox name or a login would be cut or misread further on.
+    if (token.value.includes(0)) throw bad(`${what} must not contain NUL (RFC 3501 §9)`);
+    return token.value.toString('utf8');
+  }
   throw bad(`expected ${what}`);
 }
 

@@ -54,12 +54,37 @@ export const SEARCH_CHARSETS = ['US-ASCII', 'UTF-8'];
 /** Whether the session offers a capability: keys of an extension a scenario removed are unknown. */
 export type Offers = (capability: string) => boolean;
 
+/**
+ * How deep search keys may nest, counting every NOT, OR and parenthesis: the key tree is read and
+ * matched recursively, and 15,000 chained NOTs overflowed the stack. RFC 3501 §6.4.4 sets no limit;
+ * real clients nest a handful (Dovecot's parser stops at 100 parentheses).
+ */
+export const MAX_SEARCH_DEPTH = 32;
+
 class KeyReader {
   i = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly offers: Offers,
+    private readonly depth = 0,
   ) {}
+
+  /** The key after NOT or OR, or inside parentheses: one level deeper. */
+  private nested(tokens: Token[] = this.tokens): KeyReader {
+    if (this.depth + 1 > MAX_SEARCH_DEPTH)
+      throw bad(`SEARCH: keys nested deeper than ${MAX_SEARCH_DEPTH} (NOT, OR and parentheses count)`);
+    const deeper = new KeyReader(tokens, this.offers, this.depth + 1);
+    if (tokens === this.tokens) deeper.i = this.i;
+    return deeper;
+  }
+
+  /** Reads one key one level deeper and carries on after it. */
+  private deeperKey(): SearchKey {
+    const reader = this.nested();
+    const key = reader.key();
+    this.i = reader.i;
+    return key;
+  }
 
   next(what: string): Token {
     const t = this.tokens[this.i++];
@@ -70,7 +95,7 @@ class KeyReader {
   key(): SearchKey {
     const t = this.next('search key');
     if (t.type === 'list') {
-      const inner = new KeyReader(t.items, this.offers);
+      const inner = this.nested(t.items);
       const keys: SearchKey[] = [];
       while (inner.i < t.items.length) keys.push(inner.key());
       if (keys.length === 0) throw bad('SEARCH: empty parenthesised key');
@@ -135,10 +160,10 @@ class KeyReader {
       case '$':
         return { k: 'saved' };
       case 'NOT':
-        return { k: 'not', key: this.key() };
+        return { k: 'not', key: this.deeperKey() };
       case 'OR': {
-        const a = this.key();
-        return { k: 'or', a, b: this.key() };
+        const a = this.deeperKey();
+        return { k: 'or', a, b: this.deeperKey() };
       }
       case 'UID': {
         const set = astring(this.next('UID'), 'a UID set');
