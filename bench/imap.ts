@@ -4,6 +4,8 @@
  *   1. LOGIN + SELECT + `FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)`
  *   2. `UID FETCH 1:* BODY.PEEK[]`
  *   3. `UID SEARCH HEADER Subject x`
+ *   4. `UID SORT (DATE) UTF-8 ALL` (issue 14; both servers must give the same order)
+ *   5. `UID THREAD REFERENCES UTF-8 ALL` (every third message answers the one before it)
  * Messages are 2–5 KiB, every fifth multipart with an attachment. The client runs in a worker thread
  * so its parsing does not count against the sandbox's event loop, and checks both servers sent the
  * same number of messages and body octets.
@@ -17,7 +19,13 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { againstDovecot, DOVECOT } from './dovecot.js';
 import { reportRound, roundInWorker, stepRows, table } from './support.js';
 
-const STEPS = ['LOGIN+SELECT+FETCH meta', 'UID FETCH BODY.PEEK[]', 'UID SEARCH HEADER'] as const;
+const STEPS = [
+  'LOGIN+SELECT+FETCH meta',
+  'UID FETCH BODY.PEEK[]',
+  'UID SEARCH HEADER',
+  'UID SORT (DATE) ALL',
+  'UID THREAD REFERENCES',
+] as const;
 type Step = (typeof STEPS)[number];
 
 interface RoundResult {
@@ -25,6 +33,8 @@ interface RoundResult {
   fetched: number;
   bodyOctets: number;
   searchHits: number;
+  sorted: string;
+  threads: number;
 }
 
 /** A deterministic message of 2–5 KiB; every fifth is multipart/mixed with a base64 attachment. */
@@ -35,6 +45,7 @@ function makeMessage(n: number): string {
     `Subject: ${n % 10 === 0 ? 'x marks ' : ''}benchmark message ${n}`,
     `Date: Sat, 28 Nov 2026 08:${String(n % 60).padStart(2, '0')}:00 +0000`,
     `Message-ID: <bench-${n}@mailsandbox.test>`,
+    ...(n % 3 === 0 ? [`References: <bench-${n - 1}@mailsandbox.test>`] : []),
     'MIME-Version: 1.0',
   ];
   const target = 2048 + ((n * 7919) % 3072);
@@ -169,13 +180,24 @@ async function clientRound(port: number): Promise<RoundResult> {
   lap('UID FETCH BODY.PEEK[]');
   const search = await client.command('e', 'UID SEARCH HEADER Subject x');
   lap('UID SEARCH HEADER');
+  const sort = await client.command('g', 'UID SORT (DATE) UTF-8 ALL');
+  lap('UID SORT (DATE) ALL');
+  const thread = await client.command('h', 'UID THREAD REFERENCES UTF-8 ALL');
+  lap('UID THREAD REFERENCES');
   await client.command('f', 'LOGOUT').catch(() => undefined);
   client.close();
   const hits = search.untagged.find((l) => l.startsWith('* SEARCH'))!.split(' ').length - 2;
   const fetched = meta.untagged.filter((l) => / FETCH /.test(l)).length;
   if (bodies.untagged.filter((l) => / FETCH /.test(l)).length !== fetched)
     throw new Error('IMAP bench: FETCH counts differ');
-  return { ms, fetched, bodyOctets: bodies.literalOctets, searchHits: hits };
+  const sorted = sort.untagged.find((l) => l.startsWith('* SORT'))!;
+  // Top-level threads: `(` at depth 0 of the THREAD response.
+  let threads = 0;
+  let depth = 0;
+  for (const ch of thread.untagged.find((l) => l.startsWith('* THREAD'))!)
+    if (ch === '(' && depth++ === 0) threads++;
+    else if (ch === ')') depth--;
+  return { ms, fetched, bodyOctets: bodies.literalOctets, searchHits: hits, sorted, threads };
 }
 
 if (!isMainThread && (workerData as { imapBench?: boolean } | null)?.imapBench) {
@@ -205,8 +227,11 @@ export async function benchImap(): Promise<string> {
     throw new Error(`BODY[] octets differ: ${a.bodyOctets} vs dovecot ${b.bodyOctets}`);
   if (a.searchHits !== b.searchHits)
     throw new Error(`SEARCH hits differ: ${a.searchHits} vs dovecot ${b.searchHits}`);
+  if (a.sorted !== b.sorted) throw new Error('UID SORT (DATE) orders differ from dovecot');
+  if (a.threads !== b.threads)
+    throw new Error(`THREAD REFERENCES: ${a.threads} threads vs dovecot ${b.threads}`);
   return [
-    `IMAP: ${count} messages (${(a.bodyOctets / 1024 / 1024).toFixed(1)} MiB), ${a.searchHits} search hits, median of ${rounds} rounds`,
+    `IMAP: ${count} messages (${(a.bodyOctets / 1024 / 1024).toFixed(1)} MiB), ${a.searchHits} search hits, ${a.threads} threads, median of ${rounds} rounds`,
     '(client in a worker thread; ratio = mailsandbox / dovecot)',
     ...table(['step', 'mailsandbox', 'dovecot', 'ratio'], stepRows(STEPS, ours, theirs)),
   ].join('\n');

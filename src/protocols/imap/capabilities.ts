@@ -20,6 +20,11 @@ const EXTENSIONS = [
   'ESEARCH', // RFC 4731
   'SEARCHRES', // RFC 5182
   'WITHIN', // RFC 5032
+  'SORT', // RFC 5256
+  'SORT=DISPLAY', // RFC 5957
+  'ESORT', // RFC 5267
+  'THREAD=ORDEREDSUBJECT', // RFC 5256
+  'THREAD=REFERENCES', // RFC 5256
 ];
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */

@@ -22,6 +22,8 @@ import { starttls } from './commands/starttls.js';
 import { status } from './commands/status.js';
 import { store } from './commands/store.js';
 import { search } from './commands/search.js';
+import { sort } from './commands/sort.js';
+import { thread } from './commands/thread.js';
 import { subscribe, unsubscribe } from './commands/subscribe.js';
 import { unselect } from './commands/unselect.js';
 
@@ -67,5 +69,9 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
   ['UID COPY', copy],
   ['UID MOVE', { ...move, capability: 'MOVE' }],
   ['UID SEARCH', search],
+  ['SORT', sort], // RFC 5256
+  ['UID SORT', sort],
+  ['THREAD', thread], // RFC 5256
+  ['UID THREAD', thread],
   ['UID EXPUNGE', { ...expunge, args: [1, 1], capability: 'UIDPLUS' }], // RFC 4315 §2.1
 ]);
