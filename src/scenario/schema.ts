@@ -68,7 +68,7 @@ export const POINTS = [
 export const pointSchema = z.enum(POINTS);
 
 /** What the occurrence counters of `nth`, `first` and `from` are kept per (greylisting keys).
- *  `transaction` is SMTP's mail transaction (RFC 5321 §3.3), kept by src/scenario/smtp.ts. */
+ *  `transaction` is SMTP's mail transaction (RFC 5321 §3.3), kept by src/protocols/smtp/conversation.ts. */
 const counterKey = z.enum(['session', 'transaction', 'server', 'client', 'sender', 'recipient']);
 
 export const whenSchema = z

@@ -2,24 +2,23 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { SmtpScenario, SmtpWire } from '../../scenario/smtp.js';
 
 /**
- * The two places where the sandbox needs smtp-server to behave differently than its defaults, done
- * by subclassing its public classes rather than forking it:
- * - `init()`: smtp-server waits a hard-coded 100 ms before the greeting to catch early talkers. That
- *   caps a client opening one connection per message at ~9 messages/s; a sandbox greets at once.
- * - `_onCommand()`: every complete command line passes here first, unredacted, so the transcript can
- *   show it (AUTH payloads decoded) before smtp-server's own handler runs.
- * - With a scenario (`scenario`), the greeting, each command (AUTH in full, with the shared src/auth
- *   mechanisms) and the EHLO keywords go through it first (src/scenario/smtp.ts).
+ * What the sandbox adds to each of smtp-server's connections: the line before smtp-server's dispatch,
+ * the STARTTLS socket before its handshake, and the greeting.
  */
-export interface CommandObserver {
-  onCommand(connection: SandboxConnection, line: Buffer): void;
+export interface ConnectionHooks {
+  /**
+   * Every complete command line, unredacted, before smtp-server's dispatch. `proceed` hands it to
+   * smtp-server; `done` tells smtp-server's parser the command is over when we answered it ourselves.
+   */
+  onLine(connection: SandboxConnection, line: Buffer, proceed: () => void, done: () => void): void;
   /** smtp-server made its STARTTLS socket; called before the handshake reads a byte. */
   onTlsSocket(connection: SandboxConnection, socket: TLSSocket): void;
-  /** smtp-server sends a reply after which it closes the connection (221 after QUIT, 421). */
-  onClosingReply(connection: SandboxConnection, code: 221 | 421, text: string): void;
+  /** Time for the greeting: `send(text)` writes `220 text`. */
+  onGreeting(connection: SandboxConnection, send: (text: string) => void): void;
+  /** Every reply smtp-server is about to write (code, lines); may change the lines (EHLO keywords). */
+  onReply(connection: SandboxConnection, code: number, lines: string[]): string[];
 }
 
 /**
@@ -43,116 +42,82 @@ function coalesceReplies(socket: Socket): void {
   });
 }
 
-function isStartTls(command: Buffer): boolean {
-  return (
-    command.length >= 8 &&
-    (command[0]! | 0x20) === 0x73 &&
-    /^STARTTLS/i.test(command.toString('latin1', 0, 8))
-  );
+/** Counts whether the client's last bytes left a command line open (the command deadline's question). */
+function watchLineEnds(socket: Socket, state: { lineOpen: boolean }): void {
+  socket.on('data', (chunk: Buffer) => {
+    state.lineOpen = chunk[chunk.length - 1] !== 10;
+  });
 }
 
-function flush(socket: Socket): void {
-  while (socket.writableCorked) socket.uncork();
-}
-
+/**
+ * smtp-server is used through its hooks (onConnect, onSecure, onMailFrom, onRcptTo, onData, onClose)
+ * and through these members of its connection, each for a reason no hook covers (no fork):
+ * 1. `_setListeners` (in init()): smtp-server waits a hard-coded 100 ms before the greeting to catch
+ *    early talkers. That caps a client opening one connection per message at ~9 messages/s.
+ * 2. `_sendGreeting`: the scenario decides the greeting (connect and greeting points, its banner), and
+ *    may delay it; onConnect could only refuse.
+ * 3. `_onCommand`: every command line passes here first, so the transcript shows it unredacted (AUTH
+ *    decoded), the scenario is asked at `command`, and AUTH runs on the shared SASL driver instead of
+ *    smtp-server's own (which knows four mechanisms).
+ * 4. `_armTimeout`: smtp-server arms the idle timeout on its new STARTTLS socket synchronously after
+ *    creating it, before the handshake: the one moment to attach the key log (a TLSSocket emits
+ *    `keylog` only to listeners attached before its handshake) and to let the session adopt it.
+ * The fifth, the server's `logger`, is replaced in server.ts (see there).
+ */
 export class SandboxConnection extends SMTPConnection {
-  observer: CommandObserver | null = null;
-  scenario: SmtpScenario | null = null;
+  hooks: ConnectionHooks | null = null;
   private readonly seenTls = new WeakSet<TLSSocket>();
-  /** The command in progress is EHLO: its 250 reply gets the scenario's keywords. */
-  private answeringEhlo = false;
+  /** The client's last bytes ended inside a command line. */
+  readonly input = { lineOpen: false };
+  /** The next reply goes out verbatim: a scenario's own text gets no enhanced status code added. */
+  verbatimNext = false;
 
   override init(): void {
     this._setListeners(() => this.connectionReady());
   }
 
-  /**
-   * smtp-server arms the idle timeout on its new STARTTLS socket synchronously after creating it,
-   * before the handshake: the one moment to attach the key log and our close handling.
-   */
-  override _armTimeout(socket: Socket | TLSSocket = this._socket): void {
+  override _armTimeout(socket?: Socket | TLSSocket): void {
     if (socket instanceof TLSSocket && !this.seenTls.has(socket)) {
       this.seenTls.add(socket);
-      this.observer?.onTlsSocket(this, socket);
+      this.hooks?.onTlsSocket(this, socket);
       coalesceReplies(socket);
+      watchLineEnds(socket, this.input);
     }
     super._armTimeout(socket);
   }
 
   override _onCommand(command: Buffer, callback?: () => void): void {
-    this.observer?.onCommand(this, command);
-    // The TLS layer takes over the raw socket right after the 220: nothing may stay corked in it.
-    if (isStartTls(command)) flush(this._socket);
-    // Lines pipelined into a STARTTLS handshake, or sent before the greeting: smtp-server's business.
-    if (!this.scenario || this._upgrading || !this._ready) return super._onCommand(command, callback);
-    const line = command.toString('utf8');
-    this.answeringEhlo = /^(EHLO|LHLO)\b/i.test(line);
-    this.scenario.command(
-      line,
+    if (!this.hooks) return super._onCommand(command, callback);
+    this.hooks.onLine(
+      this,
+      command,
       () => super._onCommand(command, callback),
       () => callback?.(),
     );
   }
 
   override _sendGreeting(): void {
-    if (!this.scenario) return super._sendGreeting();
-    this.scenario.greet((banner) => this.send(220, banner, false));
+    if (!this.hooks) return super._sendGreeting();
+    this.hooks.onGreeting(this, (text) => this.send(220, text, false));
   }
 
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
-    if (this.scenario && this.answeringEhlo && code === 250 && Array.isArray(data)) {
-      this.answeringEhlo = false;
-      data = [data[0]!, ...this.scenario.ehloKeywords(data.slice(1))];
-    }
     // A hook error may carry a multi-line reply (a scenario's text), one line per \n.
-    if (typeof data === 'string' && data.includes('\n')) data = data.split('\n');
+    let lines =
+      data == null ? [] : Array.isArray(data) ? data : data.includes('\n') ? data.split('\n') : [data];
+    if (this.hooks) lines = this.hooks.onReply(this, code, lines);
     // Replies that already carry an enhanced status code ("4.7.1 Greylisted") keep theirs instead
     // of getting smtp-server's default in front (RFC 2034 §4: one code per line).
-    const first = Array.isArray(data) ? data[0] : data;
-    if (typeof first === 'string' && /^[245]\.\d{1,3}\.\d{1,3} /.test(first)) context = false;
-    if (code === 421 || code === 221) this.observer?.onClosingReply(this, code, String(first ?? ''));
-    super.send(code, data, context);
-  }
-
-  /** What the scenario drives on this connection. */
-  get wire(): SmtpWire {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const connection = this;
-    return {
-      send: (code, data, context) => this.send(code, data, context),
-      close: () => this.close(),
-      get socket() {
-        return connection._socket;
-      },
-      get secure() {
-        return connection.secure;
-      },
-      get session() {
-        return connection.session;
-      },
-      authenticated: (user) => {
-        this.session.user = user;
-        this.session.transmissionType = this._transmissionType();
-      },
-    };
-  }
-
-  /** True while a SASL exchange waits for the client's next payload. */
-  get awaitingSaslResponse(): boolean {
-    return this._nextHandler !== false || !!this.scenario?.saslPending;
-  }
-
-  /** True while smtp-server holds the start of a command line that has not ended yet. */
-  get midCommand(): boolean {
-    const parser = this._parser as unknown as { _remainder?: string } | false;
-    return !!parser && !!parser._remainder;
+    if (this.verbatimNext || /^[245]\.\d{1,3}\.\d{1,3} /.test(lines[0] ?? '')) context = false;
+    this.verbatimNext = false;
+    super.send(code, lines.length > 1 ? lines : (lines[0] ?? data), context);
   }
 }
 
 export class SandboxSmtpServer extends SMTPServer {
   constructor(
     options: SMTPServerOptions,
-    private readonly observer: CommandObserver,
+    private readonly hooks: ConnectionHooks,
   ) {
     super(options);
   }
@@ -165,7 +130,8 @@ export class SandboxSmtpServer extends SMTPServer {
   ): SandboxConnection {
     const connection = new SandboxConnection(this, socket, socketOptions);
     coalesceReplies(socket);
-    connection.observer = this.observer;
+    watchLineEnds(socket, connection.input);
+    connection.hooks = this.hooks;
     beforeGreeting?.(connection);
     this.connections.add(connection);
     connection.on('error', (err: Error) => this.emit('error', err));

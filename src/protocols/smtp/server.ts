@@ -1,60 +1,35 @@
-import type { SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { TLSSocket } from 'node:tls';
 import { DEFAULT_MECHANISMS } from '../../auth/registry.js';
-import type { Credentials } from '../../auth/mechanism.js';
-import { verifyCredentials } from '../../auth/verify.js';
 import type { ListenerInfo, Session } from '../../core/session.js';
-import { SmtpScenario } from '../../scenario/smtp.js';
-import { PASS, type Verdict } from '../../scenario/verdicts.js';
-import { describeChallenge, describeSaslPayload } from '../../transcript/decode.js';
+import { describeChallenge } from '../../transcript/decode.js';
 import type { ProtocolContext, ProtocolHandler } from '../context.js';
-import { SandboxSmtpServer, type SandboxConnection } from './connection.js';
+import { SMTP_COMMANDS } from './commands.js';
+import { receiveMessage } from './commands/data.js';
+import { mailFrom, rcptTo } from './commands/envelope.js';
+import { SandboxSmtpServer, type ConnectionHooks, type SandboxConnection } from './connection.js';
+import { SmtpConversation } from './conversation.js';
 import { deliverMessage } from './deliver.js';
 
 interface SmtpSessionState {
   session: Session;
-  connection: SandboxConnection;
-  /** Mechanism of the SASL exchange in progress, and how many client payloads it has had. */
-  sasl: { mechanism: string; index: number } | null;
+  conversation: SmtpConversation;
   deadline: NodeJS.Timeout | null;
+  /** A message is streaming in (DATA): its lines are not commands. */
+  inData: boolean;
   /** The SIZE this session was offered: the limit, or the scenario's. */
   maxBytes: number;
 }
 
-function authError(message: string, responseCode = 535): Error {
+function replyError(message: string, responseCode: number): Error {
   return Object.assign(new Error(message), { responseCode });
-}
-
-function toCredentials(auth: SMTPServerAuthentication): Credentials {
-  const a = auth as SMTPServerAuthentication & {
-    challenge?: string;
-    challengeResponse?: string;
-    authzid?: string;
-  };
-  switch (auth.method) {
-    case 'CRAM-MD5':
-      return {
-        mechanism: 'CRAM-MD5',
-        username: auth.username ?? '',
-        challenge: a.challenge ?? '',
-        digest: a.challengeResponse ?? '',
-      };
-    case 'XOAUTH2':
-      return { mechanism: 'XOAUTH2', username: auth.username ?? '', token: auth.accessToken ?? '' };
-    default:
-      return {
-        mechanism: auth.method === 'LOGIN' ? 'LOGIN' : 'PLAIN',
-        authzid: a.authzid ?? '',
-        username: auth.username ?? '',
-        password: auth.password ?? '',
-      };
-  }
 }
 
 /**
  * SMTP on one listener, on smtp-server. The core accepted the socket (and did the TLS handshake on
- * implicit-TLS ports); smtp-server parses and dispatches; its hooks decide and store; the transcript
- * sees every command through `SandboxConnection` and every reply through smtp-server's logger.
+ * implicit-TLS ports); each command line goes through the conversation (conversation.ts, by its wire
+ * name in commands.ts) and on to smtp-server, which parses and dispatches; its hooks ask the scenario
+ * where it parsed what the scenario needs; the transcript sees every reply through its logger.
  */
 export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext): ProtocolHandler {
   const byConnectionId = new Map<string, SmtpSessionState>();
@@ -68,10 +43,10 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
     state.deadline = setTimeout(() => {
       state.deadline = null;
       // Only a half-sent command counts: an idle client is smtp-server's idle timeout's business.
-      if (!state.connection.midCommand) return armDeadline(state);
+      if (state.inData || !state.conversation.connection.input.lineOpen) return armDeadline(state);
       const text = `timed out: the client took more than ${ctx.limits.commandTimeoutMs} ms to send one command`;
       state.session.note('warn', text);
-      state.connection.send(421, '4.4.2 ' + ctx.hostname + ' Error: timeout exceeded');
+      state.conversation.connection.send(421, '4.4.2 ' + ctx.hostname + ' Error: timeout exceeded');
     }, ctx.limits.commandTimeoutMs);
     state.deadline.unref();
   };
@@ -95,6 +70,43 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
     fatal() {},
   };
 
+  const hooks: ConnectionHooks = {
+    onLine(connection, line, proceed, done) {
+      const state = byConnectionId.get(connection.id);
+      if (!state) return proceed();
+      armDeadline(state);
+      state.session.noticeFirstInput(line);
+      state.conversation.line(line, proceed, done);
+    },
+    onGreeting(connection, send) {
+      const state = byConnectionId.get(connection.id);
+      if (state) state.conversation.greet(send);
+    },
+    onReply(connection, code, lines) {
+      const state = byConnectionId.get(connection.id);
+      if (!state) return lines;
+      if (code === 221) state.session.endingBecause('QUIT: the server closed the connection after 221');
+      if (code === 421) closingAfter421(state.session, lines[0] ?? '');
+      const conv = state.conversation;
+      const edit = SMTP_COMMANDS.get(conv.current.name)?.reply;
+      return edit ? edit(conv, code, lines) : lines;
+    },
+    onTlsSocket(connection, socket) {
+      ctx.tls.attachKeylog(socket);
+      const state = byConnectionId.get(connection.id);
+      if (state) state.session.adoptSocket(socket);
+    },
+  };
+
+  const closingAfter421 = (session: Session, text: string) => {
+    if (/command line too long/i.test(text))
+      session.note(
+        'warn',
+        `client sent a command line over the ${ctx.limits.maxLineBytes}-byte limit: dropped, and smtp-server hangs up`,
+      );
+    session.endingBecause(`server closed the connection after 421 ${text}`);
+  };
+
   const server = new SandboxSmtpServer(
     {
       ...ctx.tls.contextOptions(),
@@ -102,6 +114,8 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
       name: ctx.hostname,
       banner: 'mailsandbox ready',
       size: ctx.limits.maxMessageBytes,
+      // Only where smtp-server puts AUTH in its EHLO reply: the line itself is the auth policy's
+      // (commands/ehlo.ts), and AUTH never reaches smtp-server (commands/auth.ts).
       authMethods: [...DEFAULT_MECHANISMS],
       authOptional: !listener.requireAuth,
       allowInsecureAuth: true,
@@ -119,49 +133,36 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
 
       onSecure(socket, smtpSession, callback) {
         const state = stateOf(smtpSession);
-        if (state && !state.session.tls) state.session.markSecure('starttls', socket as TLSSocket);
+        if (state) {
+          state.conversation.upgrading = false;
+          if (!state.session.tls) state.session.markSecure('starttls', socket as TLSSocket);
+        }
         callback();
       },
 
-      onAuth(auth, smtpSession, callback) {
+      onMailFrom(address, smtpSession, callback) {
         const state = stateOf(smtpSession);
-        const credentials = toCredentials(auth);
-        const ok = verifyCredentials(ctx.users, credentials);
-        state?.session.auth(auth.method, credentials.username, ok);
-        if (ok) return callback(null, { user: credentials.username });
-        if (auth.method === 'XOAUTH2') {
-          // RFC-less Google convention: a JSON error as a 334 challenge, then 535 (smtp-server does it).
-          return callback(null, {
-            data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' },
-          });
-        }
-        callback(authError('5.7.8 Authentication credentials invalid'));
+        if (!state) return callback();
+        mailFrom(state.conversation, address, callback);
+      },
+
+      onRcptTo(address, smtpSession, callback) {
+        const state = stateOf(smtpSession);
+        if (!state) return callback();
+        rcptTo(state.conversation, address, callback);
       },
 
       onData(stream: SMTPServerDataStream, smtpSession: SMTPServerSession, callback) {
         const state = stateOf(smtpSession);
         if (!state) {
           stream.resume();
-          return callback(authError('4.3.0 session state lost', 451));
+          return callback(replyError('4.3.0 session state lost', 451));
         }
-        const scenario = state.connection.scenario;
-        scenario?.cutMessage(stream);
-        const verdict = scenario?.dataEnd() ?? PASS;
-        if (scenario && refusesMessage(verdict))
-          return refuseMessage(scenario, verdict, stream, state.session, callback);
-        deliverMessage(
-          stream,
-          smtpSession,
-          state.session,
-          ctx,
-          () => armDeadline(state),
-          state.maxBytes,
-        ).then(
-          // A delay, throttle or slice verdict shapes the reply after the message was stored.
-          (reply) =>
-            scenario ? scenario.render(verdict, () => callback(null, reply)) : callback(null, reply),
-          (err: Error & { responseCode?: number }) => callback(err),
-        );
+        state.inData = true;
+        stream.once('end', () => (state.inData = false));
+        const store = () =>
+          deliverMessage(stream, smtpSession, state.session, ctx, () => armDeadline(state), state.maxBytes);
+        receiveMessage(state.conversation, stream, store, callback);
       },
 
       onClose(smtpSession) {
@@ -171,48 +172,11 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
         byConnectionId.delete(smtpSession.id);
       },
     },
-    {
-      onCommand(connection, command) {
-        const state = byConnectionId.get(connection.id);
-        if (!state) return;
-        armDeadline(state);
-        state.session.noticeFirstInput(command);
-        const line = command.toString('utf8');
-        let decoded: string | undefined;
-        if (state.sasl && connection.awaitingSaslResponse) {
-          decoded = describeSaslPayload(state.sasl.mechanism, line, state.sasl.index++);
-        } else {
-          state.sasl = null;
-          const auth = /^AUTH\s+(\S+)(?:\s+(\S+))?\s*$/i.exec(line);
-          if (auth) {
-            state.sasl = { mechanism: auth[1]!.toUpperCase(), index: 0 };
-            if (auth[2] !== undefined)
-              decoded = describeSaslPayload(state.sasl.mechanism, auth[2], state.sasl.index++);
-          }
-        }
-        state.session.client(line, decoded);
-      },
-      onClosingReply(connection, code, text) {
-        const state = byConnectionId.get(connection.id);
-        if (!state) return;
-        if (code === 221)
-          return state.session.endingBecause('QUIT: the server closed the connection after 221');
-        if (/command line too long/i.test(text))
-          state.session.note(
-            'warn',
-            `client sent a command line over the ${ctx.limits.maxLineBytes}-byte limit: dropped, and smtp-server hangs up`,
-          );
-        state.session.endingBecause(`server closed the connection after 421 ${text}`);
-      },
-      onTlsSocket(connection, socket) {
-        ctx.tls.attachKeylog(socket);
-        const state = byConnectionId.get(connection.id);
-        if (state) state.session.adoptSocket(socket);
-      },
-    },
+    hooks,
   );
-  // smtp-server wraps the logger it is given in nodemailer's formatting wrapper, which allocates
-  // on every call (a tenth of the server's CPU under load); ours needs only the raw arguments.
+  // Private member 5 (see connection.ts): smtp-server wraps the logger it is given in nodemailer's
+  // formatting wrapper, which allocates on every call (a tenth of the server's CPU under load); ours
+  // needs only the raw arguments.
   (server as unknown as { logger: typeof logger }).logger = logger;
   server.on('error', () => {
     // Socket errors of single connections; the session records its own close.
@@ -232,50 +196,18 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
         remoteAddress: session.remoteAddress,
         remotePort: session.remotePort,
       };
-      const connection = server.connect(session.socket, known, (c) => {
-        // SMTP still keeps smtp-server's own paths under the built-in scenario (its AUTH among them).
-        if (engine.builtIn) return;
-        c.scenario = new SmtpScenario(engine, session, c.wire, ctx.users, ctx.hostname);
-        c.name = c.scenario.serverName;
+      let state: SmtpSessionState | undefined;
+      server.connect(session.socket, known, (connection: SandboxConnection) => {
+        const conversation = new SmtpConversation(engine, session, connection, ctx.users, ctx.hostname);
+        connection.name = conversation.serverName;
+        state = { session, conversation, deadline: null, inData: false, maxBytes };
+        byConnectionId.set(connection.id, state);
       });
-      const state: SmtpSessionState = { session, connection, sasl: null, deadline: null, maxBytes };
-      byConnectionId.set(connection.id, state);
       session.onClose(() => {
-        if (state.deadline) clearTimeout(state.deadline);
+        if (state?.deadline) clearTimeout(state.deadline);
       });
-      armDeadline(state);
+      if (state) armDeadline(state);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function refusesMessage(verdict: Verdict): boolean {
-  return verdict.kind === 'reply' || verdict.kind === 'disconnect' || verdict.kind === 'stall';
-}
-
-/**
- * End of DATA refused by the scenario (RFC 5321 §4.2.5: the reply after the final dot decides
- * whether the message was taken): the message is read to its end, not stored, and the verdict's
- * reply goes out through smtp-server's DATA callback so its state machine carries on.
- */
-function refuseMessage(
-  scenario: SmtpScenario,
-  verdict: Verdict,
-  stream: SMTPServerDataStream,
-  session: Session,
-  callback: (err?: Error | null, message?: string) => void,
-): void {
-  let size = 0;
-  stream.on('data', (chunk: Buffer) => (size += chunk.length));
-  stream.once('end', () => {
-    session.client(`<message body: ${size} bytes>`);
-    session.client('.');
-    if (verdict.kind !== 'pass') session.note('info', `message not stored: scenario rule ${verdict.rule}`);
-    scenario.render(
-      verdict,
-      () => callback(),
-      () => {},
-      (code, lines) => callback(authError(lines.join('\n'), code)),
-    );
-  });
 }

@@ -1,0 +1,102 @@
+import { runSasl, type SaslResult, type SaslWire } from '../../../auth/sasl.js';
+import type { CommandRun } from '../commands.js';
+import type { SmtpConversation } from '../conversation.js';
+
+/**
+ * SMTP's side of the shared SASL driver: `334 base64` challenges; each answer is a line smtp-server's
+ * parser hands to the conversation, whose `done` is held until the exchange asks for the next line or
+ * ends, so a line pipelined behind an answer waits for it.
+ */
+function smtpSasl(conv: SmtpConversation, done: () => void): { wire: SaslWire; release: () => void } {
+  let pending: (() => void) | null = done;
+  const release = () => {
+    const next = pending;
+    pending = null;
+    next?.();
+  };
+  const wire: SaslWire = {
+    challenge: (base64) => conv.reply(334, [base64]),
+    nextLine: (describe) =>
+      new Promise((resolve) => {
+        conv.sasl = {
+          describe,
+          take: (line, lineDone) => {
+            pending = lineDone;
+            resolve(line);
+          },
+        };
+        release();
+      }),
+    askAuth: (mechanism, user) =>
+      new Promise((resolve) => {
+        const verdict = conv.decide('auth', { mechanism, user });
+        // A hang-up or a stall at `auth` ends the exchange here; nothing more is read or written.
+        if (verdict.kind === 'disconnect' || verdict.kind === 'stall') {
+          pending = null;
+          resolve('stop');
+        }
+        conv.play(verdict, {
+          proceed: () => resolve('proceed'),
+          reply: (code, lines) => {
+            conv.reply(code, lines);
+            resolve('stop');
+          },
+        });
+      }),
+  };
+  return { wire, release };
+}
+
+/** SMTP's final words for each way an exchange ends (RFC 4954 §4, §6). */
+function finish(conv: SmtpConversation, result: SaslResult): void {
+  switch (result.kind) {
+    case 'accepted':
+      conv.authenticated(result.username);
+      return conv.reply(235, ['2.7.0 Authentication successful']);
+    case 'refused':
+      return conv.reply(535, ['5.7.8 Authentication credentials invalid']);
+    case 'failed':
+      return conv.reply(501, [`5.5.2 ${result.reason}`]);
+    case 'tls-required':
+      return conv.reply(530, ['5.7.0 Must issue a STARTTLS command first']);
+    case 'unsupported':
+      return conv.reply(504, ['5.5.4 Unrecognized authentication type']);
+    case 'cancelled':
+      return conv.reply(501, ['5.7.0 Authentication aborted']);
+    case 'malformed':
+      return conv.reply(501, [
+        `5.5.2 Cannot decode the ${result.reason.startsWith('initial') ? 'initial response' : 'response'} (not base64)`,
+      ]);
+    case 'answered':
+    case 'closed':
+      return;
+  }
+}
+
+/**
+ * AUTH mechanism [initial-response] (RFC 4954), on every SMTP listener and in every mode through the
+ * SASL driver of src/auth: every mechanism the sandbox implements, as the auth policy offers them.
+ */
+export const auth: CommandRun = (conv, { args }, _proceed, done) => {
+  const [mechanism = '', initial] = args.split(/\s+/);
+  const refuse = (code: number, text: string) => {
+    conv.reply(code, [text]);
+    done();
+  };
+  if (!conv.connection.hostNameAppearsAs) return refuse(503, '5.5.1 Error: send HELO/EHLO first');
+  // RFC 4954 §4: AUTH is not allowed once authenticated.
+  if (conv.connection.session.user) return refuse(503, '5.5.1 Error: already authenticated');
+  const { wire, release } = smtpSasl(conv, done);
+  void runSasl(wire, {
+    mechanism,
+    initial,
+    policy: conv.authPolicy(),
+    secure: conv.secure,
+    users: conv.users,
+    hostname: conv.serverName,
+    audit: conv.session,
+  })
+    .then((result) => finish(conv, result))
+    .catch((err: Error) => conv.session.note('error', `AUTH: ${err.message}`))
+    .finally(release);
+};

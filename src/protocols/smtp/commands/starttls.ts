@@ -1,0 +1,44 @@
+import type { Socket } from 'node:net';
+import type { CommandRun, ReplyEdit } from '../commands.js';
+
+function flush(socket: Socket): void {
+  while (socket.writableCorked) socket.uncork();
+}
+
+/**
+ * STARTTLS (RFC 3207) as the scenario wants it: offered (smtp-server upgrades), hidden (502, as on a
+ * server without it), refused (RFC 3207 §4: 454), or accepted and then the handshake dropped at the
+ * client's first bytes.
+ */
+export const starttls: CommandRun = (conv, _line, proceed, done) => {
+  const session = conv.session;
+  switch (conv.section?.starttls ?? 'offer') {
+    case 'offer':
+      // The TLS layer takes over the raw socket right after the 220: nothing may stay corked in it.
+      flush(session.socket);
+      return proceed();
+    case 'hide':
+      conv.reply(502, ['5.5.1 STARTTLS is not offered here']);
+      return done();
+    case 'refuse':
+      conv.reply(454, ['4.7.0 TLS not available due to temporary reason']);
+      return done();
+    case 'abort': {
+      session.note('info', 'scenario: STARTTLS accepted, the handshake will be aborted');
+      conv.reply(220, ['2.0.0 Ready to start TLS']);
+      const socket = session.socket;
+      // smtp-server must not read the ClientHello as a command line.
+      socket.unpipe();
+      // Reset at the ClientHello: clients see the handshake fail (ConnectionResetError), not a clean EOF.
+      socket.once('data', () => session.reset('scenario: TLS handshake aborted'));
+      socket.resume();
+      return;
+    }
+  }
+};
+
+/** smtp-server's 220 to STARTTLS: from here until the handshake, lines are its to drop (RFC 3207 §4.2). */
+export const starttlsReply: ReplyEdit = (conv, code, lines) => {
+  if (code === 220) conv.upgrading = true;
+  return lines;
+};
