@@ -10,10 +10,12 @@ import {
 } from './config/defaults.js';
 import { resolveLimits, type Limits } from './config/limits.js';
 import { startListener, type ListenerHandle, type ListenerStatus } from './core/listener.js';
+import type { ListenerInfo } from './core/session.js';
 import { TlsProvider } from './core/tls-provider.js';
 import { startHttpListener } from './http/server.js';
 import type { ProtocolContext, ProtocolHandler } from './protocols/context.js';
 import { PROTOCOLS } from './protocols/registry.js';
+import { createProxyHandler, type ProxyOptions } from './proxy/handler.js';
 import { FindingsRunner, type Report } from './report/runner.js';
 import { oddCertificate } from './scenario/certificates.js';
 import { ScenarioEngine } from './scenario/engine.js';
@@ -62,6 +64,8 @@ export interface SandboxOptions {
   seed?: number;
   /** Bearer token the HTTP API asks for; required when `host` is not a loopback address. */
   httpToken?: string;
+  /** Proxy mode (src/proxy): the listeners named in `proxy.upstreams` forward to real servers. */
+  proxy?: ProxyOptions;
 }
 
 export interface Sandbox {
@@ -151,7 +155,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const unsubscribeFindings = bus.subscribe((event) => findings.ingest(event));
 
   const offset = options.portOffset ?? DEFAULT_PORT_OFFSET;
-  const wanted = LISTENERS.filter((l) => !options.listeners || options.listeners.includes(l.name));
+  const proxy = options.proxy;
+  const wanted = LISTENERS.filter(
+    (l) =>
+      (!options.listeners || options.listeners.includes(l.name)) && (!proxy || l.name in proxy.upstreams),
+  );
   const handlers: ProtocolHandler[] = [];
   const handles: ListenerHandle[] = [];
   // The HTTP API reads the sandbox it belongs to; it answers 503 until startSandbox has returned.
@@ -173,6 +181,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       continue;
     }
     const factory = PROTOCOLS[def.proto];
+    const factory = proxy
+      ? (info: ListenerInfo, c: ProtocolContext) => createProxyHandler(info, c, proxy, keylog)
+      : PROTOCOLS[def.proto];
     const spec = {
       name: def.name,
       proto: def.proto,

@@ -215,6 +215,22 @@ export async function main(argv: string[]): Promise<void> {
     await scenarioCommand(first, rest);
     return;
   }
+  if (first === 'proxy') {
+    const { parseProxyArgs, PROXY_HELP } = await import('../proxy/cli.js');
+    let parsed: ReturnType<typeof parseProxyArgs>;
+    try {
+      parsed = parseProxyArgs(rest);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const options = parseFlags(parsed.rest);
+    if (options.help) return void process.stdout.write(PROXY_HELP);
+    options.sandbox.proxy = parsed.proxy;
+    for (const w of parsed.warnings) process.stderr.write(`mailsandbox: warning: ${w}\n`);
+    if (options.sandbox.record) saveDir = options.sandbox.record;
+    await start(options);
+    return;
+  }
   if (first && !first.startsWith('-') && first !== 'start') {
     process.stdout.write(runHelper(first, rest) + '\n');
     return;

@@ -1,0 +1,72 @@
+import type { ListenerInfo, Session } from '../core/session.js';
+import type { ProtocolContext, ProtocolHandler } from '../protocols/context.js';
+import type { KeylogWriter } from '../tls/keylog.js';
+import { ImapRelay } from './imap-relay.js';
+import { Pop3Relay } from './pop3-relay.js';
+import type { Relay, RelayOptions } from './relay.js';
+import { SmtpRelay } from './smtp-relay.js';
+import type { UpstreamSpec } from './upstream.js';
+
+/** Proxy mode of the sandbox (`mailsandbox proxy`, or `startSandbox({ proxy })`). */
+export interface ProxyOptions {
+  /** Listener name → the real server it forwards to. Only these listeners start. */
+  upstreams: Record<string, UpstreamSpec>;
+  /** PEM of the CAs the upstream's certificate is checked against (default: the system's). */
+  upstreamCa?: string;
+  /** Do not check the upstream's certificate (a warning says so). */
+  upstreamInsecure?: boolean;
+  /** Passwords and tokens become *** in the transcript (UI, log, files). */
+  redact?: boolean;
+  /** Replay: the recorded reply of a command on a listener, said instead of the upstream's. */
+  recorded?: (listener: string, command: string, args: string) => string[] | null;
+}
+
+const RELAYS = { smtp: SmtpRelay, imap: ImapRelay, pop3: Pop3Relay } as const;
+
+/**
+ * The protocol handler of a proxied listener: each client session gets a relay to the listener's
+ * upstream. Everything around it (listener, client-leg TLS with the sandbox's certificate, transcript
+ * bus, UI, log, --record, --keylog) is the sandbox's own.
+ */
+export function createProxyHandler(
+  listener: ListenerInfo,
+  ctx: ProtocolContext,
+  proxy: ProxyOptions,
+  keylog: KeylogWriter | null,
+): ProtocolHandler {
+  const upstream = proxy.upstreams[listener.name]!;
+  const options: RelayOptions = {
+    upstream,
+    tls: {
+      ca: proxy.upstreamCa,
+      insecure: !!proxy.upstreamInsecure,
+      keylog,
+      timeoutMs: ctx.limits.tlsHandshakeTimeoutMs,
+    },
+    redact: !!proxy.redact,
+    transcriptBodies: ctx.transcriptBodies,
+    maxLineBytes: ctx.limits.maxLineBytes,
+    engine: () => ctx.engine,
+    recorded: proxy.recorded ? (command, args) => proxy.recorded!(listener.name, command, args) : undefined,
+  };
+  const relays = new Set<Relay>();
+  return {
+    accept(session: Session) {
+      const relay = new RELAYS[listener.proto](session, options);
+      relays.add(relay);
+      const engine = ctx.engine;
+      session.onClose(() => {
+        relays.delete(relay);
+        engine?.forget(session.sid);
+      });
+      session.note(
+        'info',
+        proxy.redact
+          ? 'proxied session: passwords and tokens are redacted (***)'
+          : 'proxied session: NOT redacted, credentials appear as sent (use --redact before sharing)',
+      );
+      void relay.start();
+    },
+    close: async () => {},
+  };
+}

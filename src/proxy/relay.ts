@@ -1,0 +1,204 @@
+import type net from 'node:net';
+import { LineReader } from '../core/line-reader.js';
+import type { Session } from '../core/session.js';
+import type { ScenarioEngine } from '../scenario/engine.js';
+import type { DecisionContext } from '../scenario/engine.js';
+import type { Point } from '../scenario/schema.js';
+import type { Verdict } from '../scenario/verdicts.js';
+import { connectUpstream, describeUpstream, describeUpstreamError, upstreamTls } from './upstream.js';
+import type { UpstreamSpec, UpstreamTls } from './upstream.js';
+
+/** What every proxied session of one listener shares. */
+export interface RelayOptions {
+  upstream: UpstreamSpec;
+  tls: UpstreamTls;
+  /** `--redact`: passwords and tokens become *** in every transcript consumer. */
+  redact: boolean;
+  transcriptBodies: boolean;
+  maxLineBytes: number;
+  /** Read per session: the library API may switch scenario while running. */
+  engine: () => ScenarioEngine | undefined;
+  /** Replay: the recorded reply for a command, played instead of the upstream's (null: none). */
+  recorded?: (command: string, args: string) => string[] | null;
+}
+
+/**
+ * One proxied session, protocol-neutral part: the upstream leg (connect, TLS, line framing with
+ * literals), both legs upgraded together on STARTTLS / STLS, the client's goodbye when the upstream
+ * fails, and the question to the scenario engine. SMTP, IMAP and POP3 add only their framing
+ * (smtp-relay.ts, imap-relay.ts, pop3-relay.ts). Lines pass through as they came, CRLF-terminated.
+ */
+export abstract class Relay {
+  protected up: net.Socket | null = null;
+  protected upReader: LineReader;
+  /** Lines for the upstream held while its TLS handshake runs (the client may talk first). */
+  private upHeld: Buffer[] | null = null;
+  protected ended = false;
+  private readonly noted = new Set<string>();
+
+  constructor(
+    protected readonly session: Session,
+    protected readonly options: RelayOptions,
+  ) {
+    this.upReader = this.makeUpReader();
+    session.onClose(() => this.endUpstream());
+  }
+
+  /** The protocol's goodbye when the upstream cannot be used: 421, `* BYE`, `-ERR`. */
+  protected abstract goodbye(reason: string): string;
+  /** One line from the client, in framing order (synchronous; queue slow work with `session.enqueue`). */
+  protected abstract clientLine(line: Buffer): void;
+  /** One line from the upstream. */
+  protected abstract upstreamLine(line: Buffer): void;
+
+  async start(): Promise<void> {
+    const s = this.session;
+    s.note('info', `proxy to ${describeUpstream(this.options.upstream)}`);
+    s.readLines({
+      onLine: (line) => this.clientLine(line),
+      onOverflow: (bytes, phase) => {
+        if (phase !== 'started')
+          s.note('warn', `client sent a line of ${bytes} bytes, over the limit: dropped`);
+      },
+      onTimeout: () => this.endUpstream(),
+    });
+    try {
+      const up = await connectUpstream(this.options.upstream, this.options.tls);
+      if (s.closed) return void up.destroy();
+      this.attachUpstream(up);
+      if (this.options.upstream.tls === 'implicit')
+        this.noteTls(up as import('node:tls').TLSSocket, 'implicit');
+    } catch (err) {
+      this.fail(
+        `upstream ${describeUpstream(this.options.upstream)} unreachable: ${describeUpstreamError(err as Error)}`,
+      );
+    }
+  }
+
+  private makeUpReader(): LineReader {
+    return new LineReader({
+      maxLineBytes: this.options.maxLineBytes,
+      onLine: (line) => this.upstreamLine(line),
+      onOverflow: (bytes, phase) => {
+        if (phase === 'ended')
+          this.session.note('warn', `upstream sent a line of ${bytes} bytes, over the limit: dropped`);
+      },
+    });
+  }
+
+  private attachUpstream(up: net.Socket): void {
+    this.up = up;
+    up.on('data', (chunk: Buffer) => this.upReader.push(chunk));
+    up.on('error', () => {});
+    up.once('close', () => {
+      if (this.up !== up || this.ended) return;
+      this.ended = true;
+      this.session.close('upstream closed the connection');
+    });
+  }
+
+  /** Gives up on the upstream: a transcript line saying why, the client's goodbye, then close. */
+  protected fail(reason: string): void {
+    if (this.session.closed) return;
+    this.session.note('error', reason);
+    this.writeDown(this.goodbye(reason));
+    this.session.endingBecause(reason);
+    this.endUpstream();
+    this.session.close(reason);
+  }
+
+  private endUpstream(): void {
+    this.ended = true;
+    const up = this.up;
+    if (up && !up.destroyed) {
+      up.end();
+      setTimeout(() => up.destroy(), 1_000).unref();
+    }
+  }
+
+  // ---- writing ----------------------------------------------------------------------------------
+
+  /** A line to the upstream, CRLF added; held back while the upstream's TLS handshake runs. */
+  protected writeUp(data: string | Buffer, crlf = true): void {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8');
+    const out = crlf ? Buffer.concat([bytes, Buffer.from('\r\n')]) : bytes;
+    if (this.upHeld) this.upHeld.push(out);
+    else if (this.up && !this.up.destroyed) this.up.write(out);
+  }
+
+  /** A line to the client, recorded as a server line. */
+  protected writeDown(line: string, decoded?: string): void {
+    this.session.server(line, decoded);
+    this.session.write(line + '\r\n');
+  }
+
+  /** Bytes to the client that the caller records as a summary (literals, message bodies). */
+  protected writeDownRaw(data: Buffer): void {
+    this.session.write(data);
+  }
+
+  /** A note said once per session (a capability removed on every EHLO is said once). */
+  protected noteOnce(key: string, text: string): void {
+    if (this.noted.has(key)) return;
+    this.noted.add(key);
+    this.session.note('info', text);
+  }
+
+  // ---- STARTTLS ---------------------------------------------------------------------------------
+
+  /**
+   * The upstream accepted STARTTLS / STLS and its reply is on its way to the client: both legs upgrade
+   * (RFC 3207 §4.2, RFC 2595 §3.1: nothing sent before the handshake is kept). What the client sends
+   * once its leg is secure waits until the upstream's leg is too.
+   */
+  protected upgradeBoth(): void {
+    const up = this.up;
+    if (!up) return;
+    up.removeAllListeners('data');
+    up.removeAllListeners('close');
+    this.upReader.discard();
+    this.upReader = this.makeUpReader();
+    this.upHeld = [];
+    const upstream = upstreamTls(up, this.options.upstream, this.options.tls);
+    // Awaited once the client's leg is secure; it may fail before that.
+    upstream.catch(() => {});
+    void this.session.startTls().then(async (clientOk) => {
+      try {
+        const secure = await upstream;
+        if (!clientOk) return void secure.destroy();
+        this.attachUpstream(secure);
+        this.noteTls(secure, 'starttls');
+        const held = this.upHeld ?? [];
+        this.upHeld = null;
+        for (const b of held) secure.write(b);
+      } catch (err) {
+        if (!clientOk) return;
+        this.fail(`TLS with the upstream failed: ${describeUpstreamError(err as Error)}`);
+      }
+    });
+  }
+
+  private noteTls(socket: import('node:tls').TLSSocket, how: 'implicit' | 'starttls'): void {
+    const cert = socket.getPeerCertificate();
+    const verified = this.options.tls.insecure ? 'NOT verified (--upstream-insecure)' : 'verified';
+    this.session.note(
+      'info',
+      `upstream TLS ${how === 'implicit' ? 'established' : 'upgraded (STARTTLS)'}: ${socket.getProtocol() ?? '?'} ${socket.getCipher()?.name ?? '?'}, certificate ${cert?.subject?.CN ?? '?'} ${verified}`,
+    );
+  }
+
+  // ---- scenario ---------------------------------------------------------------------------------
+
+  /** Asks the running scenario at `point`, as the protocols do (verdict published by the engine). */
+  protected decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {
+    const engine = this.options.engine();
+    if (!engine) return { kind: 'pass' };
+    return engine.decide(point, {
+      sid: this.session.sid,
+      proto: this.session.proto,
+      client: this.session.remoteAddress,
+      sessionAgeMs: Date.now() - this.session.openedAt,
+      ...extra,
+    });
+  }
+}
