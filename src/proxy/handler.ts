@@ -57,7 +57,7 @@ export function createProxyHandler(
       const engine = ctx.engine;
       session.onClose(() => {
         relays.delete(relay);
-        engine?.forget(session.sid);
+        engine.forget(session.sid);
       });
       session.note(
         'info',

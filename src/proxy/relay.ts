@@ -17,7 +17,7 @@ export interface RelayOptions {
   transcriptBodies: boolean;
   maxLineBytes: number;
   /** Read per session: the library API may switch scenario while running. */
-  engine: () => ScenarioEngine | undefined;
+  engine: () => ScenarioEngine;
   /** Replay: the recorded reply for a command, played instead of the upstream's (null: none). */
   recorded?: (command: string, args: string) => string[] | null;
 }
@@ -191,9 +191,7 @@ export abstract class Relay {
 
   /** Asks the running scenario at `point`, as the protocols do (verdict published by the engine). */
   protected decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {
-    const engine = this.options.engine();
-    if (!engine) return { kind: 'pass' };
-    return engine.decide(point, {
+    return this.options.engine().decide(point, {
       sid: this.session.sid,
       proto: this.session.proto,
       client: this.session.remoteAddress,
