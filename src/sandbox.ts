@@ -158,7 +158,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const proxy = options.proxy;
   const wanted = LISTENERS.filter(
     (l) =>
-      (!options.listeners || options.listeners.includes(l.name)) && (!proxy || l.name in proxy.upstreams),
+      (!options.listeners || options.listeners.includes(l.name)) &&
+      (!proxy || l.name in proxy.upstreams || l.proto === 'http'),
   );
   const handlers: ProtocolHandler[] = [];
   const handles: ListenerHandle[] = [];
@@ -180,7 +181,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       statuses.push(http.status);
       continue;
     }
-    const factory = PROTOCOLS[def.proto];
     const factory = proxy
       ? (info: ListenerInfo, c: ProtocolContext) => createProxyHandler(info, c, proxy, keylog)
       : PROTOCOLS[def.proto];

@@ -36,9 +36,10 @@ export function parseProxyArgs(argv: string[]): { proxy: ProxyOptions; rest: str
     };
     if (flag === '--upstream') {
       const { listener, upstream } = parseUpstream(value());
-      if (!LISTENERS.some((l) => l.name === listener))
+      const mail = LISTENERS.filter((l) => l.proto !== 'http');
+      if (!mail.some((l) => l.name === listener))
         throw new Error(
-          `--upstream: unknown listener ${listener}; known: ${LISTENERS.map((l) => l.name).join(', ')}`,
+          `--upstream: unknown listener ${listener}; known: ${mail.map((l) => l.name).join(', ')}`,
         );
       proxy.upstreams[listener] = upstream;
     } else if (flag === '--upstream-ca') {

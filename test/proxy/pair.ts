@@ -10,7 +10,8 @@ export const IMPLICIT = new Set(['smtps', 'imaps', 'pop3s']);
 export function upstreamsOf(upstream: Sandbox): Record<string, UpstreamSpec> {
   const out: Record<string, UpstreamSpec> = {};
   for (const [name, port] of Object.entries(upstream.ports))
-    out[name] = { host: '127.0.0.1', port, tls: IMPLICIT.has(name) ? 'implicit' : 'starttls' };
+    if (name !== 'http')
+      out[name] = { host: '127.0.0.1', port, tls: IMPLICIT.has(name) ? 'implicit' : 'starttls' };
   return out;
 }
 
