@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { newFolder, nextModseq, noteKeywords } from './modseq.js';
 import { maildropKey, type MailboxRouting } from './routing.js';
 import {
   DEFAULT_FOLDERS,
@@ -25,10 +26,6 @@ export function newMessageId(): string {
   return (Date.now().toString(16) + idCounter.toString(16).padStart(5, '0')).toUpperCase();
 }
 
-function newUidValidity(): number {
-  return Math.floor(Date.now() / 1000) >>> 0;
-}
-
 export interface AppendOptions {
   flags?: Iterable<string>;
   internalDate?: Date;
@@ -44,6 +41,8 @@ export interface AppendOptions {
 export class MailStore {
   private readonly maildrops = new Map<string, Map<string, Folder>>();
   private readonly events = new EventEmitter();
+  /** The last UIDVALIDITY handed out; see nextUidValidity. */
+  private lastUidValidity = 0;
 
   constructor(
     private readonly backend: StoreBackend,
@@ -53,9 +52,13 @@ export class MailStore {
   }
 
   async load(): Promise<void> {
+    this.lastUidValidity = await this.backend.loadLastUidValidity();
     for (const [drop, folders] of await this.backend.load()) {
       const map = new Map<string, Folder>();
-      for (const folder of folders) map.set(folder.name, folder);
+      for (const folder of folders) {
+        map.set(folder.name, folder);
+        this.lastUidValidity = Math.max(this.lastUidValidity, folder.uidValidity);
+      }
       this.maildrops.set(drop, map);
       await this.ensureDefaults(drop, map);
     }
@@ -70,6 +73,18 @@ export class MailStore {
     this.events.emit('change', change);
   }
 
+  /**
+   * A UIDVALIDITY no folder of this store had before: every CREATE (also of a name just deleted, in the
+   * same second) gets a new one (RFC 3501 §2.3.1.1). A counter, persisted with `--maildir`, with the
+   * clock's seconds as its floor so an in-memory store started again does not repeat the last run's.
+   */
+  private async nextUidValidity(): Promise<number> {
+    const now = Math.floor(Date.now() / 1000);
+    this.lastUidValidity = Math.max(this.lastUidValidity + 1, now) >>> 0 || 1;
+    await this.backend.saveLastUidValidity(this.lastUidValidity);
+    return this.lastUidValidity;
+  }
+
   /** The maildrop a login name reads (see routing.ts). */
   maildropFor(login: string): string {
     return maildropKey(this.routing, login);
@@ -82,14 +97,12 @@ export class MailStore {
   private async ensureDefaults(drop: string, map: Map<string, Folder>): Promise<void> {
     for (const def of DEFAULT_FOLDERS) {
       if (map.has(def.name)) continue;
-      const folder: Folder = {
+      const folder = newFolder({
         name: def.name,
-        uidValidity: newUidValidity(),
-        uidNext: 1,
-        messages: [],
+        uidValidity: await this.nextUidValidity(),
         subscribed: true,
         specialUse: def.specialUse,
-      };
+      });
       map.set(def.name, folder);
       await this.backend.saveFolder(drop, folder);
     }
@@ -147,8 +160,10 @@ export class MailStore {
       raw,
       internalDate: options.internalDate ?? new Date(),
       flags: new Set(options.flags ?? []),
+      modseq: nextModseq(folder),
       envelope: options.envelope ?? null,
     };
+    noteKeywords(folder, message.flags);
     try {
       await this.backend.writeMessage(drop, folder, message);
     } catch (err) {
@@ -172,6 +187,8 @@ export class MailStore {
     const next = new Set(flags);
     if (next.size === message.flags.size && [...next].every((f) => message.flags.has(f))) return;
     message.flags = next;
+    message.modseq = nextModseq(folder);
+    noteKeywords(folder, next);
     await this.backend.updateFlags(drop, folder, message);
     this.emit({ kind: 'flags', maildrop: drop, folder: folder.name, message });
   }
@@ -184,8 +201,15 @@ export class MailStore {
     if (gone.length === 0) return [];
     await this.backend.removeMessages(drop, folder, gone);
     folder.messages = folder.messages.filter((m) => !wanted.has(m.uid));
+    // RFC 7162 §3.2.10: an expunge raises HIGHESTMODSEQ; QRESYNC clients ask for it as VANISHED (EARLIER).
+    const modseq = nextModseq(folder);
+    folder.expunged.record(
+      gone.map((m) => m.uid),
+      modseq,
+    );
     await this.backend.saveFolder(drop, folder);
-    for (const m of gone) this.emit({ kind: 'expunge', maildrop: drop, folder: folder.name, uid: m.uid });
+    for (const m of gone)
+      this.emit({ kind: 'expunge', maildrop: drop, folder: folder.name, uid: m.uid, modseq });
     return gone.map((m) => m.uid);
   }
 
@@ -193,14 +217,12 @@ export class MailStore {
     const map = await this.drop(drop);
     const normalized = MailStore.normalizeName(name);
     if (map.has(normalized)) throw new StoreError('ALREADYEXISTS', `mailbox ${name} exists already`);
-    const folder: Folder = {
+    const folder = newFolder({
       name: normalized,
-      uidValidity: newUidValidity(),
-      uidNext: 1,
-      messages: [],
+      uidValidity: await this.nextUidValidity(),
       subscribed: false,
       specialUse: null,
-    };
+    });
     await this.backend.saveFolder(drop, folder);
     map.set(normalized, folder);
     this.emit({ kind: 'folders', maildrop: drop, folder: normalized });
@@ -241,7 +263,7 @@ export class MailStore {
   /** A new UIDVALIDITY (scenario: a server that lost its UID database). */
   async resetUidValidity(drop: string, name: string): Promise<number> {
     const folder = await this.requireFolder(drop, name);
-    folder.uidValidity = (folder.uidValidity + 1) >>> 0;
+    folder.uidValidity = await this.nextUidValidity();
     await this.backend.saveFolder(drop, folder);
     this.emit({ kind: 'uidvalidity', maildrop: drop, folder: folder.name, uidValidity: folder.uidValidity });
     return folder.uidValidity;

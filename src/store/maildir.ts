@@ -9,12 +9,14 @@ import {
   type StoredMessage,
 } from './types.js';
 import { newMessageId } from './mail-store.js';
+import { ExpungeLog, newFolder, noteKeywords } from './modseq.js';
 
 /**
  * Maildir++ persistence. Layout under the chosen root:
  *   ROOT/<maildrop>/{cur,new,tmp}            INBOX
  *   ROOT/<maildrop>/.Sent/{cur,new,tmp}      a folder; `a/b` becomes `.a.b`
- *   <folder dir>/mailsandbox.json            UIDVALIDITY, UIDNEXT, subscription, keywords
+ *   <folder dir>/mailsandbox.json            UIDVALIDITY, UIDNEXT, subscription, keywords, modseqs
+ *   ROOT/mailsandbox-store.json              the last UIDVALIDITY handed out (mail-store.ts)
  * Message files are `cur/<id>,U=<uid>:2,<flags>` with the standard flag letters (DFRST).
  *
  * Every name that reaches the file system is percent-encoded down to [A-Za-z0-9_-], so no maildrop,
@@ -46,6 +48,7 @@ const FLAG_LETTERS: Record<string, string> = {
 };
 const LETTER_FLAGS = Object.fromEntries(Object.entries(FLAG_LETTERS).map(([f, l]) => [l, f]));
 const STATE_FILE = 'mailsandbox.json';
+const STORE_STATE_FILE = 'mailsandbox-store.json';
 
 interface FolderState {
   uidValidity: number;
@@ -53,6 +56,10 @@ interface FolderState {
   subscribed: boolean;
   specialUse: string | null;
   keywords: Record<string, string[]>;
+  /** RFC 7162: HIGHESTMODSEQ, each message's modseq (by id) and the remembered expunges. */
+  highestModseq?: number;
+  modseqs?: Record<string, number>;
+  expunged?: ReturnType<ExpungeLog['toJSON']>;
 }
 
 function flagSuffix(flags: Set<string>): string {
@@ -115,14 +122,15 @@ export class MaildirBackend implements StoreBackend {
       state = null;
     }
     const special = DEFAULT_FOLDERS.find((f) => f.name === name)?.specialUse ?? null;
-    const folder: Folder = {
+    const folder = newFolder({
       name,
       uidValidity: state?.uidValidity ?? Math.floor(Date.now() / 1000),
       uidNext: state?.uidNext ?? 1,
-      messages: [],
       subscribed: state?.subscribed ?? special !== null,
       specialUse: state?.specialUse ?? special,
-    };
+      highestModseq: state?.highestModseq ?? 1,
+      expunged: ExpungeLog.fromJSON(state?.expunged),
+    });
     const files = this.fileMap(drop, name);
     const unnumbered: { file: string; sub: string }[] = [];
     for (const sub of ['cur', 'new']) {
@@ -145,12 +153,20 @@ export class MaildirBackend implements StoreBackend {
           raw,
           internalDate: info.mtime,
           flags,
+          modseq: state?.modseqs?.[id!] ?? 0,
           envelope: null,
         });
         files.set(id!, file);
       }
     }
     folder.messages.sort((a, b) => a.uid - b.uid);
+    for (const m of folder.messages) {
+      folder.highestModseq = Math.max(folder.highestModseq, m.modseq);
+      noteKeywords(folder, m.flags);
+    }
+    // Appends since the state file was last written (writeMessage does not rewrite it) took the next
+    // modseqs one by one in UID order: the same again, so HIGHESTMODSEQ never goes back over a restart.
+    for (const m of folder.messages) if (m.modseq === 0) m.modseq = state ? ++folder.highestModseq : 1;
     const maxUid = folder.messages.at(-1)?.uid ?? 0;
     folder.uidNext = Math.max(folder.uidNext, maxUid + 1);
     // Files dropped in by hand (or by another MDA) get the next UIDs, in name order.
@@ -164,6 +180,7 @@ export class MaildirBackend implements StoreBackend {
         raw,
         internalDate: info.mtime,
         flags: new Set([...letters].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f)),
+        modseq: ++folder.highestModseq,
         envelope: null,
       };
       const target = fileName(message);
@@ -215,9 +232,11 @@ export class MaildirBackend implements StoreBackend {
     const dir = this.folderDir(drop, folder.name);
     await Promise.all(['cur', 'new', 'tmp'].map((d) => mkdir(join(dir, d), { recursive: true })));
     const keywords: Record<string, string[]> = {};
+    const modseqs: Record<string, number> = {};
     for (const m of folder.messages) {
       const kw = [...m.flags].filter((f) => !f.startsWith('\\'));
       if (kw.length) keywords[m.id] = kw;
+      modseqs[m.id] = m.modseq;
     }
     const state: FolderState = {
       uidValidity: folder.uidValidity,
@@ -225,10 +244,31 @@ export class MaildirBackend implements StoreBackend {
       subscribed: folder.subscribed,
       specialUse: folder.specialUse,
       keywords,
+      highestModseq: folder.highestModseq,
+      modseqs,
+      expunged: folder.expunged.toJSON(),
     };
-    const tmp = join(dir, `${STATE_FILE}.tmp`);
+    const tmp = join(dir, `${STATE_FILE}.${uniqueSuffix()}.tmp`);
     await writeFile(tmp, JSON.stringify(state));
     await rename(tmp, join(dir, STATE_FILE));
+  }
+
+  async loadLastUidValidity(): Promise<number> {
+    try {
+      const state = JSON.parse(await readFile(join(this.root, STORE_STATE_FILE), 'utf8')) as {
+        lastUidValidity?: unknown;
+      };
+      return typeof state.lastUidValidity === 'number' ? state.lastUidValidity : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  async saveLastUidValidity(value: number): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    const tmp = join(this.root, `${STORE_STATE_FILE}.${uniqueSuffix()}.tmp`);
+    await writeFile(tmp, JSON.stringify({ lastUidValidity: value }));
+    await rename(tmp, join(this.root, STORE_STATE_FILE));
   }
 
   async deleteFolder(drop: string, name: string): Promise<void> {
@@ -245,6 +285,13 @@ export class MaildirBackend implements StoreBackend {
       byFolder.set(to, map);
     }
   }
+}
+
+let tmpCounter = 0;
+/** State files are written to a temporary name and renamed: each write its own name, so two writes of
+ *  the same folder at once cannot rename one temporary file twice. */
+function uniqueSuffix(): string {
+  return `${process.pid}-${++tmpCounter}`;
 }
 
 function hasKeywords(message: StoredMessage): boolean {

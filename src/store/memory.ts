@@ -9,4 +9,6 @@ export const memoryBackend: StoreBackend = {
   saveFolder: async () => {},
   deleteFolder: async () => {},
   renameFolder: async () => {},
+  loadLastUidValidity: async () => 0,
+  saveLastUidValidity: async () => {},
 };

@@ -1,3 +1,5 @@
+import type { ExpungeLog } from './modseq.js';
+
 /** What SMTP knew about a message when it accepted it. */
 export interface SmtpEnvelope {
   mailFrom: string;
@@ -19,6 +21,8 @@ export interface StoredMessage {
   readonly internalDate: Date;
   /** System flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`) and keywords. */
   flags: Set<string>;
+  /** RFC 7162 mod-sequence: the folder's modseq when the message arrived or its flags last changed. */
+  modseq: number;
   readonly envelope: SmtpEnvelope | null;
 }
 
@@ -32,12 +36,18 @@ export interface Folder {
   subscribed: boolean;
   /** RFC 6154 attribute such as `\Sent`, or null. */
   specialUse: string | null;
+  /** RFC 7162 HIGHESTMODSEQ: raised by every new message, flag change and expunge (modseq.ts). */
+  highestModseq: number;
+  /** Every keyword a message of the folder carries or carried, for `* FLAGS` (grows only). */
+  keywords: Set<string>;
+  /** Recently expunged UIDs with their modseqs, for QRESYNC's VANISHED (EARLIER). */
+  expunged: ExpungeLog;
 }
 
 export type StoreChange = { maildrop: string; folder: string } & (
   | { kind: 'exists'; message: StoredMessage }
   | { kind: 'flags'; message: StoredMessage }
-  | { kind: 'expunge'; uid: number }
+  | { kind: 'expunge'; uid: number; modseq: number }
   | { kind: 'uidvalidity'; uidValidity: number }
   /** A folder was made (`folder` is its name). */
   | { kind: 'folders' }
@@ -55,6 +65,9 @@ export interface StoreBackend {
   saveFolder(maildrop: string, folder: Folder): Promise<void>;
   deleteFolder(maildrop: string, name: string): Promise<void>;
   renameFolder(maildrop: string, from: string, to: string): Promise<void>;
+  /** The last UIDVALIDITY the store handed out (a counter that outlives the process with `--maildir`). */
+  loadLastUidValidity(): Promise<number>;
+  saveLastUidValidity(value: number): Promise<void>;
 }
 
 /** The folders every maildrop starts with (RFC 6154 special-use attributes). */

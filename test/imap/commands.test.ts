@@ -111,7 +111,10 @@ describe('IMAP commands by hand', () => {
     // The first SELECT of the INBOX: its messages are \Recent here, after the system flags as Dovecot
     // writes them; STORE neither sets nor clears it.
     await ok(c, 's', 'SELECT INBOX');
+    // A keyword new to the mailbox is announced in FLAGS before the first FETCH carries it (RFC 3501 §7.2.6).
     assert.deepEqual(await ok(c, 'a', 'STORE 1:2 FLAGS (\\Flagged work)'), [
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work)',
+      '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work \\*)] Flags permitted',
       '* 1 FETCH (FLAGS (\\Flagged \\Recent work))',
       '* 2 FETCH (FLAGS (\\Flagged \\Recent work))',
       'a OK STORE completed',
@@ -278,7 +281,11 @@ describe('IMAP commands by hand', () => {
         .history()
         .some((e) => e.type === 'note' && e.text === 'client ID: name="raw-test" version="1"'),
     );
-    assert.deepEqual(await ok(c, 'd', 'ENABLE CONDSTORE'), ['* ENABLED', 'd OK ENABLE completed']);
+    assert.deepEqual(await ok(c, 'd', 'ENABLE CONDSTORE X-UNKNOWN'), [
+      '* ENABLED CONDSTORE',
+      'd OK ENABLE completed',
+    ]);
+    assert.deepEqual(await ok(c, 'd2', 'ENABLE CONDSTORE'), ['* ENABLED', 'd2 OK ENABLE completed']);
     await ok(c, 'e', 'SELECT INBOX');
     await ok(c, 'f', 'UNSELECT');
     assert.match(

@@ -25,6 +25,8 @@ const EXTENSIONS = [
   'ESORT', // RFC 5267
   'THREAD=ORDEREDSUBJECT', // RFC 5256
   'THREAD=REFERENCES', // RFC 5256
+  'CONDSTORE', // RFC 7162 §3.1
+  'QRESYNC', // RFC 7162 §3.2
 ];
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */

@@ -1,7 +1,15 @@
 import type { Folder, StoreChange, StoredMessage } from '../../store/types.js';
 import { bad } from './errors.js';
-import { inRanges, resolveRanges, SAVED_RESULT, type SequenceSet } from './parser/sequence-set.js';
+import { PERMANENT_SYSTEM_FLAGS } from './parser/args.js';
+import {
+  compactSet,
+  inRanges,
+  resolveRanges,
+  SAVED_RESULT,
+  type SequenceSet,
+} from './parser/sequence-set.js';
 import { takeRecent } from './recent.js';
+import type { SyncState } from './sync.js';
 
 export interface SequencedMessage {
   seq: number;
@@ -32,10 +40,14 @@ export class MailboxView {
   private added: StoredMessage[] = [];
   private expunged: number[] = [];
   private flagged = new Set<number>();
+  /** How many of the folder's keywords the client was told of in `* FLAGS` (they only grow). */
+  private announcedKeywords = -1;
 
   constructor(
     private readonly source: Folder,
     readonly readOnly: boolean,
+    /** The session's RFC 7162 state: MODSEQ in untagged FETCH, VANISHED instead of EXPUNGE. */
+    readonly sync: SyncState = { condstore: false, qresync: false },
   ) {
     this.folder = source.name;
     this.uidValidity = source.uidValidity;
@@ -73,6 +85,42 @@ export class MailboxView {
     text += text.length > 1 ? ' \\Recent' : '\\Recent';
     for (const keyword of keywords) text += ' ' + keyword;
     return text + ')';
+  }
+
+  /** The folder's HIGHESTMODSEQ now (RFC 7162 §3.1.2.1). */
+  get highestModseq(): number {
+    return this.source.highestModseq;
+  }
+
+  /** The folder this view shows (STATUS, QRESYNC's VANISHED (EARLIER)). */
+  get folderState(): Folder {
+    return this.source;
+  }
+
+  /**
+   * `* FLAGS (...)` and `* OK [PERMANENTFLAGS (...)]` with every keyword of the mailbox. RFC 3501 §7.2.6:
+   * a client learns of a new keyword from FLAGS before a FETCH carries it (issue 14: `$Label1` set by
+   * another session reached a FETCH first).
+   */
+  flagsLines(): string[] {
+    this.announcedKeywords = this.source.keywords.size;
+    const flags = [...PERMANENT_SYSTEM_FLAGS, ...this.source.keywords].join(' ');
+    return [
+      `* FLAGS (${flags})`,
+      this.readOnly
+        ? '* OK [PERMANENTFLAGS ()] Read-only mailbox'
+        : `* OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted`,
+    ];
+  }
+
+  /** The FLAGS lines when the mailbox gained keywords since the client was last told; else none. */
+  keywordLines(): string[] {
+    return this.source.keywords.size === this.announcedKeywords ? [] : this.flagsLines();
+  }
+
+  /** ` MODSEQ (n)` once CONDSTORE is on in this session (RFC 7162 §3.1.4), else nothing. */
+  modseqText(message: StoredMessage): string {
+    return this.sync.condstore ? ` MODSEQ (${message.modseq})` : '';
   }
 
   /** Queues a store change of this folder; returns true when something needs telling. */
@@ -117,13 +165,17 @@ export class MailboxView {
       this.expunged = [];
       // Highest first would need no renumbering; RFC 3501 §7.4.1 allows any order as long as each
       // number is valid when sent. Going from high to low keeps the numbers simple to check.
+      const vanished: number[] = [];
       for (let i = this.messages.length - 1; i >= 0; i--) {
         const m = this.messages[i]!;
         if (!gone.has(m.uid)) continue;
-        lines.push(`* ${i + 1} EXPUNGE`);
+        // RFC 7162 §3.2.10: once QRESYNC is enabled, `* VANISHED uids` replaces `* n EXPUNGE`.
+        if (this.sync.qresync) vanished.push(m.uid);
+        else lines.push(`* ${i + 1} EXPUNGE`);
         this.flagged.delete(m.uid);
         this.recent.delete(m.uid);
       }
+      if (vanished.length) lines.push(`* VANISHED ${compactSet(vanished.reverse())}`);
       if (lines.length) this.messages = this.messages.filter((m) => !gone.has(m.uid));
       // A message added and expunged before the client heard of it is never announced.
       this.added = this.added.filter((m) => !gone.has(m.uid));
@@ -147,8 +199,10 @@ export class MailboxView {
     if (this.flagged.size) {
       const uids = this.flagged;
       this.flagged = new Set();
+      lines.push(...this.keywordLines());
       this.messages.forEach((m, i) => {
-        if (uids.has(m.uid)) lines.push(`* ${i + 1} FETCH (UID ${m.uid} FLAGS ${this.flagsText(m)})`);
+        if (uids.has(m.uid))
+          lines.push(`* ${i + 1} FETCH (UID ${m.uid} FLAGS ${this.flagsText(m)}${this.modseqText(m)})`);
       });
     }
     return lines;

@@ -103,6 +103,25 @@ function matches(key: SearchKey, c: Candidate, scope: Scope): boolean {
       return inRanges(resolveRanges(key.set, scope.maxUid), message.uid);
     case 'saved':
       return scope.view.savedResult.has(message.uid);
+    case 'modseq':
+      return message.modseq >= key.n;
+  }
+}
+
+/** The key uses MODSEQ (RFC 7162 §3.1.5): a CONDSTORE enabling search whose answer ends with
+ *  `(MODSEQ n)`, the highest modseq of the hits. */
+export function usesModseq(key: SearchKey): boolean {
+  switch (key.k) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return usesModseq(key.key);
+    case 'or':
+      return usesModseq(key.a) || usesModseq(key.b);
+    case 'and':
+      return key.keys.some(usesModseq);
+    default:
+      return false;
   }
 }
 

@@ -4,6 +4,7 @@ import { ResponseWriter, type Wire } from '../compose.js';
 import type { MailboxView } from '../mailbox-view.js';
 import * as mime from '../mime-access.js';
 import { atomArg, formatDateTime } from '../parser/args.js';
+import { readFetchModifiers } from '../fetch-modifiers.js';
 import { parseFetchItems, type FetchItem } from '../parser/fetch-items.js';
 import { parseSequenceSet } from '../parser/sequence-set.js';
 
@@ -67,6 +68,9 @@ function writeAttribute(w: ResponseWriter, view: MailboxView, message: StoredMes
       w.str('RFC822.TEXT ');
       w.value(mime.bodySection(message.raw, { part: [], kind: 'TEXT' }));
       return;
+    case 'MODSEQ':
+      w.str('MODSEQ (' + message.modseq + ')');
+      return;
   }
 }
 
@@ -79,20 +83,29 @@ function setsSeen(item: FetchItem): boolean {
 /** RFC 3501 §6.4.5, and UID FETCH (§6.4.8: the UID is always part of the response). */
 export const fetch: CommandSpec = {
   states: SELECTED,
-  args: [2, 2],
+  // RFC 4466 §2.2: `FETCH set items (modifiers)`: CHANGEDSINCE and VANISHED (RFC 7162 §3.1.4, §3.2.6).
+  args: [2, 3],
   holdsExpunge: true,
-  async handle({ imap, tag, args, uid, name }) {
+  async handle(c) {
+    const { imap, tag, args, uid, name } = c;
     // A scenario decides before any data goes out: a late answer, a throttled or cut stream.
     if ((await imap.consult('fetch', tag, { command: name })) === 'stop') return REPLIED;
     const { drop, view } = imap.selected;
     const set = parseSequenceSet(atomArg(args[0], 'a sequence set'));
     const items = parseFetchItems(args[1]);
+    const modifiers = readFetchModifiers(c, items);
     if (uid && !items.some((i) => i.kind === 'simple' && i.name === 'UID'))
       items.unshift({ kind: 'simple', name: 'UID' });
     const marksSeen = !view.readOnly && items.some(setsSeen);
     const asksFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
+    const asksModseq = items.some((i) => i.kind === 'simple' && i.name === 'MODSEQ');
     const preview = imap.ctx.transcriptBodies ? Infinity : 80;
-    const messages = view.resolve(set, uid);
+    let messages = view.resolve(set, uid);
+    if (modifiers.changedSince !== null) {
+      const since = modifiers.changedSince;
+      messages = messages.filter((m) => m.message.modseq > since);
+    }
+    for (const line of modifiers.vanished(set)) imap.send(line);
     // One writer for the whole command: each response goes into the transcript as it is made (under a
     // scenario's cut: as far as it goes out), and its bytes go out with the rest of its batch, as one Buffer.
     const w = new ResponseWriter(preview);
@@ -104,6 +117,11 @@ export const fetch: CommandSpec = {
           view.reported(message.uid);
           flagsChanged = true;
         }
+        // A keyword another session added since the last `* FLAGS` is announced first (RFC 3501 §7.2.6).
+        for (const line of view.keywordLines()) {
+          w.str(line);
+          imap.endResponse(w);
+        }
         w.str(`* ${seq} FETCH (`);
         for (let i = 0; i < items.length; i++) {
           if (i) w.str(' ');
@@ -111,6 +129,9 @@ export const fetch: CommandSpec = {
         }
         // The implicit \Seen is reported even when FLAGS was not asked for (RFC 3501 §6.4.5).
         if (flagsChanged && !asksFlags) w.str(' FLAGS ' + view.flagsText(message));
+        // RFC 7162 §3.1.4: with CONDSTORE on, flag data carries its MODSEQ.
+        if (view.sync.condstore && !asksModseq && (asksFlags || flagsChanged))
+          w.str(' MODSEQ (' + message.modseq + ')');
         w.str(')');
         imap.endResponse(w);
         await flushPoint();

@@ -4,7 +4,8 @@ import { answerWithOptions } from '../esearch.js';
 import type { SequencedMessage } from '../mailbox-view.js';
 import { parseSearch, type SearchKey } from '../parser/search.js';
 import { parseReturn, type ReturnRequest } from '../parser/search-return.js';
-import { runSearch } from '../search-run.js';
+import { runSearch, usesModseq } from '../search-run.js';
+import { enableCondstore } from '../sync.js';
 import type { ImapSession } from '../session.js';
 
 /** `RETURN (...)` when ESEARCH is offered (SAVE also needs SEARCHRES), else the arguments as they are. */
@@ -32,8 +33,12 @@ export const search: CommandSpec = {
     const { view } = imap.selected;
     const request = returnRequest(imap, args, 'ESEARCH');
     let hits: SequencedMessage[];
+    let withModseq = false;
     try {
-      hits = runSearch(view, searchKey(imap, request.rest));
+      const key = searchKey(imap, request.rest);
+      withModseq = usesModseq(key);
+      if (withModseq) enableCondstore(imap, 'MODSEQ');
+      hits = runSearch(view, key);
     } catch (err) {
       // RFC 5182 §2.4: a failed SEARCH ... RETURN (SAVE) leaves `$` empty.
       if (request.options?.has('SAVE')) view.savedResult = new Set();
@@ -41,6 +46,8 @@ export const search: CommandSpec = {
     }
     if (request.options) return answerWithOptions(imap, tag, uid, hits, request.options);
     const numbers = hits.map((h) => (uid ? h.message.uid : h.seq));
-    imap.untagged(numbers.length ? `SEARCH ${numbers.join(' ')}` : 'SEARCH');
+    const highest = hits.reduce((n, h) => Math.max(n, h.message.modseq), 0);
+    const modseq = withModseq && numbers.length ? ` (MODSEQ ${highest})` : '';
+    imap.untagged(numbers.length ? `SEARCH ${numbers.join(' ')}${modseq}` : 'SEARCH');
   },
 };

@@ -1,26 +1,45 @@
 import { AUTHENTICATED, type CommandContext, type CommandSpec } from '../command.js';
-import { no } from '../errors.js';
+import { offers } from '../capabilities.js';
+import { bad, no } from '../errors.js';
 import { MailboxView } from '../mailbox-view.js';
-import { astring, PERMANENT_SYSTEM_FLAGS } from '../parser/args.js';
+import { astring, listArg } from '../parser/args.js';
+import { qresyncLines, readQresync, type QresyncParams } from '../qresync.js';
+import { enableCondstore, syncOf } from '../sync.js';
+
+/** The select parameters (RFC 4466 §2.1): `(CONDSTORE)` (RFC 7162 §3.1.8), `(QRESYNC (...))` (§3.2.5). */
+function readParams(c: CommandContext): QresyncParams | null {
+  const token = c.args[1];
+  if (!token) return null;
+  const items = listArg(token, 'select parameters');
+  let qresync: QresyncParams | null = null;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const name = item.type === 'atom' ? item.value.toUpperCase() : '';
+    if (name === 'CONDSTORE') enableCondstore(c.imap, 'CONDSTORE');
+    else if (name === 'QRESYNC') {
+      // §3.2.5: QRESYNC parameters before ENABLE QRESYNC are a BAD.
+      if (!syncOf(c.imap).qresync) throw bad('QRESYNC needs ENABLE QRESYNC first');
+      qresync = readQresync(items[++i]);
+    } else throw bad(`unknown select parameter ${name || '(list)'}`);
+  }
+  return qresync;
+}
 
 async function open(c: CommandContext, readOnly: boolean): Promise<string> {
   const { imap, args } = c;
   const name = astring(args[0], 'a mailbox name');
   const { drop } = imap.account;
-  // RFC 3501 §6.3.1: a SELECT, even a failing one, first deselects the current mailbox.
-  if (imap.state.kind === 'selected') imap.deselect();
+  // RFC 3501 §6.3.1: a SELECT, even a failing one, first deselects the current mailbox; RFC 7162
+  // §3.2.11: a QRESYNC client is told with [CLOSED] (Dovecot's words, and only then, as Dovecot does).
+  if (imap.state.kind === 'selected') {
+    imap.deselect();
+    if (syncOf(imap).qresync) imap.untagged('OK [CLOSED] Previous mailbox closed.');
+  }
+  const qresync = readParams(c);
   const folder = await imap.ctx.store.folder(drop, name);
   if (!folder) throw no(`no mailbox named ${name}`, 'NONEXISTENT');
-  const view = new MailboxView(folder, readOnly);
-  const keywords = new Set<string>();
-  for (const m of folder.messages) for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
-  const flags = [...PERMANENT_SYSTEM_FLAGS, ...keywords].join(' ');
-  imap.untagged(`FLAGS (${flags})`);
-  imap.untagged(
-    readOnly
-      ? 'OK [PERMANENTFLAGS ()] Read-only mailbox'
-      : `OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted`,
-  );
+  const view = new MailboxView(folder, readOnly, syncOf(imap));
+  for (const line of view.flagsLines()) imap.send(line);
   imap.untagged(`${view.exists} EXISTS`);
   imap.untagged(`${view.recentCount} RECENT`);
   const firstUnseen = folder.messages.findIndex((m) => !m.flags.has('\\Seen'));
@@ -28,6 +47,10 @@ async function open(c: CommandContext, readOnly: boolean): Promise<string> {
     imap.untagged(`OK [UNSEEN ${firstUnseen + 1}] Message ${firstUnseen + 1} is first unseen`);
   imap.untagged(`OK [UIDVALIDITY ${folder.uidValidity}] UIDs valid`);
   imap.untagged(`OK [UIDNEXT ${folder.uidNext}] Predicted next UID`);
+  // RFC 7162 §3.1.2.1: a server that keeps mod-sequences sends HIGHESTMODSEQ on every SELECT/EXAMINE
+  // (never NOMODSEQ: every mailbox here has them).
+  if (offers(imap, 'CONDSTORE')) imap.untagged(`OK [HIGHESTMODSEQ ${folder.highestModseq}] Highest`);
+  if (qresync) for (const line of qresyncLines(view, qresync)) imap.send(line);
   imap.select(view);
   return readOnly ? `[READ-ONLY] ${c.name} completed` : `[READ-WRITE] ${c.name} completed`;
 }

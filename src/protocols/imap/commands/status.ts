@@ -5,6 +5,7 @@ import type { MailboxView } from '../mailbox-view.js';
 import { astring, listArg } from '../parser/args.js';
 import { unclaimedCount } from '../recent.js';
 import type { ImapSession } from '../session.js';
+import { enableCondstore } from '../sync.js';
 
 /** RFC 3501 §6.3.10 */
 export const status: CommandSpec = {
@@ -34,6 +35,11 @@ export const status: CommandSpec = {
           break;
         case 'UNSEEN':
           out.push(`UNSEEN ${folder.messages.filter((m) => !m.flags.has('\\Seen')).length}`);
+          break;
+        case 'HIGHESTMODSEQ':
+          // RFC 7162 §3.1.2.2; a CONDSTORE enabling command (§3.1).
+          enableCondstore(imap, 'HIGHESTMODSEQ');
+          out.push(`HIGHESTMODSEQ ${folder.highestModseq}`);
           break;
         default:
           throw bad(`unknown STATUS item ${item.type === 'atom' ? item.value : '(list)'}`);

@@ -18,7 +18,9 @@ export type SimpleItem =
   | 'BODYSTRUCTURE'
   | 'RFC822'
   | 'RFC822.HEADER'
-  | 'RFC822.TEXT';
+  | 'RFC822.TEXT'
+  /** RFC 7162 §3.1.4 */
+  | 'MODSEQ';
 
 export type FetchItem =
   | { kind: 'simple'; name: SimpleItem }
@@ -43,6 +45,7 @@ const SIMPLE = new Set<string>([
   'RFC822',
   'RFC822.HEADER',
   'RFC822.TEXT',
+  'MODSEQ',
 ]);
 
 /** RFC 3501 §6.4.5 macros. */

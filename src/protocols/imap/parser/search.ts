@@ -2,6 +2,7 @@ import { bad, no } from '../errors.js';
 import { astring, dateArg, flagArg, numberArg } from './args.js';
 import { isSequenceSet, parseSequenceSet, type SequenceSet } from './sequence-set.js';
 import type { Token } from './tokenizer.js';
+import { modseqArg } from '../sync.js';
 
 /** A SEARCH criterion (RFC 3501 §6.4.4) as a tree; `and` is the implicit conjunction of a list. */
 export type SearchKey =
@@ -22,7 +23,9 @@ export type SearchKey =
   | { k: 'or'; a: SearchKey; b: SearchKey }
   | { k: 'and'; keys: SearchKey[] }
   | { k: 'seq'; set: SequenceSet }
-  | { k: 'uid'; set: SequenceSet };
+  | { k: 'uid'; set: SequenceSet }
+  /** RFC 7162 §3.1.5: messages whose modseq is at least `n`. */
+  | { k: 'modseq'; n: number };
 
 const FLAG_KEYS: Record<string, [string, boolean]> = {
   ANSWERED: ['\\Answered', true],
@@ -170,6 +173,16 @@ class KeyReader {
         return set === '$' && this.offers('SEARCHRES')
           ? { k: 'saved' }
           : { k: 'uid', set: parseSequenceSet(set) };
+      }
+      case 'MODSEQ': {
+        // RFC 7162 §3.1.5: MODSEQ ["/flags/\\seen" priv|shared|all] n; every flag shares the
+        // message's modseq here, so the entry name and type are read and not used.
+        let value = this.next('MODSEQ');
+        if (value.type === 'string') {
+          this.next('MODSEQ entry type');
+          value = this.next('MODSEQ');
+        }
+        return { k: 'modseq', n: modseqArg(value, 'a mod-sequence after MODSEQ', true) };
       }
       default:
         if (isSequenceSet(t.value)) return { k: 'seq', set: parseSequenceSet(t.value) };
