@@ -1,4 +1,5 @@
 /** /api/v1/sessions: every session the transcript bus still holds, and one session's transcript. */
+import type { Finding } from '../report/catalog.js';
 import type { Proto, TranscriptEvent } from '../transcript/events.js';
 import { formatTranscript } from '../transcript/export.js';
 import { HttpError, send, sendJson } from './respond.js';
@@ -27,6 +28,8 @@ export interface SessionSummary {
     scenarioActions: number;
     warnings: number;
   };
+  /** What the client did wrong or risky (src/report/, sandbox.report()). */
+  findings: Finding[];
 }
 
 /** Folds the retained events into one summary per session, newest session first. */
@@ -49,6 +52,7 @@ export function summarizeSessions(events: Iterable<TranscriptEvent>, since: numb
         closedAt: null,
         closeReason: null,
         counts: { clientLines: 0, serverLines: 0, messages: 0, scenarioActions: 0, warnings: 0 },
+        findings: [],
       });
       continue;
     }
@@ -92,7 +96,10 @@ function listSessions({ res, ctx }: ApiRequest): void {
   const events = ctx.sandbox.bus.history();
   // `seq`: the bus position this list is current to; GET /events?since=seq goes on from there.
   const seq = events.at(-1)?.seq ?? 0;
-  sendJson(res, 200, { seq, sessions: summarizeSessions(events, ctx.sessionsSince) });
+  const sessions = summarizeSessions(events, ctx.sessionsSince);
+  const findings = new Map(ctx.sandbox.report().sessions.map((s) => [s.sid, s.findings]));
+  for (const s of sessions) s.findings = findings.get(s.sid) ?? [];
+  sendJson(res, 200, { seq, sessions });
 }
 
 function transcript({ res, url, params, ctx }: ApiRequest): void {

@@ -104,7 +104,8 @@ function events({ req, res, url, ctx }: ApiRequest): void {
   res.writeHead(200, {
     ...BASE_HEADERS,
     'Content-Type': 'text/event-stream; charset=utf-8',
-    Connection: 'keep-alive',
+    // One stream per connection: when it ends (a dropped reader), the connection goes with it.
+    Connection: 'close',
     'X-Accel-Buffering': 'no',
   });
   res.write(': mailsandbox transcript events\n\n');

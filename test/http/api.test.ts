@@ -111,6 +111,25 @@ describe('HTTP API (fetch)', () => {
     assert.equal((await fetch(`${api}/sessions/nope%231/transcript`)).status, 404);
   });
 
+  it('lists the findings of a session (src/report/): AUTH in plain text', async () => {
+    await sendMail({
+      port: sandbox.ports.smtp!,
+      raw: sampleMessage('plain auth'),
+      auth: { user: 'bob', pass: 'builder', method: 'PLAIN' },
+    });
+    const deadline = Date.now() + 3_000;
+    let ids: string[] = [];
+    while (Date.now() < deadline) {
+      const { sessions } = await getJson<{ sessions: { user: string; findings: { id: string }[] }[] }>(
+        `${api}/sessions`,
+      );
+      ids = sessions.find((s) => s.user === 'bob')?.findings.map((f) => f.id) ?? [];
+      if (ids.includes('plaintext-auth')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(ids.includes('plaintext-auth'), ids.join(', '));
+  });
+
   it('streams a session-open event within a second of an SMTP connect', async () => {
     let connectedAt = 0;
     const socket = { current: null as ReturnType<typeof connect> | null };

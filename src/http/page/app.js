@@ -74,6 +74,8 @@ function describe(e) {
       return `-- ${e.level}: ${e.text}`;
     case 'session-close':
       return `-- session closed: ${e.reason} (${(e.durationMs / 1000).toFixed(3)} s)`;
+    case 'finding':
+      return `-- finding ${e.severity} ${e.id} (line ${e.line}): ${e.message}`;
     default:
       return `-- ${e.type}`;
   }
@@ -82,6 +84,7 @@ function describe(e) {
 function failed(e) {
   if (e.type === 'auth') return !e.ok;
   if (e.type === 'note') return e.level !== 'info';
+  if (e.type === 'finding') return e.severity !== 'info';
   if (e.type !== 'server-line') return false;
   if (e.proto === 'smtp') return /^[45]\d\d/.test(e.line);
   if (e.proto === 'pop3') return e.line.startsWith('-ERR');
@@ -134,6 +137,12 @@ function applyEvent(e) {
   else if (e.type === 'auth' && (e.ok || !s.user)) s.user = e.username;
   else if (e.type === 'tls-upgraded') s.tls = { how: e.how, protocol: e.protocol };
   else if (e.type === 'session-close') s.state = 'closed';
+  else if (e.type === 'finding') {
+    const list = sessionFindings.get(e.sid) ?? [];
+    list.push({ id: e.id, severity: e.severity, message: e.message, line: e.line });
+    sessionFindings.set(e.sid, list);
+    if (e.sid === selectedSid) renderFindings(list);
+  }
 }
 
 function tlsLabel(tls) {
@@ -165,6 +174,7 @@ function renderSessions() {
       el('td', { text: s.user ?? '' }),
       el('td', { text: tlsLabel(s.tls) }),
       el('td', { text: String(s.lines) }),
+      el('td', { className: 'findings', text: String(sessionFindings.get(s.sid)?.length || '') }),
       el('td', { text: s.state }),
     ),
   );
@@ -186,7 +196,7 @@ function renderFindings(findings) {
       'ul',
       {},
       ...findings.map((f) =>
-        el('li', { text: typeof f === 'string' ? f : f.text || f.message || JSON.stringify(f) }),
+        el('li', { className: f.severity, text: `${f.severity} ${f.id} (line ${f.line}): ${f.message}` }),
       ),
     ),
   );
@@ -242,7 +252,7 @@ async function loadSessions() {
       state: s.state,
       lines: s.counts.clientLines + s.counts.serverLines,
     });
-    if (s.findings) sessionFindings.set(s.sid, s.findings);
+    if (s.findings.length) sessionFindings.set(s.sid, [...s.findings]);
   }
   renderSessions();
   return body.seq ?? 0;
