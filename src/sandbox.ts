@@ -49,6 +49,9 @@ export interface SandboxOptions {
   keylogFile?: string;
   /** name → password; when given, only these users may log in and passwords are checked. */
   users?: Record<string, string>;
+  /** SASL mechanisms offered and accepted on SMTP, IMAP and POP3 where the scenario names none
+   *  (default PLAIN, LOGIN, CRAM-MD5, XOAUTH2); any of those in src/auth/registry.ts. */
+  mechanisms?: string[];
   /** Persist the mail store as Maildir folders under this directory. */
   maildir?: string;
   mailboxes?: MailboxRouting;
@@ -122,11 +125,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await store.load();
   if (options.scenario) await seedMail(store, options.scenario);
 
-  const makeEngine = (scenario: Scenario, seed?: number) => new ScenarioEngine(scenario, { seed, bus });
+  const { mechanisms } = options;
+  const makeEngine = (scenario: Scenario, seed?: number) =>
+    new ScenarioEngine(scenario, { seed, bus, mechanisms });
   // The engine is always there: without a scenario it runs the built-in accept-all one.
   const engine = options.scenario
     ? makeEngine(options.scenario, options.seed)
-    : new ScenarioEngine(defaultScenario(), { seed: options.seed, bus, builtIn: true });
+    : new ScenarioEngine(defaultScenario(), { seed: options.seed, bus, mechanisms, builtIn: true });
   const scenarioUsers = options.scenario?.users;
   const users: UserDirectory = options.users
     ? { mode: 'users', users: new Map(Object.entries(options.users)) }

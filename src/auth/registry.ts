@@ -22,3 +22,13 @@ export const DEFAULT_MECHANISMS = ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'] as c
 export function findMechanism(name: string): Mechanism | undefined {
   return MECHANISMS.get(name.toUpperCase());
 }
+
+/** `PLAIN,DIGEST-MD5` (commas or spaces) → the mechanisms' wire names; an unknown one is an error. */
+export function parseMechanismList(text: string): string[] | { unknown: string } {
+  const names = text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((n) => n.toUpperCase());
+  const unknown = names.find((n) => !MECHANISMS.has(n));
+  return unknown === undefined ? [...new Set(names)] : { unknown };
+}

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_HOST, DEFAULT_PORT_OFFSET, LISTENERS } from '../config/defaults.js';
 import { parseUserFlag } from '../auth/verify.js';
+import { MECHANISMS, parseMechanismList } from '../auth/registry.js';
 import type { SandboxOptions } from '../sandbox.js';
 
 export class UsageError extends Error {}
@@ -55,6 +56,11 @@ export const FLAGS = {
     multiple: true,
     arg: 'NAME:PASS',
     help: 'only this user may log in, password checked (repeatable); default: any user, any password',
+  },
+  'auth-mechanisms': {
+    type: 'string',
+    arg: 'LIST',
+    help: 'SASL mechanisms offered on SMTP, IMAP and POP3, e.g. PLAIN,DIGEST-MD5,SCRAM-SHA-256 (default PLAIN,LOGIN,CRAM-MD5,XOAUTH2)',
   },
   'certs-dir': {
     type: 'string',
@@ -160,6 +166,14 @@ export function parseFlags(argv: string[]): CliOptions {
       users[pair[0]] = pair[1];
     }
     sandbox.users = users;
+  }
+  if (values['auth-mechanisms'] !== undefined) {
+    const list = parseMechanismList(values['auth-mechanisms']);
+    if (!Array.isArray(list))
+      throw new UsageError(
+        `--auth-mechanisms: ${JSON.stringify(list.unknown)} is not one of ${[...MECHANISMS.keys()].join(', ')}`,
+      );
+    sandbox.mechanisms = list;
   }
   if ((values.cert === undefined) !== (values.key === undefined))
     throw new UsageError('--cert and --key go together');

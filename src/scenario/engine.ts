@@ -47,6 +47,8 @@ export interface EngineOptions {
   maxCounterKeys?: number;
   /** The built-in accept-all scenario the sandbox runs when the user chose none. */
   builtIn?: boolean;
+  /** SASL mechanisms offered and accepted where the scenario names none (`--auth-mechanisms`). */
+  mechanisms?: readonly string[];
 }
 
 const DEFAULT_MAX_COUNTER_KEYS = 10_000;
@@ -116,7 +118,8 @@ export class ScenarioEngine {
   }
 
   authPolicy(proto: Proto, secure: boolean): AuthPolicy {
-    return decideAuthPolicy(this.section(proto)?.auth ?? {}, this.scenario.auth ?? {}, secure);
+    const { mechanisms } = this.options;
+    return decideAuthPolicy(this.section(proto)?.auth ?? {}, this.scenario.auth ?? {}, secure, mechanisms);
   }
 
   // ---- decisions --------------------------------------------------------------------------------

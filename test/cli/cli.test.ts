@@ -26,6 +26,7 @@ describe('mailsandbox CLI', () => {
       ['--port-offset', 'x'],
       ['--user', 'nocolon'],
       ['--listeners', 'smtp,nntp'],
+      ['--auth-mechanisms', 'PLAIN,NTLM'],
       ['frobnicate'],
     ]) {
       const r = await run('node', [MAIN, ...args]);
