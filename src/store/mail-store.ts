@@ -213,7 +213,8 @@ export class MailStore {
     return gone.map((m) => m.uid);
   }
 
-  async createFolder(drop: string, name: string): Promise<Folder> {
+  /** `specialUse`: RFC 6154 §3 CREATE (USE (...)). */
+  async createFolder(drop: string, name: string, specialUse: string | null = null): Promise<Folder> {
     const map = await this.drop(drop);
     const normalized = MailStore.normalizeName(name);
     if (map.has(normalized)) throw new StoreError('ALREADYEXISTS', `mailbox ${name} exists already`);
@@ -221,7 +222,7 @@ export class MailStore {
       name: normalized,
       uidValidity: await this.nextUidValidity(),
       subscribed: false,
-      specialUse: null,
+      specialUse,
     });
     await this.backend.saveFolder(drop, folder);
     map.set(normalized, folder);

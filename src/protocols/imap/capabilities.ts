@@ -27,6 +27,10 @@ const EXTENSIONS = [
   'THREAD=REFERENCES', // RFC 5256
   'CONDSTORE', // RFC 7162 §3.1
   'QRESYNC', // RFC 7162 §3.2
+  'LIST-EXTENDED', // RFC 5258
+  'LIST-STATUS', // RFC 5819
+  'CREATE-SPECIAL-USE', // RFC 6154
+  'STATUS=SIZE', // RFC 8438
 ];
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */

@@ -1,11 +1,12 @@
 import type { Folder } from '../../../store/types.js';
 import { HIERARCHY_DELIMITER } from '../../../store/types.js';
+import { offers } from '../capabilities.js';
 import { AUTHENTICATED, type CommandContext, type CommandSpec } from '../command.js';
 import { quote, isQuotable } from '../compose.js';
-import { bad } from '../errors.js';
 import { astring } from '../parser/args.js';
-import type { Token } from '../parser/tokenizer.js';
+import { parseList, type ListRequest } from '../parser/list-options.js';
 import { parentsOf } from './mailbox-names.js';
+import { statusResponse } from './status.js';
 
 /** `*` matches anything, `%` anything but the delimiter (RFC 3501 §6.3.8); INBOX in any case. */
 function matcher(pattern: string): (name: string) => boolean {
@@ -25,6 +26,10 @@ function mailboxWire(name: string): string {
 interface Entry {
   name: string;
   attributes: string[];
+  /** The folder, or null for a level that exists only as a hierarchy. */
+  folder: Folder | null;
+  /** RFC 5258 §3.5 CHILDINFO: a descendant meets the selection criteria. */
+  childInfo?: boolean;
 }
 
 /** Every name to list: the folders and the levels above them that exist only as a hierarchy. */
@@ -36,10 +41,10 @@ function entries(folders: Folder[], subscribedOnly: boolean): Entry[] {
     if (subscribedOnly && !folder.subscribed) continue;
     const attributes = [hasChildren(folder.name) ? '\\HasChildren' : '\\HasNoChildren'];
     if (folder.specialUse) attributes.push(folder.specialUse);
-    out.set(folder.name, { name: folder.name, attributes });
+    out.set(folder.name, { name: folder.name, attributes, folder });
     for (const parent of parentsOf(folder.name))
       if (!names.has(parent) && !out.has(parent))
-        out.set(parent, { name: parent, attributes: ['\\Noselect', '\\HasChildren'] });
+        out.set(parent, { name: parent, attributes: ['\\Noselect', '\\HasChildren'], folder: null });
   }
   return [...out.values()].sort(byName);
 }
@@ -63,57 +68,87 @@ function unsubscribedParents(
     if (matches(name)) continue;
     for (const parent of parentsOf(name))
       if (!listed.has(parent) && matches(parent))
-        out.set(parent, { name: parent, attributes: ['\\Noselect'] });
+        out.set(parent, { name: parent, attributes: ['\\Noselect'], folder: null });
   }
   return [...out.values()];
 }
 
-async function list(c: CommandContext, lsub: boolean): Promise<void> {
-  let args: Token[] = c.args;
-  let specialUseOnly = false;
-  // RFC 5258 / RFC 6154 §3: `LIST (SPECIAL-USE) "" "*"` and `... RETURN (SPECIAL-USE)` are tolerated;
-  // special-use attributes and \HasChildren are always returned.
-  if (!lsub && args[0]?.type === 'list') {
-    specialUseOnly = args[0].items.some((t) => t.type === 'atom' && t.value.toUpperCase() === 'SPECIAL-USE');
-    args = args.slice(1);
-  }
-  if (!lsub && args.length > 2 && args[2]?.type === 'atom' && args[2].value.toUpperCase() === 'RETURN')
-    args = args.slice(0, 2);
-  if (args.length !== 2) throw bad(`${c.name} takes a reference and a mailbox pattern`);
-  const reference = astring(args[0], 'a reference name');
-  const pattern = astring(args[1], 'a mailbox pattern');
-  const verb = lsub ? 'LSUB' : 'LIST';
+async function lsubCommand(c: CommandContext): Promise<void> {
+  const reference = astring(c.args[0], 'a reference name');
+  const pattern = astring(c.args[1], 'a mailbox pattern');
   if (pattern === '') {
-    // RFC 3501 §6.3.8: an empty pattern asks for the delimiter and the root.
-    c.imap.untagged(`${verb} (\\Noselect) "${HIERARCHY_DELIMITER}" ""`);
+    c.imap.untagged(`LSUB (\\Noselect) "${HIERARCHY_DELIMITER}" ""`);
     return;
   }
   const matches = matcher(reference + pattern);
   const folders = await c.imap.ctx.store.folders(c.imap.account.drop);
-  const listed = entries(folders, lsub);
-  if (lsub) {
-    listed.push(...unsubscribedParents(folders, matches, new Set(listed.map((e) => e.name))));
-    listed.sort(byName);
-  }
-  for (const entry of listed) {
+  const listed = entries(folders, true);
+  listed.push(...unsubscribedParents(folders, matches, new Set(listed.map((e) => e.name))));
+  for (const entry of listed.sort(byName))
+    if (matches(entry.name))
+      c.imap.untagged(
+        `LSUB (${entry.attributes.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxWire(entry.name)}`,
+      );
+}
+
+const SPECIAL_USE = /^\\(Sent|Drafts|Trash|Junk|Archive|All|Flagged)$/;
+
+/** The entries a LIST-EXTENDED request selects (RFC 5258 §3.1), CHILDINFO marked under RECURSIVEMATCH. */
+function selected(all: Entry[], request: ListRequest, matches: (name: string) => boolean): Entry[] {
+  const meets = (e: Entry): boolean =>
+    e.folder !== null &&
+    (!request.selectSubscribed || e.folder.subscribed) &&
+    (!request.selectSpecialUse || e.attributes.some((a) => SPECIAL_USE.test(a)));
+  const out: Entry[] = [];
+  for (const entry of all) {
     if (!matches(entry.name)) continue;
-    if (
-      specialUseOnly &&
-      !entry.attributes.some((a) => /^\\(Sent|Drafts|Trash|Junk|Archive|All|Flagged)$/.test(a))
-    )
-      continue;
-    c.imap.untagged(
-      `${verb} (${entry.attributes.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxWire(entry.name)}`,
+    const own = meets(entry);
+    const childInfo =
+      request.recursiveMatch &&
+      all.some((d) => d.name.startsWith(entry.name + HIERARCHY_DELIMITER) && meets(d));
+    if (own || childInfo) out.push({ ...entry, childInfo });
+  }
+  return out;
+}
+
+async function listCommandRun(c: CommandContext): Promise<void> {
+  const { imap } = c;
+  const request = parseList(c.args, (capability) => offers(imap, capability));
+  if (request.patterns.length === 1 && request.patterns[0] === '' && !request.extended) {
+    // RFC 3501 §6.3.8: an empty pattern asks for the delimiter and the root.
+    imap.untagged(`LIST (\\Noselect) "${HIERARCHY_DELIMITER}" ""`);
+    return;
+  }
+  const patterns = request.patterns.filter((p) => p !== '').map((p) => matcher(request.reference + p));
+  const matches = (name: string) => patterns.some((m) => m(name));
+  const folders = await imap.ctx.store.folders(imap.account.drop);
+  const filtering = request.selectSubscribed || request.selectSpecialUse;
+  const all = entries(folders, false);
+  for (const entry of filtering ? selected(all, request, matches) : all.filter((e) => matches(e.name))) {
+    // RFC 5258 §3.4: in an extended reply a level that exists only as a hierarchy is \NonExistent.
+    const attributes = entry.attributes.map((a) =>
+      request.extended && !entry.folder && a === '\\Noselect' ? '\\NonExistent' : a,
     );
+    // RFC 5258 §3.4: \Subscribed when SUBSCRIBED is selected or asked to be returned.
+    if ((request.selectSubscribed || request.returnSubscribed) && entry.folder?.subscribed)
+      attributes.push('\\Subscribed');
+    const childInfo = entry.childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
+    imap.untagged(
+      `LIST (${attributes.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxWire(entry.name)}${childInfo}`,
+    );
+    // RFC 5819 §2: STATUS follows the LIST line of each selectable mailbox.
+    if (request.returnStatus && entry.folder)
+      imap.untagged(statusResponse(imap, entry.folder, request.returnStatus));
   }
 }
 
-/** RFC 3501 §6.3.8, with CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154) attributes. */
+/** RFC 3501 §6.3.8, with CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), LIST-EXTENDED (RFC 5258) and
+ *  LIST-STATUS (RFC 5819). */
 export const listCommand: CommandSpec = {
   states: AUTHENTICATED,
   args: [2, 5],
-  handle: (c) => list(c, false),
+  handle: listCommandRun,
 };
 
 /** RFC 3501 §6.3.9 */
-export const lsub: CommandSpec = { states: AUTHENTICATED, args: [2, 2], handle: (c) => list(c, true) };
+export const lsub: CommandSpec = { states: AUTHENTICATED, args: [2, 2], handle: lsubCommand };

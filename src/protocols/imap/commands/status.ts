@@ -1,11 +1,53 @@
+import type { Folder } from '../../../store/types.js';
+import { offers } from '../capabilities.js';
 import { AUTHENTICATED, type CommandSpec } from '../command.js';
 import { wireText } from '../compose.js';
 import { bad, no } from '../errors.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { astring, listArg } from '../parser/args.js';
 import { unclaimedCount } from '../recent.js';
+import type { Token } from '../parser/tokenizer.js';
 import type { ImapSession } from '../session.js';
 import { enableCondstore } from '../sync.js';
+
+/** The `* STATUS name (...)` response for a folder (RFC 3501 §6.3.10, STATUS=SIZE of RFC 8438); LIST-STATUS
+ *  (RFC 5819) sends the same after each LIST line. */
+export function statusResponse(imap: ImapSession, folder: Folder, items: Token[]): string {
+  const out: string[] = [];
+  for (const item of items) {
+    const key = item.type === 'atom' ? item.value.toUpperCase() : '';
+    switch (key) {
+      case 'MESSAGES':
+        out.push(`MESSAGES ${folder.messages.length}`);
+        break;
+      case 'RECENT':
+        // Messages no session has claimed yet; of the selected mailbox, this session's view (Dovecot).
+        out.push(`RECENT ${selectedView(imap, folder.name)?.recentCount ?? unclaimedCount(folder)}`);
+        break;
+      case 'UIDNEXT':
+        out.push(`UIDNEXT ${folder.uidNext}`);
+        break;
+      case 'UIDVALIDITY':
+        out.push(`UIDVALIDITY ${folder.uidValidity}`);
+        break;
+      case 'UNSEEN':
+        out.push(`UNSEEN ${folder.messages.filter((m) => !m.flags.has('\\Seen')).length}`);
+        break;
+      case 'HIGHESTMODSEQ':
+        // RFC 7162 §3.1.2.2; a CONDSTORE enabling command (§3.1).
+        enableCondstore(imap, 'HIGHESTMODSEQ');
+        out.push(`HIGHESTMODSEQ ${folder.highestModseq}`);
+        break;
+      case 'SIZE':
+        if (!offers(imap, 'STATUS=SIZE')) throw bad('unknown STATUS item SIZE');
+        out.push(`SIZE ${folder.messages.reduce((n, m) => n + m.raw.length, 0)}`);
+        break;
+      default:
+        throw bad(`unknown STATUS item ${item.type === 'atom' ? item.value : '(list)'}`);
+    }
+  }
+  return `STATUS ${wireText(folder.name)} (${out.join(' ')})`;
+}
 
 /** RFC 3501 §6.3.10 */
 export const status: CommandSpec = {
@@ -16,36 +58,7 @@ export const status: CommandSpec = {
     const items = listArg(args[1], 'status items');
     const folder = await imap.ctx.store.folder(imap.account.drop, name);
     if (!folder) throw no(`no mailbox named ${name}`, 'NONEXISTENT');
-    const out: string[] = [];
-    for (const item of items) {
-      const key = item.type === 'atom' ? item.value.toUpperCase() : '';
-      switch (key) {
-        case 'MESSAGES':
-          out.push(`MESSAGES ${folder.messages.length}`);
-          break;
-        case 'RECENT':
-          // Messages no session has claimed yet; of the selected mailbox, this session's view (Dovecot).
-          out.push(`RECENT ${selectedView(imap, folder.name)?.recentCount ?? unclaimedCount(folder)}`);
-          break;
-        case 'UIDNEXT':
-          out.push(`UIDNEXT ${folder.uidNext}`);
-          break;
-        case 'UIDVALIDITY':
-          out.push(`UIDVALIDITY ${folder.uidValidity}`);
-          break;
-        case 'UNSEEN':
-          out.push(`UNSEEN ${folder.messages.filter((m) => !m.flags.has('\\Seen')).length}`);
-          break;
-        case 'HIGHESTMODSEQ':
-          // RFC 7162 §3.1.2.2; a CONDSTORE enabling command (§3.1).
-          enableCondstore(imap, 'HIGHESTMODSEQ');
-          out.push(`HIGHESTMODSEQ ${folder.highestModseq}`);
-          break;
-        default:
-          throw bad(`unknown STATUS item ${item.type === 'atom' ? item.value : '(list)'}`);
-      }
-    }
-    imap.untagged(`STATUS ${wireText(folder.name)} (${out.join(' ')})`);
+    imap.untagged(statusResponse(imap, folder, items));
   },
 };
 
