@@ -31,6 +31,7 @@ const EXTENSIONS = [
   'LIST-STATUS', // RFC 5819
   'CREATE-SPECIAL-USE', // RFC 6154
   'STATUS=SIZE', // RFC 8438
+  'BINARY', // RFC 3516
 ];
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */

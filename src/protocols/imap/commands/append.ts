@@ -1,3 +1,4 @@
+import { requireCapability } from '../capabilities.js';
 import { AUTHENTICATED, type CommandSpec } from '../command.js';
 import { bad, no } from '../errors.js';
 import { astring, dateTimeArg, flagListArg } from '../parser/args.js';
@@ -11,6 +12,8 @@ export const append: CommandSpec = {
     const name = astring(args[0], 'a mailbox name');
     const message = args[args.length - 1]!;
     if (message.type !== 'string') throw bad('APPEND needs the message as a literal');
+    // RFC 3516 §4.4: a literal8 (`~{n}`) carries a binary message, only where BINARY is offered.
+    if (message.binary) requireCapability(imap, 'BINARY', 'literal8 ~{n}');
     let flags: string[] = [];
     let date: Date | undefined;
     for (const option of args.slice(1, -1)) {

@@ -5,6 +5,8 @@ import type { MailboxView } from '../mailbox-view.js';
 import * as mime from '../mime-access.js';
 import { atomArg, formatDateTime } from '../parser/args.js';
 import { readFetchModifiers } from '../fetch-modifiers.js';
+import { binaryContent } from '../binary.js';
+import { requireCapability } from '../capabilities.js';
 import { parseFetchItems, type FetchItem } from '../parser/fetch-items.js';
 import { parseSequenceSet } from '../parser/sequence-set.js';
 
@@ -25,6 +27,10 @@ function sectionData(message: StoredMessage, item: Extract<FetchItem, { kind: 's
  * the per-message cache (mime-access.ts).
  */
 function writeAttribute(w: ResponseWriter, view: MailboxView, message: StoredMessage, item: FetchItem): void {
+  if (item.kind === 'binary') {
+    writeBinary(w, message, item);
+    return;
+  }
   if (item.kind === 'section') {
     w.str(item.partial ? `${item.label}<${item.partial.offset}> ` : item.label + ' ');
     w.value(sectionData(message, item));
@@ -74,9 +80,35 @@ function writeAttribute(w: ResponseWriter, view: MailboxView, message: StoredMes
   }
 }
 
-/** Reading the body without PEEK marks the message \Seen (RFC 3501 §6.4.5). */
+/**
+ * RFC 3516 §4.2: the decoded part as a literal8 (`~{n}`) when it holds a NUL, else a plain literal;
+ * BINARY.SIZE its decoded size. A part that does not exist reads as empty, as BODY[] does here.
+ */
+function writeBinary(
+  w: ResponseWriter,
+  message: StoredMessage,
+  item: Extract<FetchItem, { kind: 'binary' }>,
+): void {
+  let data = binaryContent(message.raw, item.part) ?? Buffer.alloc(0);
+  if (item.size) {
+    w.str(`${item.label} ${data.length}`);
+    return;
+  }
+  if (item.partial) {
+    const { offset, length } = item.partial;
+    data =
+      offset >= data.length
+        ? Buffer.alloc(0)
+        : data.subarray(offset, length === null ? data.length : offset + length);
+  }
+  w.str(item.partial ? `${item.label}<${item.partial.offset}> ` : item.label + ' ');
+  if (data.includes(0)) w.str('~');
+  w.literal(data);
+}
+
+/** Reading the body without PEEK marks the message \Seen (RFC 3501 §6.4.5; BINARY too, RFC 3516 §4.2). */
 function setsSeen(item: FetchItem): boolean {
-  if (item.kind === 'section') return !item.peek;
+  if (item.kind === 'section' || item.kind === 'binary') return !item.peek;
   return item.name === 'RFC822' || item.name === 'RFC822.TEXT';
 }
 
@@ -93,6 +125,7 @@ export const fetch: CommandSpec = {
     const { drop, view } = imap.selected;
     const set = parseSequenceSet(atomArg(args[0], 'a sequence set'));
     const items = parseFetchItems(args[1]);
+    if (items.some((i) => i.kind === 'binary')) requireCapability(imap, 'BINARY', 'BINARY[...]');
     const modifiers = readFetchModifiers(c, items);
     if (uid && !items.some((i) => i.kind === 'simple' && i.name === 'UID'))
       items.unshift({ kind: 'simple', name: 'UID' });

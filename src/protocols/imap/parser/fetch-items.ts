@@ -32,6 +32,16 @@ export type FetchItem =
       partial: { offset: number; length: number | null } | null;
       /** The response item name without the partial: `BODY[1.HEADER.FIELDS (From)]`. */
       label: string;
+    }
+  /** RFC 3516: BINARY[part]<partial>, BINARY.PEEK[part], BINARY.SIZE[part]. */
+  | {
+      kind: 'binary';
+      peek: boolean;
+      size: boolean;
+      part: number[];
+      partial: { offset: number; length: number | null } | null;
+      /** `BINARY[1.2]` or `BINARY.SIZE[1.2]`. */
+      label: string;
     };
 
 const SIMPLE = new Set<string>([
@@ -96,6 +106,7 @@ function sectionOf(tokens: Token[]): { spec: SectionSpec; text: string } {
 function item(token: Token): FetchItem {
   if (token.type !== 'atom') throw bad('expected a fetch attribute');
   const name = token.value.toUpperCase();
+  if (token.section && name.startsWith('BINARY')) return binaryItem(name, token);
   if (token.section) {
     if (name !== 'BODY' && name !== 'BODY.PEEK') throw bad(`${token.value}[...] is not supported`);
     const { spec, text } = sectionOf(token.section);
@@ -109,6 +120,25 @@ function item(token: Token): FetchItem {
   }
   if (!SIMPLE.has(name)) throw bad(`unknown fetch attribute ${token.value}`);
   return { kind: 'simple', name: name as SimpleItem };
+}
+
+/** `section-binary = "[" [section-part] "]"` (RFC 3516 §4.2): part numbers only. */
+function binaryItem(name: string, token: Extract<Token, { type: 'atom' }>): FetchItem {
+  const section = token.section ?? [];
+  const text = section.length === 1 && section[0]!.type === 'atom' ? section[0]!.value : '';
+  if (section.length > 1 || (section.length === 1 && !/^[1-9]\d*(\.[1-9]\d*)*$/.test(text)))
+    throw bad(`${name}[...] takes part numbers only`);
+  const size = name === 'BINARY.SIZE';
+  if (size && token.partial) throw bad('BINARY.SIZE takes no <partial>');
+  const part = text ? text.split('.').map(Number) : [];
+  return {
+    kind: 'binary',
+    peek: name !== 'BINARY',
+    size,
+    part,
+    partial: token.partial ?? null,
+    label: `${size ? 'BINARY.SIZE' : 'BINARY'}[${text}]`,
+  };
 }
 
 /** The fetch attributes of a FETCH command: a macro, one attribute, or a list. */

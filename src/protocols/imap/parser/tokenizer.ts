@@ -7,7 +7,8 @@ import { bad } from '../errors.js';
  */
 export type Token =
   | { type: 'atom'; value: string; section?: Token[]; partial?: { offset: number; length: number | null } }
-  | { type: 'string'; value: Buffer; literal: boolean }
+  /** `binary`: a literal8 `~{n}` (RFC 3516 §4.4, APPEND of BINARY). */
+  | { type: 'string'; value: Buffer; literal: boolean; binary?: boolean }
   | { type: 'list'; items: Token[] };
 
 export interface ParsedCommand {
@@ -68,6 +69,10 @@ class Reader {
     if (c === 0x28) return this.list(0x29, inSection);
     if (c === DQUOTE) return this.quoted();
     if (c === 0x7b) return this.literal();
+    if (c === 0x7e && this.buf[this.pos + 1] === 0x7b) {
+      this.pos++;
+      return { ...this.literal(), binary: true };
+    }
     return this.atom(inSection);
   }
 
@@ -109,7 +114,7 @@ class Reader {
 
   /** `{n}CRLF<n bytes>` or `{n+}CRLF<n bytes>` (RFC 3501 §4.3, RFC 7888); the framing layer already
    *  put the literal's bytes right after the CRLF. */
-  literal(): Token {
+  literal(): Extract<Token, { type: 'string' }> {
     const m = /^\{(\d{1,20})(\+?)\}\r\n/.exec(this.buf.subarray(this.pos, this.pos + 26).toString('latin1'));
     if (!m) this.fail('malformed literal');
     const size = Number(m[1]);
