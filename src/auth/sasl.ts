@@ -73,8 +73,9 @@ export async function runSasl(wire: SaslWire, req: SaslRequest): Promise<SaslRes
     first = req.initial === '=' ? Buffer.alloc(0) : decodeBase64(req.initial);
     if (!first) return { kind: 'malformed', reason: 'initial response is not base64' };
   }
-  // Payload 0 is the client's first message, whether it came as the initial response or not.
-  let index = first ? 1 : 0;
+  // Payload 0 is the client's first message, whether it came as the initial response or not (an
+  // empty initial response is none: the mechanism asks with an empty challenge, RFC 4422 §3.3).
+  let index = first?.length ? 1 : 0;
   let step: SaslStep = exchange.start(first);
   for (let challenges = 0; step.kind === 'challenge'; challenges++) {
     if (challenges === MAX_CHALLENGES) return failed(req, name, 'too many steps');

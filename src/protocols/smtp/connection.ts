@@ -42,10 +42,18 @@ function coalesceReplies(socket: Socket): void {
   });
 }
 
-/** Counts whether the client's last bytes left a command line open (the command deadline's question). */
-function watchLineEnds(socket: Socket, state: { lineOpen: boolean }): void {
+/** What the client's input looks like from outside smtp-server's parser. */
+interface InputState {
+  /** The client's last bytes left a command line open (the command deadline's question). */
+  lineOpen: boolean;
+  /** The socket whose bytes count: the TLS one after STARTTLS (the raw one then carries ciphertext). */
+  source: Socket | null;
+}
+
+function watchLineEnds(socket: Socket, state: InputState): void {
+  state.source = socket;
   socket.on('data', (chunk: Buffer) => {
-    state.lineOpen = chunk[chunk.length - 1] !== 10;
+    if (state.source === socket) state.lineOpen = chunk[chunk.length - 1] !== 10;
   });
 }
 
@@ -67,8 +75,7 @@ function watchLineEnds(socket: Socket, state: { lineOpen: boolean }): void {
 export class SandboxConnection extends SMTPConnection {
   hooks: ConnectionHooks | null = null;
   private readonly seenTls = new WeakSet<TLSSocket>();
-  /** The client's last bytes ended inside a command line. */
-  readonly input = { lineOpen: false };
+  readonly input: InputState = { lineOpen: false, source: null };
   /** The next reply goes out verbatim: a scenario's own text gets no enhanced status code added. */
   verbatimNext = false;
 
