@@ -5,13 +5,19 @@ import { saveSession } from '../transcript/export.js';
 import { Header, headerHeight, scenarioLabel, type ScenarioInfo } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { LineView } from './components/LineView.js';
-import { levelColor, LogView } from './components/LogView.js';
+import { LogView } from './components/LogView.js';
+import { DetailView } from './components/DetailView.js';
+import { FindingsPane, findingsPaneHeight } from './components/FindingsPane.js';
+import { MessageList } from './components/MessageList.js';
+import { keysHint, StatusRow, viewTitle } from './chrome.js';
+import { detailRows, MailList, type DetailRow, type MailSource } from './mail.js';
+import type { StoredMessage } from '../store/types.js';
 import { ScenarioPicker, type ScenarioEntry } from './components/ScenarioPicker.js';
 import { SessionList } from './components/SessionList.js';
 import { chunkActions, type Action, type InputMode } from './keys.js';
 import { windowRows, type LineFormat, type ScreenRow } from './layout.js';
-import type { TranscriptModel, UiLimits } from './model.js';
-import { filterLines, lineMatches, visibleSessions, type Filters, type LineList } from './select.js';
+import type { TranscriptModel, UiFinding, UiLimits } from './model.js';
+import { filterLines, lineMatches, visibleSessions, type LineList } from './select.js';
 import {
   INITIAL_STATE,
   selectedSession,
@@ -20,11 +26,13 @@ import {
   type UiState,
   type ViewEnv,
 } from './state.js';
-import { colorsWanted, makeTheme, type Theme } from './theme.js';
+import { colorsWanted, makeTheme } from './theme.js';
 import { DEFAULT_FPS, useTranscript, type TranscriptSource } from './use-transcript.js';
 
 export interface AppProps {
   source: TranscriptSource;
+  /** Stored mail for the messages view (`m`); without it the view says there is none. */
+  mail?: MailSource;
   listeners: ListenerStatus[];
   fingerprint: string;
   scenario?: ScenarioInfo | null;
@@ -75,72 +83,27 @@ function inputMode(s: UiState): InputMode {
   return s.picker ? 'picker' : s.help ? 'help' : s.input.kind === 'search' ? 'search' : 'normal';
 }
 
-function filterSummary(filters: Filters, query: string): string {
-  const parts: string[] = [];
-  if (filters.proto) parts.push(`proto ${filters.proto}`);
-  if (filters.listener) parts.push(`listener ${filters.listener}`);
-  if (filters.errorsOnly) parts.push('errors only');
-  if (query) parts.push(`search "${query}"`);
-  return parts.length ? ` · ${parts.join(' · ')}` : '';
-}
+const NO_MESSAGES: StoredMessage[] = [];
+const NO_FINDINGS: UiFinding[] = [];
 
-function viewTitle(state: UiState, model: TranscriptModel, shown: number, lines: LineList | null): string {
-  const filters = filterSummary(state.filters, state.query);
-  const mode = state.scroll.kind === 'follow' ? 'FOLLOW' : 'BROWSE';
-  switch (state.view.kind) {
-    case 'sessions':
-      return `Sessions: ${shown} shown, ${state.order} first${filters}`;
-    case 'all':
-      return `${mode} all sessions, interleaved · ${lines?.length ?? 0} lines${filters}`;
-    case 'log':
-      return 'Sandbox messages';
-    case 'transcript': {
-      const row = model.sessions.get(state.view.sid);
-      if (!row) return `${state.view.sid} (cleared)`;
-      const kept = row.lines.length < row.lineCount ? ` (${row.lines.length} kept)` : '';
-      return `${mode} ${row.sid} ${row.listener} ${row.client} ${row.tls} ${row.user ?? '-'} ${row.state} · ${row.lineCount} lines${kept}${filters}`;
-    }
-  }
-}
-
-function keysHint(state: UiState, width: number): string {
-  const narrow = width < 100;
-  switch (state.view.kind) {
-    case 'sessions':
-      return narrow
-        ? '↑↓ move ⏎ open a all / search p l e filter s save c clear ? help q quit'
-        : '↑↓/j k move  Enter open  a all sessions  / search  p protocol  l listener  e errors  o order  s save  c clear closed  m messages  ? help  q quit';
-    case 'transcript':
-    case 'all':
-      return narrow
-        ? 'PgUp PgDn Home End scroll / n N search e errors s save Esc back ? q'
-        : 'PgUp/PgDn/Home/End scroll (End follows)  / search  n/N next/prev  p l e filters  s save  Esc back  ? help  q quit';
-    case 'log':
-      return 'Esc back  ? help  q quit';
-  }
-}
-
-function StatusRow({ state, last, theme }: { state: UiState; last: StatusLine | undefined; theme: Theme }) {
-  if (state.input.kind === 'search')
-    return (
-      <Text wrap="truncate-end">
-        <Text bold>/</Text>
-        {state.input.draft}
-        <Text inverse> </Text>
-      </Text>
-    );
-  const shown = state.status ?? last;
-  if (!shown) return <Text> </Text>;
-  return (
-    <Text wrap="truncate-end" color={levelColor(shown.level, theme)}>
-      {shown.text}
-    </Text>
-  );
-}
-
-/** What the screen shows for a state: the filtered sessions, and the lines and window of a line view. */
-function computeView(model: TranscriptModel, state: UiState, width: number, contentHeight: number) {
+/** What the screen shows for a state: the filtered sessions, the lines and window of a line view (and
+ *  its session's findings), the stored messages and the opened one's rows. */
+function computeView(
+  model: TranscriptModel,
+  state: UiState,
+  width: number,
+  contentHeight: number,
+  mail: MailList | null,
+  detailOf: (m: StoredMessage, raw: boolean) => DetailRow[],
+) {
   const view = state.view;
+  const wantsMail = view.kind === 'messages' || view.kind === 'message';
+  const mailList = wantsMail && mail ? mail.current() : NO_MESSAGES;
+  const opened = view.kind === 'message' ? mailList.find((m) => m.id === view.id) : undefined;
+  const detail = opened && view.kind === 'message' ? detailOf(opened, view.raw) : [];
+  const findings =
+    view.kind === 'transcript' ? (model.sessions.get(view.sid)?.findings ?? NO_FINDINGS) : NO_FINDINGS;
+  const lineHeight = Math.max(1, contentHeight - findingsPaneHeight(findings));
   const sessions = visibleSessions(
     model,
     state.filters,
@@ -155,8 +118,8 @@ function computeView(model: TranscriptModel, state: UiState, width: number, cont
     lines = filterLines(model.stream, state.filters, true);
   }
   const format: LineFormat = { millis: width >= 100, tagWidth: view.kind === 'all' ? 8 : 0 };
-  const win = lines ? windowRows(lines, state.scroll, contentHeight, width, format) : null;
-  return { sessions, lines, win };
+  const win = lines ? windowRows(lines, state.scroll, lineHeight, width, format) : null;
+  return { sessions, lines, win, mailList, opened, detail, findings, lineHeight };
 }
 
 export function App(props: AppProps) {
@@ -182,6 +145,19 @@ export function App(props: AppProps) {
     return onMessage((m) => setMessages((all) => [...all.slice(-(MAX_MESSAGES - 1)), m]));
   }, [onMessage]);
 
+  const mailSource = props.mail;
+  const mailList = useMemo(() => (mailSource ? new MailList(mailSource) : null), [mailSource]);
+  useEffect(() => () => mailList?.close(), [mailList]);
+  // The opened message's rows, built once per message and mode (decoding happens here, on demand).
+  const detailCache = useRef<{ message: StoredMessage; raw: boolean; rows: DetailRow[] } | null>(null);
+  const detailOf = useCallback((message: StoredMessage, raw: boolean) => {
+    const c = detailCache.current;
+    if (c && c.message === message && c.raw === raw) return c.rows;
+    const rows = detailRows(message, raw);
+    detailCache.current = { message, raw, rows };
+    return rows;
+  }, []);
+
   const { columns: width, rows: height } = size;
   const headerInfo = {
     listeners: props.listeners,
@@ -195,14 +171,18 @@ export function App(props: AppProps) {
   const contentHeight = bodyHeight - 1;
 
   const view = state.view;
-  const { sessions, lines, win } = computeView(model, state, width, contentHeight);
+  const computed = computeView(model, state, width, contentHeight, mailList, detailOf);
+  const { sessions, lines, win } = computed;
   const envOf = (s: UiState): ViewEnv => {
-    const v = s === state ? { sessions, lines, win } : computeView(model, s, width, contentHeight);
+    const v = s === state ? computed : computeView(model, s, width, contentHeight, mailList, detailOf);
     return {
       sessions: v.sessions,
       lines: v.lines,
       topIndex: v.win?.topIndex ?? 0,
-      pageLines: contentHeight,
+      pageLines: v.lines ? v.lineHeight : contentHeight,
+      messages: v.mailList,
+      detailRows: v.detail.length,
+      findings: v.findings,
       listeners: props.listeners.map((l) => l.name),
       scenarioCount: scenarioEntries.length,
       currentScenario: scenarioEntries.findIndex((e) => e.name === runningScenario?.name),
@@ -311,15 +291,43 @@ export function App(props: AppProps) {
       />
     );
   else if (view.kind === 'log') body = <LogView messages={messages} height={contentHeight} theme={theme} />;
-  else
-    body = (
-      <LineView
-        rows={win?.rows ?? []}
-        currentMatch={state.currentMatch}
-        isMatch={isMatch}
-        emptyText={state.filters.errorsOnly ? 'No errors.' : 'No lines yet.'}
+  else if (view.kind === 'messages') {
+    const selected = Math.max(
+      0,
+      computed.mailList.findIndex((m) => m.id === state.selectedMessage),
+    );
+    body = mailList ? (
+      <MessageList
+        mail={mailList}
+        messages={computed.mailList}
+        selected={selected}
+        height={contentHeight}
+        width={width}
         theme={theme}
       />
+    ) : (
+      <Text dimColor={theme.colors}>No mail store attached.</Text>
+    );
+  } else if (view.kind === 'message')
+    body = computed.opened ? (
+      <DetailView rows={computed.detail} top={view.top} height={contentHeight} theme={theme} />
+    ) : (
+      <Text dimColor={theme.colors}>{`Message ${view.id} is no longer in the store.`}</Text>
+    );
+  else
+    body = (
+      <>
+        <Box flexDirection="column" height={computed.lineHeight}>
+          <LineView
+            rows={win?.rows ?? []}
+            currentMatch={state.currentMatch}
+            isMatch={isMatch}
+            emptyText={state.filters.errorsOnly ? 'No errors.' : 'No lines yet.'}
+            theme={theme}
+          />
+        </Box>
+        <FindingsPane findings={computed.findings} current={state.finding} theme={theme} />
+      </>
     );
 
   return (
@@ -328,7 +336,7 @@ export function App(props: AppProps) {
       <Box flexDirection="column" height={bodyHeight}>
         {!state.help && !state.picker && (
           <Text wrap="truncate-end" bold color={theme.color('cyan')}>
-            {viewTitle(state, model, sessions.length, lines)}
+            {viewTitle(state, model, sessions.length, lines, computed.mailList.length)}
           </Text>
         )}
         {body}

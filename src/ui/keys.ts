@@ -13,6 +13,10 @@ export type Action =
   | { type: 'back' }
   | { type: 'show-all' }
   | { type: 'show-log' }
+  | { type: 'show-messages' }
+  | { type: 'toggle-raw' }
+  | { type: 'jump-transcript' }
+  | { type: 'next-finding' }
   | { type: 'toggle-order' }
   | { type: 'cycle-proto' }
   | { type: 'cycle-listener' }
@@ -39,7 +43,10 @@ export const KEY_HELP: [string, string][] = [
   ['Enter', 'open the selected session'],
   ['Esc  ←  Backspace', 'back to the sessions list'],
   ['a', 'all sessions, interleaved, live'],
-  ['m', "the sandbox's own messages (warnings, bind failures)"],
+  ['m', 'stored messages (Enter: headers, MIME tree, text)'],
+  ['r / t', 'a message raw / the transcript of the session that sent it (Esc back)'],
+  ['F', 'next finding of the session (what the client did wrong)'],
+  ['L', "the sandbox's own log (warnings, bind failures)"],
   ['PgUp PgDn', 'scroll a page (browse mode)'],
   ['Home g / End G f', 'first line / newest line (follow mode)'],
   ['o', 'newest first / oldest first'],
@@ -201,7 +208,15 @@ export function keyToAction(input: string, key: Key, mode: InputMode): Action | 
     case 'a':
       return { type: 'show-all' };
     case 'm':
+      return { type: 'show-messages' };
+    case 'L':
       return { type: 'show-log' };
+    case 'r':
+      return { type: 'toggle-raw' };
+    case 't':
+      return { type: 'jump-transcript' };
+    case 'F':
+      return { type: 'next-finding' };
     case 'o':
       return { type: 'toggle-order' };
     case 'p':

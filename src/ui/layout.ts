@@ -39,6 +39,7 @@ const MARKERS: Record<UiLine['kind'], string> = {
   note: '--',
   open: '>>',
   close: '<<',
+  finding: '?!',
 };
 
 function bodyStyle(line: UiLine): SegmentStyle {

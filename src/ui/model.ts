@@ -1,4 +1,4 @@
-import type { Proto, TranscriptEvent } from '../transcript/events.js';
+import type { FindingSeverity, Proto, TranscriptEvent } from '../transcript/events.js';
 import { readServerLine, type ReplyStatus } from './classify.js';
 import { Ring } from './ring.js';
 
@@ -28,7 +28,21 @@ export const DEFAULT_UI_LIMITS: UiLimits = {
 
 /** What a transcript line is, for its marker and colour. */
 export type LineKind =
-  'client' | 'server' | 'tls' | 'auth' | 'stored' | 'scenario' | 'note' | 'open' | 'close';
+  'client' | 'server' | 'tls' | 'auth' | 'stored' | 'scenario' | 'note' | 'open' | 'close' | 'finding';
+
+/** A finding about a session (src/report/), as the findings pane lists it. */
+export interface UiFinding {
+  id: string;
+  severity: FindingSeverity;
+  message: string;
+  /** The line of the session's transcript it points at (1-based, as in the saved files). */
+  line: number;
+  /** That line's seq, to scroll to it. */
+  at: number;
+}
+
+/** Findings kept per session row (the rules already say each thing a bounded number of times). */
+const MAX_FINDINGS = 50;
 
 export interface UiLine {
   seq: number;
@@ -62,6 +76,8 @@ export interface SessionRow {
   scenarioActions: number;
   /** Failure replies, rejected AUTHs and warnings. */
   errors: number;
+  /** What the client did wrong or risky, oldest first. */
+  findings: UiFinding[];
   openedAt: number;
   /** Position in arrival order; the list sorts on it. */
   order: number;
@@ -193,6 +209,23 @@ export class TranscriptModel {
           event.level === 'info' ? 'neutral' : 'fail',
         );
         return;
+      case 'finding':
+        if (row.findings.length < MAX_FINDINGS)
+          row.findings.push({
+            id: event.id,
+            severity: event.severity,
+            message: event.message,
+            line: event.line,
+            at: event.at,
+          });
+        this.addLine(
+          row,
+          event,
+          'finding',
+          `${event.severity} ${event.id} (line ${event.line}): ${event.message}`,
+          event.severity === 'info' ? 'neutral' : 'fail',
+        );
+        return;
       case 'session-close':
         row.state = 'closed';
         this.addLine(
@@ -224,6 +257,7 @@ export class TranscriptModel {
       lastReply: null,
       scenarioActions: 0,
       errors: 0,
+      findings: [],
       openedAt: event.time,
       order: this.nextOrder++,
     };

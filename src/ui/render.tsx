@@ -48,6 +48,7 @@ export async function runTui(sandbox: Sandbox, options: TuiOptions): Promise<voi
   const instance = render(
     createElement(App, {
       source: sandbox.transcript,
+      mail: { messages: () => sandbox.messages(), onChange: (fn: () => void) => sandbox.store.onChange(fn) },
       listeners: sandbox.listeners,
       fingerprint: sandbox.certificate.fingerprint256,
       scenario: options.scenario ?? null,

@@ -1,11 +1,19 @@
+import type { StoredMessage } from '../store/types.js';
 import type { Proto } from '../transcript/events.js';
 import type { Action } from './keys.js';
 import type { Scroll } from './layout.js';
-import type { SessionRow } from './model.js';
+import type { SessionRow, UiFinding } from './model.js';
 import { findMatch, indexOfSeq, NO_FILTERS, type Filters, type LineList, type Order } from './select.js';
 
 export type View =
-  { kind: 'sessions' } | { kind: 'transcript'; sid: string } | { kind: 'all' } | { kind: 'log' };
+  | { kind: 'sessions' }
+  /** `back`: where Esc returns (the message whose session this is), else the sessions list. */
+  | { kind: 'transcript'; sid: string; back?: View }
+  | { kind: 'all' }
+  | { kind: 'log' }
+  | { kind: 'messages' }
+  /** One stored message: headers, MIME tree and text, or its raw bytes; `top` is the first row shown. */
+  | { kind: 'message'; id: string; raw: boolean; top: number };
 
 export type InputState = { kind: 'normal' } | { kind: 'search'; draft: string };
 
@@ -29,6 +37,10 @@ export interface UiState {
   status: StatusLine | null;
   /** The scenario picker, when open: the highlighted entry. */
   picker: { index: number } | null;
+  /** The highlighted message in the messages view, by id (new mail arrives on top). */
+  selectedMessage: string | null;
+  /** The finding F last jumped to, by the seq of the line it points at. */
+  finding: number | null;
 }
 
 export const INITIAL_STATE: UiState = {
@@ -43,6 +55,8 @@ export const INITIAL_STATE: UiState = {
   currentMatch: null,
   status: null,
   picker: null,
+  selectedMessage: null,
+  finding: null,
 };
 
 /** What the current screen shows, needed to apply an action. */
@@ -58,6 +72,12 @@ export interface ViewEnv {
   /** Entries of the scenario picker, and the running one's position (-1: none). */
   scenarioCount: number;
   currentScenario: number;
+  /** Stored messages, newest first (the messages view). */
+  messages: readonly StoredMessage[];
+  /** Rows of the opened message (message view). */
+  detailRows: number;
+  /** Findings of the open transcript's session. */
+  findings: readonly UiFinding[];
 }
 
 const PROTOS: (Proto | null)[] = [null, 'smtp', 'imap', 'pop3'];
@@ -117,11 +137,108 @@ function jumpToMatch(state: UiState, env: ViewEnv, dir: 1 | -1): UiState {
 }
 
 function enterView(state: UiState, view: View): UiState {
-  return { ...state, view, scroll: { kind: 'follow' }, currentMatch: null };
+  return { ...state, view, scroll: { kind: 'follow' }, currentMatch: null, finding: null };
+}
+
+function messageIndex(state: UiState, env: ViewEnv): number {
+  const i =
+    state.selectedMessage === null ? -1 : env.messages.findIndex((m) => m.id === state.selectedMessage);
+  return i < 0 ? 0 : i;
+}
+
+/** Keys in the messages list and in an opened message; null when the view is another one. */
+function messageUpdate(state: UiState, action: Action, env: ViewEnv): UiState | null {
+  const view = state.view;
+  if (view.kind === 'message') {
+    const last = Math.max(0, env.detailRows - env.pageLines);
+    const to = (top: number) => ({ ...state, view: { ...view, top: Math.max(0, Math.min(last, top)) } });
+    switch (action.type) {
+      case 'move':
+        return to(view.top + action.delta);
+      case 'page':
+        return to(view.top + action.dir * Math.max(1, env.pageLines - 1));
+      case 'home':
+        return to(0);
+      case 'end':
+        return to(last);
+      case 'toggle-raw':
+        return { ...state, view: { ...view, raw: !view.raw, top: 0 } };
+      case 'back':
+        return enterView(state, { kind: 'messages' });
+      default:
+        return null;
+    }
+  }
+  if (view.kind !== 'messages') return null;
+  const select = (i: number) => {
+    const m = env.messages[Math.max(0, Math.min(env.messages.length - 1, i))];
+    return m ? { ...state, selectedMessage: m.id } : state;
+  };
+  switch (action.type) {
+    case 'move':
+      return select(messageIndex(state, env) + action.delta);
+    case 'page':
+      return select(messageIndex(state, env) + action.dir * Math.max(1, env.pageLines - 1));
+    case 'home':
+      return select(0);
+    case 'end':
+      return select(env.messages.length - 1);
+    case 'open': {
+      const m = env.messages[messageIndex(state, env)];
+      return m
+        ? enterView({ ...state, selectedMessage: m.id }, { kind: 'message', id: m.id, raw: false, top: 0 })
+        : state;
+    }
+    case 'toggle-raw': {
+      const m = env.messages[messageIndex(state, env)];
+      return m
+        ? enterView({ ...state, selectedMessage: m.id }, { kind: 'message', id: m.id, raw: true, top: 0 })
+        : state;
+    }
+    case 'back':
+      return enterView(state, { kind: 'sessions' });
+    default:
+      return null;
+  }
+}
+
+/** t: from a message (or the list's highlighted one) to the transcript of the session that delivered it. */
+function jumpToTranscript(state: UiState, env: ViewEnv): UiState {
+  const view = state.view;
+  const id =
+    view.kind === 'message'
+      ? view.id
+      : view.kind === 'messages'
+        ? (state.selectedMessage ?? env.messages[0]?.id)
+        : undefined;
+  if (id === undefined)
+    return { ...state, status: { level: 'info', text: 't opens the session of a message: press m' } };
+  const sid = env.messages.find((m) => m.id === id)?.envelope?.sid;
+  if (!sid) return { ...state, status: { level: 'warn', text: `message ${id} has no delivering session` } };
+  return enterView({ ...state, selected: sid }, { kind: 'transcript', sid, back: view });
+}
+
+/** F: the next finding of the open transcript, scrolled to (two lines of context) and highlighted. */
+function nextFinding(state: UiState, env: ViewEnv): UiState {
+  if (state.view.kind !== 'transcript' || !env.lines) return state;
+  if (!env.findings.length)
+    return { ...state, status: { level: 'info', text: 'no findings in this session' } };
+  const i = state.finding === null ? -1 : env.findings.findIndex((f) => f.at === state.finding);
+  const f = env.findings[(i + 1) % env.findings.length]!;
+  return {
+    ...state,
+    finding: f.at,
+    currentMatch: f.at,
+    scroll: browseAt(env.lines, indexOfSeq(env.lines, f.at) - 2),
+  };
 }
 
 /** The pure part of key handling; quitting, saving and clearing are done by the App. */
 export function update(state: UiState, action: Action, env: ViewEnv): UiState {
+  if (!state.picker && !state.help) {
+    const handled = messageUpdate(state, action, env);
+    if (handled) return handled;
+  }
   switch (action.type) {
     case 'toggle-help':
       return { ...state, help: !state.help };
@@ -153,7 +270,16 @@ export function update(state: UiState, action: Action, env: ViewEnv): UiState {
     }
     case 'back':
       if (state.view.kind === 'sessions') return state.query ? { ...state, query: '' } : state;
+      if (state.view.kind === 'transcript' && state.view.back) return enterView(state, state.view.back);
       return enterView(state, { kind: 'sessions' });
+    case 'show-messages':
+      return enterView(state, state.view.kind === 'messages' ? { kind: 'sessions' } : { kind: 'messages' });
+    case 'jump-transcript':
+      return jumpToTranscript(state, env);
+    case 'next-finding':
+      return nextFinding(state, env);
+    case 'toggle-raw':
+      return state;
     case 'show-all':
       return enterView(state, state.view.kind === 'all' ? { kind: 'sessions' } : { kind: 'all' });
     case 'show-log':

@@ -71,7 +71,12 @@ describe('bounded model', () => {
 
   it('the rendered UI shows how many of a long session it kept', async () => {
     const bus = new TranscriptBus(20_000);
-    const app = renderApp({ source: bus, limits: { ...DEFAULT_UI_LIMITS, linesPerSession: 1_000 } });
+    // The line count is a column from 110 columns on (narrower, the findings take its place).
+    const app = renderApp({
+      source: bus,
+      limits: { ...DEFAULT_UI_LIMITS, linesPerSession: 1_000 },
+      size: { columns: 120, rows: 24 },
+    });
     try {
       const fake = new FakeSessions(bus);
       fake.open('smtp#1', 'smtp', 'smtp');

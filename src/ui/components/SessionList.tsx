@@ -22,6 +22,18 @@ function replyStyle(code: string | null): Segment['style'] {
   return 'server';
 }
 
+/** The findings of a session: the worst severity's letter and how many (`E2`: errors among 2). */
+export function findingsCell(row: SessionRow): Segment {
+  const f = row.findings;
+  if (f.length === 0) return { text: '-', style: 'meta' };
+  const worst = f.some((x) => x.severity === 'error')
+    ? 'E'
+    : f.some((x) => x.severity === 'warn')
+      ? 'W'
+      : 'i';
+  return { text: `${worst}${f.length}`, style: worst === 'i' ? 'meta' : worst === 'E' ? 'fail' : 'scenario' };
+}
+
 /** Columns for this width: the user column takes what is left; a narrow screen shortens TLS and client. */
 function columns(width: number): Column[] {
   const wide = width >= 110;
@@ -44,8 +56,18 @@ function columns(width: number): Column[] {
       width: 6,
       cell: (r) => ({ text: r.state, style: r.state === 'open' ? 'ok' : 'meta' }),
     },
-    { title: 'lines', width: 5, cell: (r) => ({ text: String(r.lineCount), style: 'server' }) },
+    // Narrow screens give the line count's room to the findings (the transcript's title has it).
+    ...(wide
+      ? [
+          {
+            title: 'lines',
+            width: 5,
+            cell: (r: SessionRow): Segment => ({ text: String(r.lineCount), style: 'server' }),
+          },
+        ]
+      : []),
     { title: 'last', width: 5, cell: (r) => ({ text: r.lastReply ?? '-', style: replyStyle(r.lastReply) }) },
+    { title: 'find', width: 4, cell: findingsCell },
     {
       // Both marks when both happened: a scenario's 451 is a rule that fired and a failed reply.
       title: '!',

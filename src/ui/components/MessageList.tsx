@@ -1,0 +1,124 @@
+import { Box, Text } from 'ink';
+import type { StoredMessage } from '../../store/types.js';
+import { clock, type Segment } from '../layout.js';
+import { security, type MailList } from '../mail.js';
+import type { Theme } from '../theme.js';
+import { Row } from './Row.js';
+import { listWindow } from './SessionList.js';
+
+interface Column {
+  title: string;
+  width: number;
+  cell(m: StoredMessage): Segment;
+}
+
+function fit(text: string, width: number, right = false): string {
+  const t = text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
+  return right ? t.padStart(width) : t.padEnd(width);
+}
+
+function size(bytes: number): string {
+  return bytes < 10_000
+    ? String(bytes)
+    : bytes < 10_000_000
+      ? `${Math.round(bytes / 1024)}K`
+      : `${Math.round(bytes / 1048576)}M`;
+}
+
+/** Columns for this width: the subject takes what is left; below 110 columns the listener goes (the
+ *  message's own view names it) and the rest shrink. */
+function columns(width: number, mail: MailList): Column[] {
+  const wide = width >= 110;
+  const cols: Column[] = [
+    {
+      title: 'time',
+      width: 8,
+      cell: (m) => ({ text: clock(m.internalDate.getTime(), false), style: 'time' }),
+    },
+    {
+      title: 'from',
+      width: wide ? 22 : 13,
+      cell: (m) => ({ text: m.envelope?.mailFrom || '<>', style: 'client' }),
+    },
+    {
+      title: 'to',
+      width: wide ? 22 : 13,
+      cell: (m) => ({ text: m.envelope?.rcptTo.join(', ') ?? '-', style: 'client' }),
+    },
+  ];
+  const tail: Column[] = [
+    { title: 'size', width: 5, cell: (m) => ({ text: size(m.raw.length), style: 'server' }) },
+    ...(wide
+      ? [
+          {
+            title: 'listener',
+            width: 10,
+            cell: (m: StoredMessage): Segment => ({ text: m.envelope?.listener ?? '-', style: 'server' }),
+          },
+        ]
+      : []),
+    { title: 'session', width: 8, cell: (m) => ({ text: m.envelope?.sid ?? '-', style: 'tag' }) },
+    {
+      title: wide ? 'TLS+auth' : 'sec',
+      width: wide ? 16 : 8,
+      cell: (m) => ({ text: security(m, wide), style: m.envelope?.tls ? 'tls' : 'fail' }),
+    },
+  ];
+  const used = [...cols, ...tail].reduce((n, c) => n + c.width + 1, 2);
+  const subject: Column = {
+    title: 'subject',
+    width: Math.max(8, width - used),
+    cell: (m) => ({ text: mail.summaryOf(m).subject || '(no subject)', style: 'server' }),
+  };
+  return [...cols, subject, ...tail];
+}
+
+/** Every stored message, newest first; only the rows on screen are drawn (and their subjects parsed). */
+export function MessageList({
+  mail,
+  messages,
+  selected,
+  height,
+  width,
+  theme,
+}: {
+  mail: MailList;
+  messages: StoredMessage[];
+  selected: number;
+  height: number;
+  width: number;
+  theme: Theme;
+}) {
+  if (messages.length === 0)
+    return (
+      <Text wrap="truncate-end" dimColor={theme.colors}>
+        No messages yet: mail sent to the SMTP ports shows here.
+      </Text>
+    );
+  const cols = columns(width, mail);
+  const { start, end } = listWindow(messages.length, selected, Math.max(1, height - 1));
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end" bold>
+        {'  ' + cols.map((c) => fit(c.title, c.width, c.title === 'size')).join(' ')}
+      </Text>
+      {messages.slice(start, end).map((m, i) => (
+        <Row
+          key={m.id + ':' + m.uid}
+          theme={theme}
+          highlight={start + i === selected ? 'selected' : null}
+          segments={[
+            { text: start + i === selected ? '> ' : '  ', style: 'server' },
+            ...cols.map((c, j) => {
+              const cell = c.cell(m);
+              return {
+                text: fit(cell.text, c.width, c.title === 'size') + (j < cols.length - 1 ? ' ' : ''),
+                style: cell.style,
+              };
+            }),
+          ]}
+        />
+      ))}
+    </Box>
+  );
+}
