@@ -4,6 +4,7 @@ import type { Limits } from '../config/limits.js';
 import type { TranscriptBus } from '../transcript/bus.js';
 import type { Proto, TlsMode } from '../transcript/events.js';
 import { LineReader, type OverflowPhase } from './line-reader.js';
+import { ReplyWriter } from './reply-writer.js';
 import { SerialQueue } from './serial-queue.js';
 import {
   describeHandshakeFailure,
@@ -52,6 +53,8 @@ export class Session {
   socket: Socket;
   tls: TlsInfo | null = null;
   closed = false;
+  /** Replies go out through here, recorded as they really left (reply-writer.ts). */
+  readonly replies: ReplyWriter = new ReplyWriter(this);
   readonly remoteAddress: string;
   readonly remotePort: number;
   private reader: LineReader | null = null;

@@ -46,11 +46,12 @@ export class ImapRelay extends Relay {
   }
 
   private render(v: ActiveVerdict, tag: string): Played | null {
-    if (v.kind !== 'imap-status') return null;
+    if (v.kind === 'notice') return { kind: 'announce', lines: [`* OK [${v.code ?? 'ALERT'}] ${v.text}`] };
+    if (v.kind !== 'refuse') return null;
     const code = v.code ? `[${v.code}] ` : '';
-    if (v.status === 'BYE') return { kind: 'local', lines: [`* BYE ${v.text}`], close: true };
-    if (v.status === 'ALERT') return { kind: 'announce', lines: [`* OK [ALERT] ${v.text}`] };
-    return { kind: 'local', lines: [`${tag} ${v.status} ${code}${v.text}`], close: false };
+    const text = v.lines.join(' ');
+    if (v.close) return { kind: 'local', lines: [`* BYE ${text}`], close: true };
+    return { kind: 'local', lines: [`${tag} ${v.invalid ? 'BAD' : 'NO'} ${code}${text}`], close: false };
   }
 
   /** The proxy's own line, said between the upstream's lines (never inside one of its literals). */

@@ -45,8 +45,9 @@ export class Pop3Relay extends Relay {
   }
 
   private render(v: ActiveVerdict): Played | null {
-    if (v.kind !== 'pop3-err') return null;
-    return { kind: 'local', lines: [`-ERR ${v.code ? `[${v.code}] ` : ''}${v.text}`], close: v.close };
+    if (v.kind !== 'refuse') return null;
+    const text = v.lines.join(' ');
+    return { kind: 'local', lines: [`-ERR ${v.code ? `[${v.code}] ` : ''}${text}`], close: v.close };
   }
 
   protected clientLine(raw: Buffer): void {

@@ -155,7 +155,7 @@ export class ScenarioEngine {
       sid: ctx.sid,
       proto: ctx.proto,
       rule: chosen.name,
-      action: `${point}${ctx.command ? ` ${ctx.command}` : ''}: ${describeVerdict(verdict)}`,
+      action: `${point}${ctx.command ? ` ${ctx.command}` : ''}: ${describeVerdict(verdict, ctx.proto)}`,
     });
     return verdict;
   }

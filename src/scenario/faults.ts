@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { WriteMeter } from '../core/reply-writer.js';
 
 /**
  * Transport faults on a socket's write side, named as toxiproxy names them: `bandwidth` (throttle),
@@ -25,7 +26,7 @@ const CUT_TAIL_BYTES = 60;
 
 /**
  * One transcript line saying where a cut stopped the reply, with the last bytes shown escaped.
- * `recordedAsSent`: the writer recorded its lines as far as the cut let them out (WriteMeter), so the
+ * `recordedAsSent`: the writer recorded its lines as far as the cut let them out (core/reply-writer.ts), so the
  * note need not warn that the lines around it say more than the client got.
  */
 export function describeCut(rule: string, cut: CutReport, recordedAsSent = false): string {
@@ -37,17 +38,6 @@ export function describeCut(rule: string, cut: CutReport, recordedAsSent = false
     `scenario rule ${rule}: the reply was cut after ${cut.sent} bytes, ending ${tail}; ` +
     `${cut.heldBack} bytes already written were not sent, nor is anything written after${warning}`
   );
-}
-
-/** What a writer may ask the fault on its socket, before it records a line and writes it. */
-export interface WriteMeter {
-  /** How many of the next `bytes` bytes written reach the client: all, unless a cut stops them first. */
-  sendable(bytes: number): number;
-}
-
-/** The first `bytes` bytes of `line` (UTF-8) as text: what a cut let out of it. */
-export function sentPart(line: string, bytes: number): string {
-  return Buffer.from(line).subarray(0, bytes).toString('utf8');
 }
 
 type WriteCallback = (err?: Error | null) => void;

@@ -53,11 +53,13 @@ smtp:
     assert.equal(engine.decide('command', smtp('s', { command: 'RCPT' })).kind, 'pass');
     const v = engine.decide('command', smtp('s', { command: 'RCPT' }));
     assert.deepEqual(v, {
-      kind: 'reply',
+      kind: 'refuse',
       rule: 'second-rcpt-fails',
       delayMs: 0,
-      code: 452,
+      replyCode: 452,
+      code: null,
       lines: ['4.5.3 Too many recipients'],
+      invalid: false,
       close: false,
     });
     assert.equal(engine.decide('command', smtp('s', { command: 'RCPT' })).kind, 'pass');
@@ -80,8 +82,8 @@ smtp:
     const rcpt = (sid: string, recipient: string) =>
       engine.decide('command', smtp(sid, { command: 'RCPT', client: '127.0.0.1', sender: 'a@x', recipient }))
         .kind;
-    assert.equal(rcpt('s1', 'b@y'), 'reply');
-    assert.equal(rcpt('s1', 'c@y'), 'reply');
+    assert.equal(rcpt('s1', 'b@y'), 'refuse');
+    assert.equal(rcpt('s1', 'c@y'), 'refuse');
     assert.equal(rcpt('s2', 'b@y'), 'pass');
     assert.equal(rcpt('s2', 'c@y'), 'pass');
   });
@@ -105,7 +107,7 @@ smtp:
 `);
     const engine = new ScenarioEngine(s, { seed: 3 });
     assert.equal(engine.decide('auth', smtp('a', { user: 'bob', mechanism: 'LOGIN' })).kind, 'pass');
-    assert.equal(engine.decide('auth', smtp('a', { user: 'bob', mechanism: 'PLAIN' })).kind, 'reply');
+    assert.equal(engine.decide('auth', smtp('a', { user: 'bob', mechanism: 'PLAIN' })).kind, 'refuse');
     assert.equal(
       engine.decide('command', smtp('a', { command: 'RCPT', args: 'TO:<x@example.org>' })).kind,
       'pass',

@@ -1,10 +1,10 @@
 import type { Session } from '../../core/session.js';
 import type { ScenarioEngine } from '../../scenario/engine.js';
-import { ProtocolScenario, type Outcome } from '../../scenario/protocol-scenario.js';
+import { ProtocolScenario } from '../../scenario/protocol-scenario.js';
+import { isTransport, playTransport, waitOut, type Outcome } from '../../scenario/transport.js';
+import { registerVerdictWords, type Verdict } from '../../scenario/verdicts.js';
 
 export type { Outcome };
-import { describeCut, installWriteFault, type WriteMeter } from '../../scenario/faults.js';
-import type { Verdict } from '../../scenario/verdicts.js';
 import type { MailStore } from '../../store/mail-store.js';
 
 /** What the scenario may do to the IMAP session that asked. */
@@ -24,29 +24,16 @@ export interface ImapActions {
  * `connect`, `greeting`, `command`, `auth`, `fetch`, `idle` and `starttls`, rendered in IMAP's words:
  * tagged NO/BAD (RFC 3501 §7.1.2-3), `* BYE` and close (§7.1.5), `* OK [ALERT]` (§7.1), a new
  * UIDVALIDITY (§2.3.1.1) and an unsolicited EXPUNGE (§7.4.1) through the shared store, so other
- * sessions see them too. Throttle, slice and cut shape the socket's writes (scenario/faults.ts).
+ * sessions see them too. The transport verdicts are the shared ones (scenario/transport.ts).
  * The built-in accept-all scenario answers `pass` everywhere: then the session behaves as RFC 3501 says.
  */
 export class ImapScenario extends ProtocolScenario<'imap'> {
-  /** The cuts installed on the session's socket (a rule may fire more than once before one ends it). */
-  private readonly cuts: WriteMeter[] = [];
-
   constructor(
     engine: ScenarioEngine,
     core: Session,
     private readonly store: MailStore,
   ) {
     super(engine, core, 'imap');
-  }
-
-  /** A cut is installed: the session records its replies as far as they go out (`sendable`). */
-  get cutting(): boolean {
-    return this.cuts.length > 0;
-  }
-
-  /** How many of the next `bytes` bytes the session writes reach the client (faults.ts WriteMeter). */
-  sendable(bytes: number): number {
-    return this.cuts.reduce((n, cut) => cut.sendable(n), bytes);
   }
 
   /** CAPABILITY atoms with the scenario's removals (by name, case-insensitively) and additions. */
@@ -58,20 +45,36 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
   /** Plays a verdict; runs inside the session's command queue, so a delay or stall holds later commands. */
   async play(verdict: Verdict, actions: ImapActions): Promise<Outcome> {
     if (verdict.kind === 'pass') return 'proceed';
-    if (!(await this.waitOut(verdict))) return 'stop';
+    if (!(await waitOut(verdict, this.core))) return 'stop';
     if (actions.stillWanted && !actions.stillWanted()) return 'proceed';
+    if (isTransport(verdict)) return playTransport(verdict, this.core);
     const why = `scenario rule ${verdict.rule}`;
     switch (verdict.kind) {
-      case 'imap-status':
-        return this.status(verdict, actions, why);
-      case 'imap-uidvalidity-change': {
+      case 'notice':
+        // RFC 3501 §7.1: the client must show an [ALERT] text to the user; the command carries on.
+        actions.send(`* OK [${verdict.code ?? 'ALERT'}] ${verdict.text}`);
+        return 'proceed';
+      case 'refuse': {
+        const text = verdict.lines.join(' ');
+        if (verdict.close) {
+          // §7.1.5: BYE, then the server closes the connection.
+          actions.send(`* BYE ${text}`);
+          this.core.close(`${why}: BYE`);
+          return 'stop';
+        }
+        // §7.1.2-3: the command ends with a tagged NO, or BAD when the command itself is refused.
+        const code = verdict.code ? `[${verdict.code}] ` : '';
+        actions.send(`${actions.tag} ${verdict.invalid ? 'BAD' : 'NO'} ${code}${text}`);
+        return 'stop';
+      }
+      case 'renumber': {
         const mailbox = actions.mailbox();
         if (!mailbox) return this.skipped(why, 'no mailbox to change the UIDVALIDITY of');
         const value = await this.store.resetUidValidity(mailbox.drop, mailbox.folder);
         this.core.note('info', `${why}: UIDVALIDITY of ${mailbox.folder} is now ${value}`);
         return 'proceed';
       }
-      case 'imap-expunge': {
+      case 'vanish': {
         const mailbox = actions.mailbox();
         const folder = mailbox && (await this.store.folder(mailbox.drop, mailbox.folder));
         const last = folder?.messages.at(-1);
@@ -80,44 +83,6 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
         await this.store.expunge(mailbox.drop, mailbox.folder, [last.uid]);
         return 'proceed';
       }
-      case 'cut': {
-        const meter = installWriteFault(this.core.socket, {
-          kind: 'cut',
-          afterBytes: verdict.afterBytes,
-          onCut: (cut) => {
-            this.core.note('info', describeCut(verdict.rule, cut, true));
-            this.core.close(`${why}: connection cut after ${cut.sent} bytes, mid-reply`);
-          },
-        });
-        this.cuts.push(meter);
-        return 'proceed';
-      }
-      default:
-        // Transport faults; other protocols' outcomes never reach an imap rule (the schema).
-        return (await this.playTransport(verdict, why)) ?? 'proceed';
-    }
-  }
-
-  private status(
-    verdict: Extract<Verdict, { kind: 'imap-status' }>,
-    actions: ImapActions,
-    why: string,
-  ): Outcome {
-    const code = verdict.code ? `[${verdict.code}] ` : '';
-    switch (verdict.status) {
-      case 'ALERT':
-        // RFC 3501 §7.1: the client must show an [ALERT] text to the user; the command carries on.
-        actions.send(`* OK [ALERT] ${verdict.text}`);
-        return 'proceed';
-      case 'BYE':
-        // §7.1.5: BYE, then the server closes the connection.
-        actions.send(`* BYE ${verdict.text}`);
-        this.core.close(`${why}: BYE`);
-        return 'stop';
-      case 'NO':
-      case 'BAD':
-        actions.send(`${actions.tag} ${verdict.status} ${code}${verdict.text}`);
-        return 'stop';
     }
   }
 
@@ -126,3 +91,21 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
     return 'proceed';
   }
 }
+
+/** IMAP's reading of its verdicts in the transcript (`NO [code] text`, `UIDVALIDITY change`). */
+registerVerdictWords('imap', (v, after) => {
+  switch (v.kind) {
+    case 'refuse': {
+      const status = v.close ? 'BYE' : v.invalid ? 'BAD' : 'NO';
+      return `${status}${v.code ? ` [${v.code}]` : ''} ${v.lines.join(' ')}${after}`;
+    }
+    case 'notice':
+      return `ALERT${v.code ? ` [${v.code}]` : ''} ${v.text}${after}`;
+    case 'renumber':
+      return `UIDVALIDITY change${after}`;
+    case 'vanish':
+      return `unsolicited EXPUNGE${after}`;
+    default:
+      return undefined;
+  }
+});

@@ -2,7 +2,6 @@ import type { UserDirectory } from '../../auth/verify.js';
 import { overflowNote, type OverflowPhase } from '../../core/line-reader.js';
 import type { Session } from '../../core/session.js';
 import type { AuthPolicy, DecisionContext } from '../../scenario/engine.js';
-import { sentPart } from '../../scenario/faults.js';
 import type { Point } from '../../scenario/schema.js';
 import type { StoreChange } from '../../store/types.js';
 import { describeSaslPayload } from '../../transcript/decode.js';
@@ -319,22 +318,9 @@ export class ImapSession {
 
   // ---- output -------------------------------------------------------------------------------------
 
-  /**
-   * One response line (CRLF added), recorded with its `decoded` reading. Under a scenario's cut the
-   * transcript says only what goes out: the line the cut stops in as far as it went, none after it.
-   */
+  /** One response line (CRLF added), recorded with its `decoded` reading as far as it goes out. */
   send(line: string, decoded?: string): void {
-    const scenario = this.scenario;
-    if (!scenario.cutting) {
-      this.session.server(line, decoded);
-      this.session.write(line + '\r\n');
-      return;
-    }
-    const wire = Buffer.from(line + '\r\n');
-    const sent = scenario.sendable(wire.length);
-    if (sent === wire.length) this.session.server(line, decoded);
-    else if (sent > 0) this.session.server(sentPart(line, sent));
-    this.session.write(wire);
+    this.session.replies.line(line, decoded);
   }
 
   untagged(text: string): void {
@@ -345,18 +331,19 @@ export class ImapSession {
    *  `writeResponses` records it, as far as it goes out. */
   endResponse(w: ResponseWriter): void {
     const text = w.end();
-    if (!this.scenario.cutting) this.session.server(text);
+    if (!this.session.replies.metered) this.session.server(text);
   }
 
   /** Writes the responses the writer ended since the last call (see endResponse). */
   writeResponses(w: ResponseWriter): void {
     const chunks = w.take();
-    if (this.scenario.cutting) {
+    const replies = this.session.replies;
+    if (replies.metered) {
       const size = chunks.reduce((n, chunk) => n + chunk.length, 0);
-      for (const line of sentLines(chunks, this.scenario.sendable(size), w.literalPreview))
+      for (const line of sentLines(chunks, replies.sendable(size), w.literalPreview))
         this.session.server(line);
     }
-    for (const chunk of chunks) this.session.write(chunk);
+    for (const chunk of chunks) replies.write(chunk);
   }
 
   /**

@@ -4,7 +4,6 @@ import type { AuthPolicy } from '../../scenario/engine.js';
 import { verifyCredentials, type UserDirectory } from '../../auth/verify.js';
 import { overflowNote } from '../../core/line-reader.js';
 import type { Session } from '../../core/session.js';
-import { sentPart } from '../../scenario/faults.js';
 import type { ProtocolContext } from '../context.js';
 import { tryLockMaildrop } from './locks.js';
 import { MaildropSnapshot, printableArg } from './maildrop.js';
@@ -46,8 +45,6 @@ export class Pop3Session {
   /** The name in the greeting and in SASL challenges. */
   readonly hostname: string;
   private errorsInARow = 0;
-  /** A scenario `cut`: bytes of replies still allowed out before the connection is cut. */
-  private cut: { rule: string; afterBytes: number; remaining: number } | null = null;
 
   constructor(
     readonly core: Session,
@@ -148,57 +145,9 @@ export class Pop3Session {
 
   // ---- replies ----------------------------------------------------------------------------------
 
-  /** Every byte to the client goes through here, so a scenario's `cut` sees all of them. */
-  private write(data: string | Buffer): void {
-    const cut = this.cut;
-    if (!cut) return this.core.write(data);
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    if (bytes.length < cut.remaining) {
-      cut.remaining -= bytes.length;
-      return this.core.write(bytes);
-    }
-    this.core.write(bytes.subarray(0, cut.remaining));
-    this.cut = null;
-    // FIN, not RST: an RST could discard the bytes still in the send buffer, and the point is that
-    // the client gets a reply that stops short (no terminating dot).
-    this.core.close(`scenario rule ${cut.rule}: connection cut after ${cut.afterBytes} bytes, mid-reply`);
-  }
-
-  cutAfter(afterBytes: number, rule: string): void {
-    this.cut = { rule, afterBytes, remaining: afterBytes };
-  }
-
-  /**
-   * How many of the next `bytes` bytes will reach the client: all of them, unless a scenario's cut
-   * stops the reply first. The transcript records only what goes out (a line cut short is recorded
-   * as far as it went; a line whose CRLF did not go out in full is not complete).
-   */
-  private sendable(bytes: number): number {
-    return this.cut ? Math.min(bytes, this.cut.remaining) : bytes;
-  }
-
-  /** Records the wire lines `lines` (each sent with CRLF) as far as `sent` bytes of them go out. */
-  private recordLines(lines: readonly string[], sent: number): void {
-    for (const line of lines) {
-      if (sent <= 0) return;
-      const size = Buffer.byteLength(line) + 2;
-      if (sent >= size) this.core.server(line);
-      else this.core.server(sentPart(line, sent));
-      sent -= size;
-    }
-  }
-
-  /** One reply line, recorded as far as it goes out. */
+  /** One reply line, recorded as far as it goes out (core/reply-writer.ts: a scenario's cut). */
   private line(text: string, decoded?: string): void {
-    if (!this.cut) {
-      this.core.server(text, decoded);
-      return this.write(text + '\r\n');
-    }
-    const wire = Buffer.from(text + '\r\n');
-    const sent = this.sendable(wire.length);
-    if (sent === wire.length) this.core.server(text, decoded);
-    else this.recordLines([text], sent);
-    this.write(wire);
+    this.core.replies.line(text, decoded);
   }
 
   ok(text: string): void {
@@ -227,18 +176,19 @@ export class Pop3Session {
   sendText(first: string, lines: readonly string[]): void {
     this.errorsInARow = 0;
     const text = textResponse(first, lines);
-    const size = this.cut ? Buffer.byteLength(text) : 0;
-    if (this.cut && this.sendable(size) < size) {
+    const replies = this.core.replies;
+    const size = replies.metered ? Buffer.byteLength(text) : 0;
+    if (replies.metered && replies.sendable(size) < size) {
       // A scenario cuts this reply: record the wire lines (dot-stuffed) that went out.
-      this.recordLines(text.slice(0, -2).split('\r\n'), this.sendable(size));
-      return this.write(text);
+      replies.recordLines(text.slice(0, -2).split('\r\n'), replies.sendable(size));
+      return replies.write(text);
     }
     this.core.server(first);
     if (lines.length <= LISTING_LINES_RECORDED || this.ctx.transcriptBodies)
       for (const line of lines) this.core.server(line);
     else this.core.server(`<listing: ${lines.length} lines, ${text.length - first.length - 5} bytes>`);
     this.core.server('.');
-    this.write(text);
+    replies.write(text);
   }
 
   /**
@@ -251,8 +201,9 @@ export class Pop3Session {
     const head = Buffer.byteLength(first) + 2;
     const total = head + stuffed.length + TERMINATOR.length;
     // A scenario's cut may stop the reply anywhere: the transcript says only what went out.
-    const sent = this.sendable(total);
-    this.recordLines([first], sent);
+    const replies = this.core.replies;
+    const sent = replies.sendable(total);
+    replies.recordLines([first], sent);
     const body = Math.max(0, Math.min(stuffed.length, sent - head));
     if (sent > head) {
       if (this.ctx.transcriptBodies) {
@@ -272,9 +223,9 @@ export class Pop3Session {
     if (sent === total) this.core.server('.');
     const socket = this.core.socket;
     socket.cork();
-    this.write(first + '\r\n');
-    this.write(stuffed);
-    this.write(TERMINATOR);
+    replies.write(first + '\r\n');
+    replies.write(stuffed);
+    replies.write(TERMINATOR);
     socket.uncork();
     await this.core.drained();
   }

@@ -27,11 +27,14 @@ function act1(conv: SmtpConversation, v: ActiveVerdict, played: Played): void {
   switch (v.kind) {
     case 'delay':
       return played.proceed();
-    case 'reply':
-      played.reply(v.code, v.lines);
+    case 'refuse': {
+      // SMTP rules always carry a reply code (the schema); 554 should one not.
+      const code = v.replyCode ?? 554;
+      played.reply(code, v.lines);
       // smtp-server closes after any 421 by itself (RFC 5321 §3.8).
-      if (v.close && v.code !== 421) conv.connection.close();
+      if (v.close && code !== 421) conv.connection.close();
       return;
+    }
     case 'disconnect':
       if (v.how === 'rst') session.reset(`scenario rule ${v.rule}: reset`);
       else session.close(`scenario rule ${v.rule}: disconnect`);
@@ -61,10 +64,9 @@ function act1(conv: SmtpConversation, v: ActiveVerdict, played: Played): void {
           },
         });
       return played.proceed();
-    case 'imap-status':
-    case 'imap-uidvalidity-change':
-    case 'imap-expunge':
-    case 'pop3-err':
+    case 'notice':
+    case 'renumber':
+    case 'vanish':
       // The schema keeps these out of smtp rules; nothing to render in SMTP.
       return played.proceed();
   }

@@ -81,7 +81,7 @@ export function receiveMessage(
   cutMessage(conv, stream);
   const recipient = conv.connection.session.envelope.rcptTo[0]?.address;
   const verdict = conv.decide('data-end', { recipient });
-  if (verdict.kind === 'reply' || verdict.kind === 'disconnect' || verdict.kind === 'stall')
+  if (verdict.kind === 'refuse' || verdict.kind === 'disconnect' || verdict.kind === 'stall')
     return refuseMessage(conv, verdict, stream, callback);
   store().then(
     (reply) => conv.play(verdict, { proceed: () => callback(null, reply), reply: () => {} }),
