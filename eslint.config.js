@@ -15,7 +15,7 @@ export default tseslint.config(
     // The web page's script runs in the browser as it is shipped (src/http/page, no build step).
     files: ['src/http/page/**/*.js'],
     languageOptions: {
-      sourceType: 'script',
+      sourceType: 'module',
       globals: Object.fromEntries(
         [
           'document',

@@ -3,6 +3,7 @@
  * run. Results go to stdout (nothing is written into the repository). Pick some with
  * `npm run bench -- smtp pop3`.
  */
+import { benchHttp } from './http.js';
 import { benchImap } from './imap.js';
 import { benchPop3 } from './pop3.js';
 import { benchSmtp } from './smtp.js';
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   imap: benchImap,
   pop3: benchPop3,
   ui: benchUi,
+  http: benchHttp,
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);

@@ -20,13 +20,14 @@ const SMTP_SOURCE = '/usr/sbin/smtp-source';
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const CEILING = fileURLToPath(new URL('./smtp-ceiling.js', import.meta.url));
 
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
   return ticks / 100;
 }
 
-async function source(port: number, args: string[]): Promise<number> {
+/** Runs smtp-source against `port`; resolves with the seconds it took. */
+export async function source(port: number, args: string[]): Promise<number> {
   const started = process.hrtime.bigint();
   await new Promise<void>((resolve, reject) => {
     const child = spawn(SMTP_SOURCE, [...args, `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
