@@ -95,6 +95,10 @@ describe('CONDSTORE/QRESYNC with real clients', () => {
       ],
     );
     assert.equal(resynced.exists, 5);
+    // imapflow negotiates COMPRESS=DEFLATE by itself: this sync ran deflated (RFC 4978).
+    assert.ok(
+      sb.transcript.history().some((e) => e.type === 'note' && e.text.startsWith('COMPRESS=DEFLATE active')),
+    );
   });
 
   it('imapflow with qresync: true, live: VANISHED, flag and EXISTS updates, then FETCH CHANGEDSINCE', async () => {

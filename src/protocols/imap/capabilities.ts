@@ -32,6 +32,7 @@ const EXTENSIONS = [
   'CREATE-SPECIAL-USE', // RFC 6154
   'STATUS=SIZE', // RFC 8438
   'BINARY', // RFC 3516
+  'COMPRESS=DEFLATE', // RFC 4978
 ];
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */

@@ -3,6 +3,7 @@ import { append } from './commands/append.js';
 import { authenticate } from './commands/authenticate.js';
 import { capability } from './commands/capability.js';
 import { close } from './commands/close.js';
+import { compress } from './commands/compress.js';
 import { copy, move } from './commands/copy.js';
 import { create } from './commands/create.js';
 import { deleteMailbox } from './commands/delete.js';
@@ -54,6 +55,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
   ['NAMESPACE', { ...namespace, capability: 'NAMESPACE' }], // RFC 2342
   ['ENABLE', { ...enable, capability: 'ENABLE' }], // RFC 5161
   ['IDLE', { ...idle, capability: 'IDLE' }], // RFC 2177
+  ['COMPRESS', { ...compress, capability: 'COMPRESS=DEFLATE' }], // RFC 4978
   // selected (§6.4)
   ['CHECK', { ...noop, states: ['selected'] }],
   ['CLOSE', close],

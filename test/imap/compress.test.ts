@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, describe, it } from 'node:test';
+import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw } from 'node:zlib';
+import type { Sandbox } from '../../src/index.js';
+import { parseScenario } from '../../src/scenario/index.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
+
+/**
+ * COMPRESS=DEFLATE (RFC 4978) with a raw client that deflates with Node's zlib (python's imaplib cannot
+ * compress): the OK plain, every line after it deflated both ways, LOGOUT's BYE flushed before the
+ * close, the transcript in plain lines.
+ */
+
+/** A line client that can switch to raw deflate both ways after COMPRESS's OK. */
+class DeflateClient {
+  private text = '';
+  private waiters: (() => void)[] = [];
+  private deflate: DeflateRaw | null = null;
+  closed = false;
+  inflateError: Error | null = null;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => this.take(chunk));
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  static async connect(port: number): Promise<DeflateClient> {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new DeflateClient(socket);
+  }
+
+  private take(chunk: Buffer): void {
+    this.text += chunk.toString('latin1');
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** From now on: inflate what arrives, deflate what is sent (sync flush per line). */
+  compress(): void {
+    const inflate = createInflateRaw();
+    this.socket.removeAllListeners('data');
+    this.socket.on('data', (chunk: Buffer) => inflate.write(chunk));
+    inflate.on('data', (chunk: Buffer) => this.take(chunk));
+    inflate.on('error', (err) => {
+      this.inflateError = err;
+      this.wake();
+    });
+    this.deflate = createDeflateRaw({ flush: constants.Z_SYNC_FLUSH });
+    this.deflate.on('data', (chunk: Buffer) => this.socket.write(chunk));
+  }
+
+  send(line: string): void {
+    const data = Buffer.from(line + '\r\n', 'latin1');
+    if (this.deflate) this.deflate.write(data);
+    else this.socket.write(data);
+  }
+
+  async readUntil(pattern: RegExp, timeoutMs = 5_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const lines = this.text.split('\r\n');
+      const at = lines.slice(0, -1).findIndex((l) => pattern.test(l));
+      if (at >= 0) {
+        this.text = lines.slice(at + 1).join('\r\n');
+        return lines.slice(0, at + 1);
+      }
+      if (this.closed || this.inflateError || Date.now() > deadline)
+        throw new Error(`no line matching ${pattern}; got ${JSON.stringify(this.text.slice(0, 300))}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async waitBroken(timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.inflateError && !this.closed && Date.now() < deadline)
+      await new Promise<void>((resolve) => {
+        setTimeout(resolve, 50);
+        this.waiters.push(resolve);
+      });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+const sandboxes: Sandbox[] = [];
+const clients: DeflateClient[] = [];
+after(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(sandboxes.map((s) => s.close()));
+});
+
+async function sandbox(scenarioText?: string): Promise<Sandbox> {
+  const scenario = scenarioText
+    ? await parseScenario(scenarioText, { label: 'inline.yaml', name: 'inline' })
+    : undefined;
+  const sb = await startTestSandbox({ listeners: ['imap'], scenario, users: { test: 'testpass' } });
+  sandboxes.push(sb);
+  const body = 'x'.repeat(5000);
+  await sb.store.append(
+    sb.store.maildropFor('test'),
+    'INBOX',
+    Buffer.from(`Subject: big\r\n\r\n${body}\r\n`),
+  );
+  return sb;
+}
+
+async function loggedIn(sb: Sandbox): Promise<DeflateClient> {
+  const c = await DeflateClient.connect(sb.ports.imap!);
+  clients.push(c);
+  await c.readUntil(/^\* OK /);
+  c.send('l LOGIN test testpass');
+  await c.readUntil(/^l OK/);
+  return c;
+}
+
+describe('IMAP COMPRESS=DEFLATE (RFC 4978)', () => {
+  it('deflates both ways after the OK; a big FETCH and LOGOUT arrive whole; the transcript stays plain', async () => {
+    const sb = await sandbox();
+    const c = await loggedIn(sb);
+    c.send('c CAPABILITY');
+    assert.match((await c.readUntil(/^c OK/))[0]!, / COMPRESS=DEFLATE/);
+    c.send('z COMPRESS DEFLATE');
+    assert.deepEqual(await c.readUntil(/^z /), ['z OK DEFLATE active']);
+    c.compress();
+    c.send('a NOOP');
+    assert.deepEqual(await c.readUntil(/^a /), ['a OK NOOP completed']);
+    c.send('s SELECT INBOX');
+    assert.match((await c.readUntil(/^s /)).at(-1)!, /^s OK \[READ-WRITE\]/);
+    c.send('f FETCH 1 BODY.PEEK[TEXT]');
+    const fetch = await c.readUntil(/^f /);
+    assert.equal(fetch[0], '* 1 FETCH (BODY[TEXT] {5002}');
+    assert.equal(fetch[1], 'x'.repeat(5000));
+    c.send('d COMPRESS DEFLATE');
+    assert.match((await c.readUntil(/^d /))[0]!, /^d NO \[COMPRESSIONACTIVE\]/);
+    c.send('q LOGOUT');
+    assert.deepEqual(await c.readUntil(/^q /), ['* BYE mailsandbox logging out', 'q OK LOGOUT completed']);
+    const lines = sb.transcript
+      .history()
+      .filter((e) => e.type === 'client-line' || e.type === 'server-line')
+      .map((e) => (e.type === 'client-line' || e.type === 'server-line' ? e.line : ''));
+    assert.ok(lines.includes('a NOOP') && lines.includes('a OK NOOP completed'), lines.join('\n'));
+  });
+
+  it('BAD for an unknown mechanism, and BAD unknown command when a scenario removes COMPRESS=DEFLATE', async () => {
+    const c = await loggedIn(await sandbox());
+    c.send('a COMPRESS LZW');
+    assert.match((await c.readUntil(/^a /))[0]!, /^a BAD /);
+    const off = await loggedIn(
+      await sandbox('description: x\nimap:\n  capabilities: { remove: [COMPRESS=DEFLATE] }\n'),
+    );
+    off.send('b COMPRESS DEFLATE');
+    assert.match((await off.readUntil(/^b /))[0]!, /^b BAD unknown command/);
+  });
+
+  it('a corrupt stream from the client is a note and a closed connection, not a crash', async () => {
+    const sb = await sandbox();
+    const c = await loggedIn(sb);
+    c.send('z COMPRESS DEFLATE');
+    await c.readUntil(/^z OK/);
+    c.socket.write(Buffer.from([0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0x00, 0x11]));
+    await c.waitBroken();
+    assert.ok(c.closed);
+    const notes = sb.transcript
+      .history()
+      .filter((e) => e.type === 'note')
+      .map((e) => (e.type === 'note' ? e.text : ''));
+    assert.ok(
+      notes.some((n) => n.startsWith("COMPRESS: the client's deflate stream is corrupt")),
+      notes.join('\n'),
+    );
+  });
+});
