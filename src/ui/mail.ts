@@ -78,9 +78,10 @@ const MAX_BODY_BYTES = 1 << 20;
 function bodyRows(text: string, style: Segment['style'], indent = ''): DetailRow[] {
   const cut = text.length > MAX_BODY_BYTES;
   const lines = (cut ? text.slice(0, MAX_BODY_BYTES) : text).split('\n');
+  // A blank line keeps a space: Ink gives an empty Text no row at all.
   const rows = lines
     .slice(0, MAX_BODY_LINES)
-    .map((l) => [{ text: indent + visible(l.replace(/\r$/, '')), style }]);
+    .map((l) => [{ text: indent + visible(l.replace(/\r$/, '')) || ' ', style }]);
   if (cut || lines.length > MAX_BODY_LINES)
     rows.push([
       {

@@ -155,6 +155,28 @@ describe('mailsandbox in a real terminal (tmux)', () => {
     assert.match(text, /S: 250 2\.6\.0 Ok: queued as/);
     assert.ok(existsSync(saved.replace(/\.txt$/, '.jsonl')));
 
+    // The messages view: the list, one message's MIME tree, its raw form, its session and back.
+    await keys('Escape', 'm');
+    s = await waitForScreen((t) => t.includes('Messages: 1 stored'), 'the messages view');
+    assert.match(
+      s,
+      /> \d\d:\d\d:\d\d a@example\.test +b@example\.test +tmux test +\d+ submission smtp#1 +TLSv1\.3\+test/,
+    );
+    await keys('Enter');
+    s = await waitForScreen((t) => t.includes('MIME tree'), 'the message with its MIME tree');
+    assert.match(s, /delivered by smtp#1 on submission from 127\.0\.0\.1/);
+    assert.match(s, /^ +1 +text\/plain +\d+ bytes$/m);
+    assert.match(s, /Text \(part 1, text\/plain\)\n +hello/);
+    await keys('r');
+    s = await waitForScreen((t) => /Message \S+ \(raw\)/.test(t), 'the raw message');
+    assert.match(s, /^From: a@example\.test\nTo: b@example\.test\nSubject: tmux test\n\nhello$/m);
+    await keys('t');
+    await waitForScreen((t) => /FOLLOW smtp#1 .*Esc: back to the message/.test(t), 'the delivering session');
+    await keys('Escape');
+    await waitForScreen((t) => /Message \S+ \(raw\)/.test(t), 'back at the message');
+    await keys('Escape', 'Escape');
+    await waitForScreen((t) => t.includes('Sessions: 1 shown'), 'back at the sessions');
+
     await keysAtOnce('Escape', 'a');
     await waitForScreen((t) => /smtp#1 +<< session closed/.test(t), 'the all-sessions view');
     await keys('q');
