@@ -40,6 +40,9 @@ export interface Limits {
   /** Transcript events waiting for one slow Server-Sent Events reader. Past it the reader is dropped with
    *  a final event, so a stalled browser tab never holds memory or slows the mail servers. */
   sseQueueEvents: number;
+  /** Server-Sent Events readers at once. Stops a client that opens stream after stream from making every
+   *  transcript event fan out without end; the next one gets 503. */
+  sseReaders: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -56,6 +59,7 @@ export const DEFAULT_LIMITS: Limits = {
   transcriptLineChars: 2_000,
   httpBodyBytes: 1024 * 1024,
   sseQueueEvents: 10_000,
+  sseReaders: 32,
 };
 
 export function resolveLimits(overrides?: Partial<Limits>): Limits {

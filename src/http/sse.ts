@@ -98,6 +98,14 @@ function events({ req, res, url, ctx }: ApiRequest): void {
       'bad-query',
       `since=${JSON.stringify(resumeFrom)}: give a bus position (a whole number)`,
     );
+  if (ctx.streams.size >= ctx.limits.sseReaders)
+    throw new HttpError(
+      503,
+      'too-many-readers',
+      `${ctx.streams.size} event streams are open already (limit ${ctx.limits.sseReaders}): close one`,
+      {},
+      { 'Retry-After': '5' },
+    );
   const wanted = (e: TranscriptEvent) =>
     (!protos.length || protos.includes(e.proto)) && (!sid || e.sid === sid);
 

@@ -8,7 +8,7 @@ import { readEvents } from './support.js';
 describe('GET /events', () => {
   let sandbox: Sandbox;
   before(async () => {
-    sandbox = await startTestSandbox({ listeners: ['http'], limits: { sseQueueEvents: 200 } });
+    sandbox = await startTestSandbox({ listeners: ['http'], limits: { sseQueueEvents: 200, sseReaders: 2 } });
   });
   after(() => sandbox.close());
 
@@ -40,6 +40,29 @@ describe('GET /events', () => {
         }, 50),
     );
     assert.equal(bySid.event.text, 'mine');
+  });
+
+  it('refuses a reader past the limit with 503, and takes one again once a stream closed', async () => {
+    const url = `http://127.0.0.1:${sandbox.ports.http}/api/v1/events`;
+    const first = new AbortController();
+    const second = new AbortController();
+    await fetch(url, { signal: first.signal });
+    await fetch(url, { signal: second.signal });
+    const third = await fetch(url);
+    assert.equal(third.status, 503);
+    assert.equal(((await third.json()) as { error: string }).error, 'too-many-readers');
+    first.abort();
+    second.abort();
+    const deadline = Date.now() + 3_000;
+    let status = 0;
+    while (Date.now() < deadline) {
+      const abort = new AbortController();
+      status = (await fetch(url, { signal: abort.signal })).status;
+      abort.abort();
+      if (status === 200) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(status, 200);
   });
 
   it('drops a reader that does not read with a final event, without slowing the publisher', async () => {
