@@ -49,6 +49,8 @@ export function eventLine(event: TranscriptEvent): string {
     if (event.decoded !== undefined) line += `,"decoded":${JSON.stringify(event.decoded)}`;
     line += event.type === 'client-line' ? ',"dir":"C"' : ',"dir":"S"';
   } else {
+    // A finding's `line` is the transcript line it points at (a number), not a line of text.
+    if (event.type === 'finding') line += `,"line":${event.line}`;
     for (const key of Object.keys(event)) {
       if (FIXED.has(key)) continue;
       const value = (event as unknown as Record<string, unknown>)[key];
