@@ -100,6 +100,11 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  // A recorded server to play back (src/replay): a proxy in front of an inner sandbox.
+  if (options.scenario?.replay && !options.proxy) {
+    const { startReplay } = await import('./replay/play.js');
+    return startReplay({ ...options, scenario: options.scenario });
+  }
   const host = options.host ?? DEFAULT_HOST;
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const limits = resolveLimits(options.limits);

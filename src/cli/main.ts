@@ -215,6 +215,15 @@ export async function main(argv: string[]): Promise<void> {
     await scenarioCommand(first, rest);
     return;
   }
+  if (first === 'replay') {
+    const { replayCommand, ReplayUsageError } = await import('../replay/cli.js');
+    try {
+      process.exitCode = await replayCommand(rest);
+    } catch (err) {
+      throw err instanceof ReplayUsageError ? new UsageError(err.message) : err;
+    }
+    return;
+  }
   if (first === 'proxy') {
     const { parseProxyArgs, PROXY_HELP } = await import('../proxy/cli.js');
     let parsed: ReturnType<typeof parseProxyArgs>;

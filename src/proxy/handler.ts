@@ -17,8 +17,11 @@ export interface ProxyOptions {
   upstreamInsecure?: boolean;
   /** Passwords and tokens become *** in the transcript (UI, log, files). */
   redact?: boolean;
-  /** Replay: the recorded reply of a command on a listener, said instead of the upstream's. */
-  recorded?: (listener: string, command: string, args: string) => string[] | null;
+  /** Replay (src/replay): per session, the recorded reply of a command, said instead of the upstream's. */
+  replay?: (
+    listener: string,
+    note: (text: string) => void,
+  ) => (command: string, args: string) => string[] | null;
 }
 
 const RELAYS = { smtp: SmtpRelay, imap: ImapRelay, pop3: Pop3Relay } as const;
@@ -47,12 +50,12 @@ export function createProxyHandler(
     transcriptBodies: ctx.transcriptBodies,
     maxLineBytes: ctx.limits.maxLineBytes,
     engine: () => ctx.engine,
-    recorded: proxy.recorded ? (command, args) => proxy.recorded!(listener.name, command, args) : undefined,
   };
   const relays = new Set<Relay>();
   return {
     accept(session: Session) {
-      const relay = new RELAYS[listener.proto](session, options);
+      const recorded = proxy.replay?.(listener.name, (text) => session.note('info', text));
+      const relay = new RELAYS[listener.proto](session, { ...options, recorded });
       relays.add(relay);
       const engine = ctx.engine;
       session.onClose(() => {

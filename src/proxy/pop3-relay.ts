@@ -1,4 +1,5 @@
 import type { ActiveVerdict } from '../scenario/verdicts.js';
+import { SASL_RESPONSE } from '../replay/exchanges.js';
 import { redactTail, SaslWatch } from './auth-view.js';
 import { playInProxy, type Played } from './play.js';
 import { Relay } from './relay.js';
@@ -58,7 +59,8 @@ export class Pop3Relay extends Relay {
         const shown = this.sasl!.payload(text);
         this.session.client(shown.line, shown.decoded);
         this.writeUp(raw);
-        this.owed.push({ command: 'AUTH', args: 'step' });
+        const replace = this.options.recorded?.(SASL_RESPONSE, '') ?? undefined;
+        this.owed.push({ command: 'AUTH', args: 'step', replace });
       });
       return;
     }

@@ -1,5 +1,6 @@
 import type { Session } from '../core/session.js';
 import type { ActiveVerdict } from '../scenario/verdicts.js';
+import { SASL_RESPONSE } from '../replay/exchanges.js';
 import { SaslWatch } from './auth-view.js';
 import { playInProxy, type Played } from './play.js';
 import { Relay, type RelayOptions } from './relay.js';
@@ -88,7 +89,8 @@ export class SmtpRelay extends Relay {
         const shown = this.sasl!.payload(text);
         this.session.client(shown.line, shown.decoded);
         this.writeUp(raw);
-        this.owed.push({ command: 'AUTH' });
+        const recorded = this.options.recorded?.(SASL_RESPONSE, '');
+        this.owed.push({ command: 'AUTH', replace: recorded ? { lines: recorded, why: null } : undefined });
       });
       return;
     }

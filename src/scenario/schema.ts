@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MECHANISMS } from '../auth/registry.js';
 import { KNOWN_COMMANDS } from './commands.js';
+import { replaySchema } from '../replay/schema.js';
 
 /**
  * The one schema of a scenario file. Every type of the scenario engine is inferred from it; every
@@ -339,6 +340,8 @@ export const scenarioSchema = z.strictObject({
   smtp: smtpSchema.optional(),
   imap: imapSchema.optional(),
   pop3: pop3Schema.optional(),
+  /** A recorded server's side to play back (src/replay, `mailsandbox replay`). */
+  replay: replaySchema.optional(),
 });
 
 export type ScenarioDocument = z.output<typeof scenarioSchema>;
