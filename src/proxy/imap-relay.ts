@@ -46,11 +46,13 @@ export class ImapRelay extends Relay {
   }
 
   private render(v: ActiveVerdict, tag: string): Played | null {
-    if (v.kind === 'notice') return { kind: 'announce', lines: [`* OK [${v.code ?? 'ALERT'}] ${v.text}`] };
+    if (v.kind === 'notice')
+      return { kind: 'announce', lines: [`* OK${v.code ? ` [${v.code}]` : ''} ${v.text}`] };
     if (v.kind !== 'refuse') return null;
-    const code = v.code ? `[${v.code}] ` : '';
     const text = v.lines.join(' ');
+    // RFC 3501 §7.1.5: BYE is untagged and the server closes; otherwise a tagged NO or BAD.
     if (v.close) return { kind: 'local', lines: [`* BYE ${text}`], close: true };
+    const code = v.code ? `[${v.code}] ` : '';
     return { kind: 'local', lines: [`${tag} ${v.invalid ? 'BAD' : 'NO'} ${code}${text}`], close: false };
   }
 

@@ -47,8 +47,11 @@ export class Pop3Relay extends Relay {
 
   private render(v: ActiveVerdict): Played | null {
     if (v.kind !== 'refuse') return null;
-    const text = v.lines.join(' ');
-    return { kind: 'local', lines: [`-ERR ${v.code ? `[${v.code}] ` : ''}${text}`], close: v.close };
+    return {
+      kind: 'local',
+      lines: [`-ERR ${v.code ? `[${v.code}] ` : ''}${v.lines.join(' ')}`],
+      close: v.close,
+    };
   }
 
   protected clientLine(raw: Buffer): void {

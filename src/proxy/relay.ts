@@ -128,8 +128,8 @@ export abstract class Relay {
 
   /** A line to the client, recorded as a server line. */
   protected writeDown(line: string, decoded?: string): void {
-    this.session.server(line, decoded);
-    this.session.write(line + '\r\n');
+    // The session's reply writer records the line as far as a scenario's cut lets it out.
+    this.session.replies.line(line, decoded);
   }
 
   /** Bytes to the client that the caller records as a summary (literals, message bodies). */

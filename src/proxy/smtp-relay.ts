@@ -60,8 +60,8 @@ export class SmtpRelay extends Relay {
   }
 
   private render(v: ActiveVerdict): Played | null {
-    if (v.kind !== 'refuse') return null;
-    return { kind: 'local', lines: smtpLines(v.replyCode ?? 554, v.lines), close: v.close };
+    if (v.kind !== 'refuse' || v.replyCode === null) return null;
+    return { kind: 'local', lines: smtpLines(v.replyCode, v.lines), close: v.close };
   }
 
   // ---- client -> upstream -----------------------------------------------------------------------
