@@ -33,6 +33,7 @@ const EXTENSIONS = [
   'STATUS=SIZE', // RFC 8438
   'BINARY', // RFC 3516
   'COMPRESS=DEFLATE', // RFC 4978
+  'UTF8=ACCEPT', // RFC 6855
 ];
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */

@@ -1,14 +1,14 @@
 import { SELECTED, type CommandContext, type CommandSpec } from '../command.js';
 import { no } from '../errors.js';
-import { astring, atomArg } from '../parser/args.js';
+import { atomArg } from '../parser/args.js';
 import { compactSet, parseSequenceSet } from '../parser/sequence-set.js';
-import { storeFailure } from './mailbox-names.js';
+import { mailboxArg, storeFailure } from './mailbox-names.js';
 
 /** Copies the named messages; returns the COPYUID response code (RFC 4315 §3) and the source UIDs. */
 async function copyMessages(c: CommandContext): Promise<{ code: string | null; sourceUids: number[] }> {
   const { drop, view } = c.imap.selected;
   const set = parseSequenceSet(atomArg(c.args[0], 'a sequence set'));
-  const name = astring(c.args[1], 'a mailbox name');
+  const name = mailboxArg(c.imap, c.args[1]);
   const messages = view.resolve(set, c.uid);
   const store = c.imap.ctx.store;
   const target = await store.folder(drop, name);

@@ -1,10 +1,10 @@
 import { requireCapability } from '../capabilities.js';
 import { AUTHENTICATED, type CommandSpec } from '../command.js';
 import { bad, no } from '../errors.js';
-import { astring, listArg } from '../parser/args.js';
+import { listArg } from '../parser/args.js';
 import type { Token } from '../parser/tokenizer.js';
 import type { ImapSession } from '../session.js';
-import { mailboxName, parentsOf, storeFailure } from './mailbox-names.js';
+import { mailboxArg, parentsOf, storeFailure } from './mailbox-names.js';
 
 const USES = ['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash'];
 
@@ -30,7 +30,7 @@ export const create: CommandSpec = {
   states: AUTHENTICATED,
   args: [1, 2],
   async handle({ imap, args }) {
-    const name = mailboxName(astring(args[0], 'a mailbox name'));
+    const name = mailboxArg(imap, args[0]);
     if (!name || name.split('/').some((p) => p === '')) throw bad('invalid mailbox name');
     const use = useArg(imap, args[1]);
     const { drop } = imap.account;

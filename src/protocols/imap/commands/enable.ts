@@ -1,5 +1,6 @@
 import { offers } from '../capabilities.js';
 import { AUTHENTICATED, type CommandSpec } from '../command.js';
+import { acceptUtf8, utf8Accepted } from '../mailbox-encoding.js';
 import { syncOf } from '../sync.js';
 
 /**
@@ -17,6 +18,10 @@ export const enable: CommandSpec = {
       if (name === 'CONDSTORE' && offers(imap, 'CONDSTORE') && !sync.condstore) {
         sync.condstore = true;
         enabled.push('CONDSTORE');
+      } else if (name === 'UTF8=ACCEPT' && offers(imap, 'UTF8=ACCEPT') && !utf8Accepted(imap)) {
+        // RFC 6855 §3: mailbox names in UTF-8 both ways from now on.
+        acceptUtf8(imap);
+        enabled.push('UTF8=ACCEPT');
       } else if (name === 'QRESYNC' && offers(imap, 'QRESYNC') && !sync.qresync) {
         sync.qresync = true;
         sync.condstore = true;

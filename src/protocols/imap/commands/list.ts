@@ -3,10 +3,12 @@ import { HIERARCHY_DELIMITER } from '../../../store/types.js';
 import { offers } from '../capabilities.js';
 import { AUTHENTICATED, type CommandContext, type CommandSpec } from '../command.js';
 import { quote, isQuotable } from '../compose.js';
+import { mailboxFromClient, mailboxToClient, utf8Accepted } from '../mailbox-encoding.js';
 import { astring } from '../parser/args.js';
 import { parseList, type ListRequest } from '../parser/list-options.js';
 import { parentsOf } from './mailbox-names.js';
 import { statusResponse } from './status.js';
+import type { ImapSession } from '../session.js';
 
 /** `*` matches anything, `%` anything but the delimiter (RFC 3501 §6.3.8); INBOX in any case. */
 function matcher(pattern: string): (name: string) => boolean {
@@ -19,8 +21,12 @@ function matcher(pattern: string): (name: string) => boolean {
   return (name) => re.test(name) || (name === 'INBOX' && inboxRe.test(name));
 }
 
-function mailboxWire(name: string): string {
-  return isQuotable(name) ? quote(name) : `{${Buffer.byteLength(name)}}\r\n${name}`;
+/** A listed name as this client reads it (mUTF-7 or UTF-8, mailbox-encoding.ts), quoted or a literal;
+ *  after UTF8=ACCEPT a quoted string may hold UTF-8 (RFC 6855 §3, as Dovecot sends it). */
+function mailboxWire(imap: ImapSession, stored: string): string {
+  const name = mailboxToClient(imap, stored);
+  const utf8Quotable = utf8Accepted(imap) && name.length <= 1024 && !/[\0\r\n]/.test(name);
+  return isQuotable(name) || utf8Quotable ? quote(name) : `{${Buffer.byteLength(name)}}\r\n${name}`;
 }
 
 interface Entry {
@@ -74,8 +80,8 @@ function unsubscribedParents(
 }
 
 async function lsubCommand(c: CommandContext): Promise<void> {
-  const reference = astring(c.args[0], 'a reference name');
-  const pattern = astring(c.args[1], 'a mailbox pattern');
+  const reference = mailboxFromClient(c.imap, astring(c.args[0], 'a reference name'), true);
+  const pattern = mailboxFromClient(c.imap, astring(c.args[1], 'a mailbox pattern'), true);
   if (pattern === '') {
     c.imap.untagged(`LSUB (\\Noselect) "${HIERARCHY_DELIMITER}" ""`);
     return;
@@ -87,7 +93,7 @@ async function lsubCommand(c: CommandContext): Promise<void> {
   for (const entry of listed.sort(byName))
     if (matches(entry.name))
       c.imap.untagged(
-        `LSUB (${entry.attributes.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxWire(entry.name)}`,
+        `LSUB (${entry.attributes.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxWire(c.imap, entry.name)}`,
       );
 }
 
@@ -119,7 +125,10 @@ async function listCommandRun(c: CommandContext): Promise<void> {
     imap.untagged(`LIST (\\Noselect) "${HIERARCHY_DELIMITER}" ""`);
     return;
   }
-  const patterns = request.patterns.filter((p) => p !== '').map((p) => matcher(request.reference + p));
+  const reference = mailboxFromClient(imap, request.reference, true);
+  const patterns = request.patterns
+    .filter((p) => p !== '')
+    .map((p) => matcher(reference + mailboxFromClient(imap, p, true)));
   const matches = (name: string) => patterns.some((m) => m(name));
   const folders = await imap.ctx.store.folders(imap.account.drop);
   const filtering = request.selectSubscribed || request.selectSpecialUse;
@@ -134,7 +143,7 @@ async function listCommandRun(c: CommandContext): Promise<void> {
       attributes.push('\\Subscribed');
     const childInfo = entry.childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
     imap.untagged(
-      `LIST (${attributes.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxWire(entry.name)}${childInfo}`,
+      `LIST (${attributes.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxWire(imap, entry.name)}${childInfo}`,
     );
     // RFC 5819 §2: STATUS follows the LIST line of each selectable mailbox.
     if (request.returnStatus && entry.folder)

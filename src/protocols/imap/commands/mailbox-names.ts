@@ -1,6 +1,10 @@
 import { MailStore, StoreError } from '../../../store/mail-store.js';
 import { HIERARCHY_DELIMITER } from '../../../store/types.js';
 import { no } from '../errors.js';
+import { mailboxFromClient } from '../mailbox-encoding.js';
+import { astring } from '../parser/args.js';
+import type { Token } from '../parser/tokenizer.js';
+import type { ImapSession } from '../session.js';
 
 /** A store failure as the NO the client should see (RFC 5530 response codes). */
 export function storeFailure(err: unknown): never {
@@ -18,4 +22,10 @@ export function mailboxName(name: string): string {
 export function parentsOf(name: string): string[] {
   const parts = name.split(HIERARCHY_DELIMITER);
   return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join(HIERARCHY_DELIMITER));
+}
+
+/** A mailbox name argument → the store's name: astring, modified UTF-7 decoded (RFC 3501 §5.1.3) unless
+ *  UTF8=ACCEPT is on, `INBOX` in any case, no trailing delimiter. */
+export function mailboxArg(imap: ImapSession, token: Token | undefined, what = 'a mailbox name'): string {
+  return mailboxName(mailboxFromClient(imap, astring(token, what)));
 }

@@ -1,14 +1,13 @@
 import { AUTHENTICATED, type CommandSpec } from '../command.js';
-import { astring } from '../parser/args.js';
-import { mailboxName, parentsOf, storeFailure } from './mailbox-names.js';
+import { mailboxArg, parentsOf, storeFailure } from './mailbox-names.js';
 
 /** RFC 3501 §6.3.5: inferior names move with their parent. */
 export const rename: CommandSpec = {
   states: AUTHENTICATED,
   args: [2, 2],
   async handle({ imap, args }) {
-    const from = mailboxName(astring(args[0], 'the existing mailbox name'));
-    const to = mailboxName(astring(args[1], 'the new mailbox name'));
+    const from = mailboxArg(imap, args[0], 'the existing mailbox name');
+    const to = mailboxArg(imap, args[1], 'the new mailbox name');
     const { drop } = imap.account;
     const store = imap.ctx.store;
     const children = (await store.folders(drop)).map((f) => f.name).filter((n) => n.startsWith(from + '/'));

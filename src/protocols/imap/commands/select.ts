@@ -2,7 +2,8 @@ import { AUTHENTICATED, type CommandContext, type CommandSpec } from '../command
 import { offers } from '../capabilities.js';
 import { bad, no } from '../errors.js';
 import { MailboxView } from '../mailbox-view.js';
-import { astring, listArg } from '../parser/args.js';
+import { listArg } from '../parser/args.js';
+import { mailboxArg } from './mailbox-names.js';
 import { qresyncLines, readQresync, type QresyncParams } from '../qresync.js';
 import { enableCondstore, syncOf } from '../sync.js';
 
@@ -27,7 +28,7 @@ function readParams(c: CommandContext): QresyncParams | null {
 
 async function open(c: CommandContext, readOnly: boolean): Promise<string> {
   const { imap, args } = c;
-  const name = astring(args[0], 'a mailbox name');
+  const name = mailboxArg(imap, args[0]);
   const { drop } = imap.account;
   // RFC 3501 §6.3.1: a SELECT, even a failing one, first deselects the current mailbox; RFC 7162
   // §3.2.11: a QRESYNC client is told with [CLOSED] (Dovecot's words, and only then, as Dovecot does).

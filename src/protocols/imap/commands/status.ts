@@ -4,8 +4,10 @@ import { AUTHENTICATED, type CommandSpec } from '../command.js';
 import { wireText } from '../compose.js';
 import { bad, no } from '../errors.js';
 import type { MailboxView } from '../mailbox-view.js';
-import { astring, listArg } from '../parser/args.js';
+import { listArg } from '../parser/args.js';
 import { unclaimedCount } from '../recent.js';
+import { mailboxToClient } from '../mailbox-encoding.js';
+import { mailboxArg } from './mailbox-names.js';
 import type { Token } from '../parser/tokenizer.js';
 import type { ImapSession } from '../session.js';
 import { enableCondstore } from '../sync.js';
@@ -46,7 +48,7 @@ export function statusResponse(imap: ImapSession, folder: Folder, items: Token[]
         throw bad(`unknown STATUS item ${item.type === 'atom' ? item.value : '(list)'}`);
     }
   }
-  return `STATUS ${wireText(folder.name)} (${out.join(' ')})`;
+  return `STATUS ${wireText(mailboxToClient(imap, folder.name))} (${out.join(' ')})`;
 }
 
 /** RFC 3501 §6.3.10 */
@@ -54,7 +56,7 @@ export const status: CommandSpec = {
   states: AUTHENTICATED,
   args: [2, 2],
   async handle({ imap, args }) {
-    const name = astring(args[0], 'a mailbox name');
+    const name = mailboxArg(imap, args[0]);
     const items = listArg(args[1], 'status items');
     const folder = await imap.ctx.store.folder(imap.account.drop, name);
     if (!folder) throw no(`no mailbox named ${name}`, 'NONEXISTENT');

@@ -1,9 +1,8 @@
 import { AUTHENTICATED, type CommandContext, type CommandSpec } from '../command.js';
-import { astring } from '../parser/args.js';
-import { mailboxName, storeFailure } from './mailbox-names.js';
+import { mailboxArg, storeFailure } from './mailbox-names.js';
 
 async function setSubscribed(c: CommandContext, on: boolean): Promise<void> {
-  const name = mailboxName(astring(c.args[0], 'a mailbox name'));
+  const name = mailboxArg(c.imap, c.args[0]);
   await c.imap.ctx.store.setSubscribed(c.imap.account.drop, name, on).catch(storeFailure);
 }
 
