@@ -159,6 +159,8 @@ const imapActions = {
   uidvalidityChange: z.literal(true).optional(),
   /** An unsolicited `* n EXPUNGE` of the selected folder's last message. */
   expunge: z.literal(true).optional(),
+  /** A sync failure real servers produce (protocols/imap/sync-faults.ts). */
+  syncFault: z.enum(['modseq-backwards', 'vanished-unknown', 'closed', 'corrupt-stream']).optional(),
 };
 
 const pop3Actions = {

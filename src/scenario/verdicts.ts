@@ -38,6 +38,14 @@ export type Verdict =
   | { kind: 'renumber'; rule: string; delayMs: number }
   /** The newest message disappears under the session, as if another client removed it (IMAP EXPUNGE). */
   | { kind: 'vanish'; rule: string; delayMs: number }
+  /** The server's sync bookkeeping goes wrong under the client (IMAP: HIGHESTMODSEQ going back, VANISHED
+   *  for UIDs never seen, an unasked [CLOSED], a corrupt compressed stream). */
+  | {
+      kind: 'desync';
+      rule: string;
+      delayMs: number;
+      fault: 'modseq-backwards' | 'vanished-unknown' | 'closed' | 'corrupt-stream';
+    }
   | { kind: 'disconnect'; rule: string; delayMs: number; how: 'fin' | 'rst' }
   /** Stop reading and writing; close after `closeAfterMs` if given. */
   | { kind: 'stall'; rule: string; delayMs: number; closeAfterMs: number | null }
@@ -90,6 +98,7 @@ export function verdictOf(rule: Rule, delayMs: number): ActiveVerdict {
   if ('alert' in rule && rule.alert) return { kind: 'notice', ...base, code: 'ALERT', text: rule.alert.text };
   if ('uidvalidityChange' in rule && rule.uidvalidityChange) return { kind: 'renumber', ...base };
   if ('expunge' in rule && rule.expunge) return { kind: 'vanish', ...base };
+  if ('syncFault' in rule && rule.syncFault) return { kind: 'desync', ...base, fault: rule.syncFault };
   if ('err' in rule && rule.err)
     return { ...refuse, code: rule.err.code ?? null, lines: [rule.err.text], close: rule.err.close };
   return { kind: 'delay', ...base };
@@ -126,6 +135,8 @@ export function describeVerdict(v: ActiveVerdict, proto: Proto): string {
       return `renumber the mailbox${after}`;
     case 'vanish':
       return `remove the newest message${after}`;
+    case 'desync':
+      return `sync fault ${v.fault}${after}`;
     case 'disconnect':
       return `disconnect (${v.how === 'rst' ? 'RST' : 'FIN'})${after}`;
     case 'stall':

@@ -6,6 +6,7 @@ import { registerVerdictWords, type Verdict } from '../../scenario/verdicts.js';
 
 export type { Outcome };
 import type { MailStore } from '../../store/mail-store.js';
+import { playSyncFault } from './sync-faults.js';
 
 /** What the scenario may do to the IMAP session that asked. */
 export interface ImapActions {
@@ -16,6 +17,8 @@ export interface ImapActions {
   mailbox(): { drop: string; folder: string } | null;
   /** False once the moment the verdict was asked for has passed (IDLE ended before the delay ran out). */
   stillWanted?(): boolean;
+  /** Leaves the selected mailbox, if any (a scenario's unasked `[CLOSED]`). */
+  deselect(): void;
 }
 
 /**
@@ -83,6 +86,8 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
         await this.store.expunge(mailbox.drop, mailbox.folder, [last.uid]);
         return 'proceed';
       }
+      case 'desync':
+        return playSyncFault(verdict.fault, { core: this.core, store: this.store, actions, why });
     }
   }
 
@@ -105,6 +110,8 @@ registerVerdictWords('imap', (v, after) => {
       return `UIDVALIDITY change${after}`;
     case 'vanish':
       return `unsolicited EXPUNGE${after}`;
+    case 'desync':
+      return `sync fault ${v.fault}${after}`;
     default:
       return undefined;
   }

@@ -133,6 +133,9 @@ export class ImapSession {
       tag,
       send: (line) => this.send(line),
       stillWanted,
+      deselect: () => {
+        if (this.state.kind === 'selected') this.deselect();
+      },
       mailbox: () => {
         const state = this.state;
         if (state.kind !== 'authenticated' && state.kind !== 'selected') return null;

@@ -6,6 +6,7 @@ import { listArg } from '../parser/args.js';
 import { mailboxArg } from './mailbox-names.js';
 import { qresyncLines, readQresync, type QresyncParams } from '../qresync.js';
 import { enableCondstore, syncOf } from '../sync.js';
+import { reportedModseq } from '../sync-faults.js';
 
 /** The select parameters (RFC 4466 §2.1): `(CONDSTORE)` (RFC 7162 §3.1.8), `(QRESYNC (...))` (§3.2.5). */
 function readParams(c: CommandContext): QresyncParams | null {
@@ -50,7 +51,8 @@ async function open(c: CommandContext, readOnly: boolean): Promise<string> {
   imap.untagged(`OK [UIDNEXT ${folder.uidNext}] Predicted next UID`);
   // RFC 7162 §3.1.2.1: a server that keeps mod-sequences sends HIGHESTMODSEQ on every SELECT/EXAMINE
   // (never NOMODSEQ: every mailbox here has them).
-  if (offers(imap, 'CONDSTORE')) imap.untagged(`OK [HIGHESTMODSEQ ${folder.highestModseq}] Highest`);
+  if (offers(imap, 'CONDSTORE'))
+    imap.untagged(`OK [HIGHESTMODSEQ ${reportedModseq(imap.session, folder.highestModseq)}] Highest`);
   if (qresync) for (const line of qresyncLines(view, qresync)) imap.send(line);
   imap.select(view);
   return readOnly ? `[READ-ONLY] ${c.name} completed` : `[READ-WRITE] ${c.name} completed`;

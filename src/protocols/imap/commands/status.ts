@@ -11,6 +11,7 @@ import { mailboxArg } from './mailbox-names.js';
 import type { Token } from '../parser/tokenizer.js';
 import type { ImapSession } from '../session.js';
 import { enableCondstore } from '../sync.js';
+import { reportedModseq } from '../sync-faults.js';
 
 /** The `* STATUS name (...)` response for a folder (RFC 3501 §6.3.10, STATUS=SIZE of RFC 8438); LIST-STATUS
  *  (RFC 5819) sends the same after each LIST line. */
@@ -38,7 +39,7 @@ export function statusResponse(imap: ImapSession, folder: Folder, items: Token[]
       case 'HIGHESTMODSEQ':
         // RFC 7162 §3.1.2.2; a CONDSTORE enabling command (§3.1).
         enableCondstore(imap, 'HIGHESTMODSEQ');
-        out.push(`HIGHESTMODSEQ ${folder.highestModseq}`);
+        out.push(`HIGHESTMODSEQ ${reportedModseq(imap.session, folder.highestModseq)}`);
         break;
       case 'SIZE':
         if (!offers(imap, 'STATUS=SIZE')) throw bad('unknown STATUS item SIZE');
