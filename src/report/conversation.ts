@@ -135,7 +135,8 @@ export class Conversation implements SessionView {
       time: event.time,
       pipelined: event.pipelined === true || (this.proto === 'imap' && waiting),
     };
-    this.sent.add(verb);
+    // Bounded: a client sending made-up verbs cannot grow it (the rules ask only for real ones).
+    if (this.sent.size < 64) this.sent.add(verb);
     if (tag !== null) this.tagged.set(tag, cmd);
     else this.pending = cmd;
     this.pop3Body = null;

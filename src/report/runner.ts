@@ -2,6 +2,7 @@ import type { FindingSeverity, Proto, TranscriptEvent, TranscriptEventInput } fr
 import { FINDINGS, type Finding, type FindingId } from './catalog.js';
 import { Conversation } from './conversation.js';
 import type { At, SessionRules } from './rule.js';
+import { downgradeRules } from './rules/downgrade.js';
 import { flowRules } from './rules/flow.js';
 import { messageRules } from './rules/message.js';
 import { DEFAULT_RETRY_WINDOW_MS, retryRules } from './rules/retry.js';
@@ -68,6 +69,7 @@ export class FindingsRunner {
       tlsRules,
       messageRules,
       flowRules,
+      downgradeRules(),
       retryRules(options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS),
       uidValidityRules(),
     ];

@@ -280,6 +280,36 @@ describe('findings over crafted event streams', () => {
         .s('221'),
     );
     assert.deepEqual(run, ['auth-downgrade']);
+    // Across sessions: Outlook-style, a new connection that goes straight to PLAIN.
+    const cram = smtp('s1')
+      .c('EHLO x')
+      .s('250-h', '250 AUTH PLAIN CRAM-MD5')
+      .c('AUTH CRAM-MD5')
+      .s('334 PDE+')
+      .c('dSBk')
+      .s('535 no')
+      .c('QUIT')
+      .s('221');
+    const plain = (sid: string, time: number) =>
+      smtp(sid, { time })
+        .c('EHLO x')
+        .s('250-h', '250 AUTH PLAIN CRAM-MD5')
+        .c('AUTH PLAIN AHUAcA==')
+        .s('235')
+        .c('QUIT')
+        .s('221');
+    const across = findingsOf(cram, plain('s2', 1_000_500));
+    assert.deepEqual(
+      across[1]!.map((f) => [f.id, f.message]),
+      [
+        ['plaintext-auth', 'AUTH PLAIN sent the password without TLS: anyone on the path can read it'],
+        [
+          'auth-downgrade',
+          'after CRAM-MD5 failed (s1 line 9) the client fell back to PLAIN, which sends the password as it is',
+        ],
+      ],
+    );
+    assert.deepEqual(ids(cram, plain('s2', 1_000_000 + 120_000)), ['plaintext-auth']);
   });
 
   it('login-despite-logindisabled', () => {

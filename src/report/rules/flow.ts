@@ -1,5 +1,5 @@
 import type { Command } from '../conversation.js';
-import { at, mechanismOf, PLAIN_TEXT_MECHANISMS, sendsPlainPassword, type RuleFamily } from '../rule.js';
+import { at, type RuleFamily } from '../rule.js';
 
 /** IMAP commands valid only once logged in (RFC 3501 §6.3), and only with a mailbox selected (§6.4). */
 const IMAP_AUTHENTICATED = new Set([
@@ -32,13 +32,7 @@ const IMAP_SELECTED = new Set([
 const POP3_TRANSACTION = new Set(['STAT', 'LIST', 'RETR', 'DELE', 'UIDL', 'TOP', 'RSET']);
 const QUITS = new Set(['QUIT', 'LOGOUT']);
 
-function strongAuth(cmd: Command): string | null {
-  if (cmd.verb !== 'AUTH' && cmd.verb !== 'AUTHENTICATE') return null;
-  const mech = mechanismOf(cmd);
-  return mech && !PLAIN_TEXT_MECHANISMS.has(mech) && mech !== 'ANONYMOUS' ? mech : null;
-}
-
-/** pipelining-without-extension, ignored-error, auth-downgrade, dele-without-quit, no-quit. */
+/** pipelining-without-extension, ignored-error, dele-without-quit, no-quit. */
 export const flowRules: RuleFamily = (report, s) => {
   // SMTP transaction (RFC 5321 §3.3): MAIL refused, RCPTs tried and refused.
   let mailRefused: string | null = null;
@@ -49,7 +43,6 @@ export const flowRules: RuleFamily = (report, s) => {
   let loginFailed: string | null = null;
   let loggedIn = false;
   let selectFailed: string | null = null;
-  let strongFailed: string | null = null;
   let deleted: Command[] = [];
   return {
     command(cmd) {
@@ -58,12 +51,6 @@ export const flowRules: RuleFamily = (report, s) => {
           'pipelining-without-extension',
           at(cmd),
           `${cmd.verb} was sent before the previous reply, and PIPELINING was not offered`,
-        );
-      if (strongFailed && sendsPlainPassword(s.proto, cmd))
-        report(
-          'auth-downgrade',
-          at(cmd),
-          `after ${strongFailed} failed the client fell back to ${cmd.verb === 'AUTH' || cmd.verb === 'AUTHENTICATE' ? mechanismOf(cmd) : cmd.verb}, which sends the password as it is`,
         );
       if (s.proto === 'smtp') {
         if (cmd.verb === 'RCPT' && mailRefused)
@@ -89,8 +76,6 @@ export const flowRules: RuleFamily = (report, s) => {
       }
     },
     reply(cmd, reply) {
-      const strong = strongAuth(cmd);
-      if (strong && !reply.ok) strongFailed = strong;
       const refusal = `${reply.code} to ${cmd.verb}`;
       if (s.proto === 'smtp') {
         if (cmd.verb === 'MAIL' && !reply.ok) mailRefused = reply.text;
