@@ -3,6 +3,9 @@ import { $, api, el, notice } from './dom.js';
 import { lineNode } from './transcript.js';
 
 const MAX_TRANSCRIPT_LINES = 5000;
+/** Sessions the page keeps (the oldest go first) and rows it draws: a load test cannot stall the tab. */
+const MAX_SESSIONS = 2000;
+const MAX_ROWS = 500;
 
 const sessions = new Map();
 let selectedSid = null;
@@ -30,6 +33,7 @@ function sessionFromOpen(e) {
 export function applyEvent(e) {
   if (e.type === 'session-open') {
     sessions.set(e.sid, sessionFromOpen(e));
+    if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value);
     return;
   }
   const s = sessions.get(e.sid);
@@ -61,24 +65,27 @@ export function queueRender() {
 }
 
 export function renderSessions() {
-  const rows = [...sessions.values()].reverse().map((s) =>
-    el(
-      'tr',
-      {
-        className: `${s.state}${s.sid === selectedSid ? ' selected' : ''}`,
-        'data-sid': s.sid,
-        onclick: () => selectSession(s.sid),
-      },
-      el('td', { text: s.sid }),
-      el('td', { text: s.listener }),
-      el('td', { text: s.client }),
-      el('td', { text: s.user ?? '' }),
-      el('td', { text: tlsLabel(s.tls) }),
-      el('td', { text: String(s.lines) }),
-      el('td', { className: 'findings', text: String(sessionFindings.get(s.sid)?.length || '') }),
-      el('td', { text: s.state }),
-    ),
-  );
+  const rows = [...sessions.values()]
+    .slice(-MAX_ROWS)
+    .reverse()
+    .map((s) =>
+      el(
+        'tr',
+        {
+          className: `${s.state}${s.sid === selectedSid ? ' selected' : ''}`,
+          'data-sid': s.sid,
+          onclick: () => selectSession(s.sid),
+        },
+        el('td', { text: s.sid }),
+        el('td', { text: s.listener }),
+        el('td', { text: s.client }),
+        el('td', { text: s.user ?? '' }),
+        el('td', { text: tlsLabel(s.tls) }),
+        el('td', { text: String(s.lines) }),
+        el('td', { className: 'findings', text: String(sessionFindings.get(s.sid)?.length || '') }),
+        el('td', { text: s.state }),
+      ),
+    );
   $('session-rows').replaceChildren(...rows);
   $('no-sessions').hidden = rows.length > 0;
 }
