@@ -122,4 +122,19 @@ describe('SMTP transport faults from scenario rules (toxiproxy names)', () => {
     assert.ok(close?.type === 'session-close');
     assert.equal(close.reason, 'scenario rule cut-ehlo: connection cut after 60 bytes, mid-reply');
   });
+
+  it('cut: the transcript records the EHLO reply as far as it went out, no further (the shared reply writer)', async () => {
+    const sb = await sandboxWith('    - { name: cut-ehlo, when: { command: EHLO }, cut: { afterBytes: 60 } }\n');
+    const w = watch(sb.ports.smtp!, ['EHLO client.test']);
+    assert.equal(await within(w.ended, 5_000), 'closed');
+    const received = w.text().slice(w.text().indexOf('\r\n') + 2);
+    const recorded = sb.transcript
+      .history()
+      .filter((e) => e.type === 'server-line')
+      .map((e) => (e.type === 'server-line' ? e.line : ''))
+      .slice(1);
+    // Whole lines with their CRLF, the last one as far as the cut let it out.
+    assert.equal(recorded.join('\r\n'), received.replace(/\r\n$/, ''));
+    assert.ok(!received.endsWith('\r\n'), 'the cut falls inside a line');
+  });
 });

@@ -1,6 +1,6 @@
 import { auth } from './commands/auth.js';
 import { ehloReply } from './commands/ehlo.js';
-import { starttls, starttlsReply } from './commands/starttls.js';
+import { starttls } from './commands/starttls.js';
 import type { SmtpConversation } from './conversation.js';
 
 /** A command line split at its first space: the upper-case wire name and the rest as typed. */
@@ -39,7 +39,7 @@ export const SMTP_COMMANDS: ReadonlyMap<string, SmtpCommand> = new Map<string, S
   ['EHLO', { reply: ehloReply }],
   ['LHLO', { reply: ehloReply }],
   ['HELO', {}],
-  ['STARTTLS', { run: starttls, reply: starttlsReply, then: 'onSecure in server.ts' }],
+  ['STARTTLS', { run: starttls, then: 'onSecure in server.ts' }],
   ['AUTH', { run: auth }],
   ['MAIL', { askedIn: 'onMailFrom', then: 'mailFrom() in commands/envelope.ts' }],
   ['RCPT', { askedIn: 'onRcptTo', then: 'rcptTo() in commands/envelope.ts' }],

@@ -1,4 +1,5 @@
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import SASL from 'smtp-server/lib/sasl.js';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -19,7 +20,12 @@ export interface ConnectionHooks {
   onGreeting(connection: SandboxConnection, send: (text: string) => void): void;
   /** Every reply smtp-server is about to write (code, lines); may change the lines (EHLO keywords). */
   onReply(connection: SandboxConnection, code: number, lines: string[]): string[];
+  /** The reply's lines exactly as smtp-server is about to write them, for the transcript. */
+  onWrite(connection: SandboxConnection, lines: string[]): void;
 }
+
+/** The characters smtp-server scrubs from every reply line (its one write site's backstop). */
+const CONTROL_CHARS = new RegExp(SASL.CONTROL_CHARS.source, 'g');
 
 /**
  * smtp-server writes every reply with its own write(): a client that pipelines (RFC 2920) gets one
@@ -70,7 +76,9 @@ function watchLineEnds(socket: Socket, state: InputState): void {
  * 4. `_armTimeout`: smtp-server arms the idle timeout on its new STARTTLS socket synchronously after
  *    creating it, before the handshake: the one moment to attach the key log (a TLSSocket emits
  *    `keylog` only to listeners attached before its handshake) and to let the session adopt it.
- * The fifth, the server's `logger`, is replaced in server.ts (see there).
+ * 5. `_getEnhancedStatusCode` (in send()): the RFC 2034 code smtp-server would put in front of a
+ *    reply, put there by us instead, so the transcript records each reply as the bytes written and
+ *    a scenario's cut can be recorded where it stopped (core/reply-writer.ts).
  */
 export class SandboxConnection extends SMTPConnection {
   hooks: ConnectionHooks | null = null;
@@ -117,8 +125,26 @@ export class SandboxConnection extends SMTPConnection {
     // of getting smtp-server's default in front (RFC 2034 §4: one code per line).
     if (this.verbatimNext || /^[245]\.\d{1,3}\.\d{1,3} /.test(lines[0] ?? '')) context = false;
     this.verbatimNext = false;
-    super.send(code, lines.length > 1 ? lines : (lines[0] ?? data), context);
+    // The enhanced status code smtp-server would add, added here instead, and control characters
+    // scrubbed as smtp-server does: the lines recorded are then the bytes it writes.
+    const enhanced = context === false ? '' : this._getEnhancedStatusCode(code, context);
+    const texts = lines.map((line) => {
+      const clean = line.replace(CONTROL_CHARS, ' ');
+      return enhanced && (clean || lines.length > 1) ? `${enhanced} ${clean}` : enhanced || clean;
+    });
+    this.hooks?.onWrite(this, wireLines(code, texts));
+    super.send(code, texts.length > 1 ? texts : (texts[0] ?? null), false);
   }
+}
+
+/** A reply's lines as smtp-server writes them (RFC 5321 §4.2: `code-text` … `code text`). */
+function wireLines(code: number, texts: string[]): string[] {
+  if (texts.length <= 1) {
+    const text = texts[0] ?? '';
+    // RFC 4954 §4: an empty challenge is still `334 ` with its space.
+    return [text || code === 334 ? `${code} ${text}` : String(code)];
+  }
+  return texts.map((text, i) => `${code}${i < texts.length - 1 ? '-' : ' '}${text}`);
 }
 
 export class SandboxSmtpServer extends SMTPServer {

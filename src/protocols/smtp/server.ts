@@ -29,7 +29,7 @@ function replyError(message: string, responseCode: number): Error {
  * SMTP on one listener, on smtp-server. The core accepted the socket (and did the TLS handshake on
  * implicit-TLS ports); each command line goes through the conversation (conversation.ts, by its wire
  * name in commands.ts) and on to smtp-server, which parses and dispatches; its hooks ask the scenario
- * where it parsed what the scenario needs; the transcript sees every reply through its logger.
+ * where it parsed what the scenario needs; every reply is recorded as the bytes written (onWrite).
  */
 export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext): ProtocolHandler {
   const byConnectionId = new Map<string, SmtpSessionState>();
@@ -49,25 +49,6 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
       state.conversation.connection.send(421, '4.4.2 ' + ctx.hostname + ' Error: timeout exceeded');
     }, ctx.limits.commandTimeoutMs);
     state.deadline.unref();
-  };
-
-  const logger = {
-    // smtp-server reports every reply it writes as `S:` at debug level, with the connection id.
-    debug(entry: { tnx?: string; cid?: string }, message: string, ...args: unknown[]) {
-      if (entry.tnx !== 'send' || !entry.cid) return;
-      const state = byConnectionId.get(entry.cid);
-      if (!state) return;
-      const payload = String(args[0] ?? message);
-      for (const line of payload.split('\r\n')) {
-        const decoded = line.startsWith('334 ') ? describeChallenge(line.slice(4)) : undefined;
-        state.session.server(line, decoded);
-      }
-    },
-    info() {},
-    trace() {},
-    warn() {},
-    error() {},
-    fatal() {},
   };
 
   const hooks: ConnectionHooks = {
@@ -90,6 +71,18 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
       const conv = state.conversation;
       const edit = SMTP_COMMANDS.get(conv.current.name)?.reply;
       return edit ? edit(conv, code, lines) : lines;
+    },
+    onWrite(connection, lines) {
+      const state = byConnectionId.get(connection.id);
+      if (!state) return;
+      const { session, conversation } = state;
+      // What smtp-server will not write: nothing while the STARTTLS handshake runs, nor to a closed socket.
+      const socket = session.socket;
+      if (conversation.upgrading || socket.destroyed || socket.readyState !== 'open') return;
+      // Recorded before the write, so a scenario's cut records each line as far as it goes out.
+      if (session.replies.metered) return session.replies.recordSent(lines);
+      for (const line of lines)
+        session.server(line, line.startsWith('334 ') ? describeChallenge(line.slice(4)) : undefined);
     },
     onTlsSocket(connection, socket) {
       ctx.tls.attachKeylog(socket);
@@ -129,7 +122,8 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
       socketTimeout: ctx.limits.idleTimeoutMs,
       maxAllowedUnauthenticatedCommands: ctx.limits.maxErrorsInARow * 5,
       closeTimeout: 1_000,
-      logger: logger as never,
+      // Every reply is recorded where it is written (onWrite); smtp-server's own log is not needed.
+      logger: false,
 
       onSecure(socket, smtpSession, callback) {
         const state = stateOf(smtpSession);
@@ -174,10 +168,6 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
     },
     hooks,
   );
-  // Private member 5 (see connection.ts): smtp-server wraps the logger it is given in nodemailer's
-  // formatting wrapper, which allocates on every call (a tenth of the server's CPU under load); ours
-  // needs only the raw arguments.
-  (server as unknown as { logger: typeof logger }).logger = logger;
   server.on('error', () => {
     // Socket errors of single connections; the session records its own close.
   });

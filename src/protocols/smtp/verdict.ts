@@ -1,4 +1,4 @@
-import { describeCut, installWriteFault } from '../../scenario/faults.js';
+import { isTransport, playTransport, waitOut } from '../../scenario/transport.js';
 import type { ActiveVerdict, Verdict } from '../../scenario/verdicts.js';
 import type { SmtpConversation } from './conversation.js';
 
@@ -11,22 +11,27 @@ export interface Played {
 }
 
 /**
- * Plays a verdict in SMTP's words. Transport faults (throttle, slice, a cut of the reply) are
- * installed on the session's socket, then the command goes on; `reply` answers instead of it.
+ * Plays a verdict on SMTP: the transport verdicts by the shared player (scenario/transport.ts), a
+ * refusal in SMTP's words through `played.reply`. A `cut` asked at DATA cuts the incoming message
+ * instead (commands/data.ts).
  */
 export function playVerdict(conv: SmtpConversation, v: Verdict, played: Played): void {
   if (v.kind === 'pass') return played.proceed();
-  const act = () => act1(conv, v, played);
-  if (v.delayMs > 0) setTimeout(act, v.delayMs).unref();
-  else act();
+  void play(conv, v, played).catch((err: Error) => conv.session.note('error', `scenario: ${err.message}`));
 }
 
-function act1(conv: SmtpConversation, v: ActiveVerdict, played: Played): void {
+async function play(conv: SmtpConversation, v: ActiveVerdict, played: Played): Promise<void> {
   const session = conv.session;
-  if (session.closed) return;
+  if (!(await waitOut(v, session))) return;
+  if (v.kind === 'cut' && conv.cutsIncoming) {
+    conv.dataCut = { rule: v.rule, afterBytes: v.afterBytes };
+    return played.proceed();
+  }
+  if (isTransport(v)) {
+    if ((await playTransport(v, session)) === 'proceed') played.proceed();
+    return;
+  }
   switch (v.kind) {
-    case 'delay':
-      return played.proceed();
     case 'refuse': {
       // SMTP rules always carry a reply code (the schema); 554 should one not.
       const code = v.replyCode ?? 554;
@@ -35,35 +40,6 @@ function act1(conv: SmtpConversation, v: ActiveVerdict, played: Played): void {
       if (v.close && code !== 421) conv.connection.close();
       return;
     }
-    case 'disconnect':
-      if (v.how === 'rst') session.reset(`scenario rule ${v.rule}: reset`);
-      else session.close(`scenario rule ${v.rule}: disconnect`);
-      return;
-    case 'stall':
-      // Nothing more is read (smtp-server waits for this command's end) and nothing is written.
-      if (v.closeAfterMs !== null)
-        setTimeout(() => session.close(`scenario rule ${v.rule}: stalled`), v.closeAfterMs).unref();
-      return;
-    case 'throttle':
-      installWriteFault(session.socket, { kind: 'throttle', bytesPerSecond: v.bytesPerSecond });
-      return played.proceed();
-    case 'slice':
-      installWriteFault(session.socket, { kind: 'slice', bytes: v.bytes, pieceDelayMs: v.pieceDelayMs });
-      return played.proceed();
-    case 'cut':
-      // Asked at DATA: cut the incoming message (commands/data.ts); elsewhere: cut the outgoing reply.
-      if (conv.cutsIncoming) conv.dataCut = { rule: v.rule, afterBytes: v.afterBytes };
-      else
-        installWriteFault(session.socket, {
-          kind: 'cut',
-          afterBytes: v.afterBytes,
-          // FIN as on IMAP and POP3 (toxiproxy's limit_data): an RST may discard the bytes let out.
-          onCut: (cut) => {
-            session.note('info', describeCut(v.rule, cut));
-            session.close(`scenario rule ${v.rule}: connection cut after ${cut.sent} bytes, mid-reply`);
-          },
-        });
-      return played.proceed();
     case 'notice':
     case 'renumber':
     case 'vanish':

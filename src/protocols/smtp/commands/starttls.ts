@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { CommandRun, ReplyEdit } from '../commands.js';
+import type { CommandRun } from '../commands.js';
 
 function flush(socket: Socket): void {
   while (socket.writableCorked) socket.uncork();
@@ -13,10 +13,16 @@ function flush(socket: Socket): void {
 export const starttls: CommandRun = (conv, _line, proceed, done) => {
   const session = conv.session;
   switch (conv.section?.starttls ?? 'offer') {
-    case 'offer':
+    case 'offer': {
       // The TLS layer takes over the raw socket right after the 220: nothing may stay corked in it.
-      flush(session.socket);
-      return proceed();
+      const raw = session.socket;
+      flush(raw);
+      proceed();
+      // smtp-server answered 220 and made its TLS socket, which the session adopted: until the
+      // handshake is done (onSecure), lines are smtp-server's to drop (RFC 3207 §4.2).
+      if (session.socket !== raw) conv.upgrading = true;
+      return;
+    }
     case 'hide':
       conv.reply(502, ['5.5.1 STARTTLS is not offered here']);
       return done();
@@ -35,10 +41,4 @@ export const starttls: CommandRun = (conv, _line, proceed, done) => {
       return;
     }
   }
-};
-
-/** smtp-server's 220 to STARTTLS: from here until the handshake, lines are its to drop (RFC 3207 §4.2). */
-export const starttlsReply: ReplyEdit = (conv, code, lines) => {
-  if (code === 220) conv.upgrading = true;
-  return lines;
 };
