@@ -64,8 +64,8 @@ function watchLineEnds(socket: Socket, state: InputState): void {
 }
 
 /**
- * smtp-server is used through its hooks (onConnect, onSecure, onMailFrom, onRcptTo, onData, onClose)
- * and through these members of its connection, each for a reason no hook covers (no fork):
+ * smtp-server is used through its hooks (onSecure, onMailFrom, onRcptTo, onData, onClose), its
+ * public connection members, and these private ones, each for a reason no hook covers (no fork):
  * 1. `_setListeners` (in init()): smtp-server waits a hard-coded 100 ms before the greeting to catch
  *    early talkers. That caps a client opening one connection per message at ~9 messages/s.
  * 2. `_sendGreeting`: the scenario decides the greeting (connect and greeting points, its banner), and
