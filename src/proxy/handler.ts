@@ -17,6 +17,8 @@ export interface ProxyOptions {
   upstreamInsecure?: boolean;
   /** Passwords and tokens become *** in the transcript (UI, log, files). */
   redact?: boolean;
+  /** What each session's first note says instead of `proxy to HOST:PORT` (a replay names its recording). */
+  label?: string;
   /** Replay (src/replay): per session, the recorded reply of a command, said instead of the upstream's. */
   replay?: (
     listener: string,
@@ -47,6 +49,7 @@ export function createProxyHandler(
       timeoutMs: ctx.limits.tlsHandshakeTimeoutMs,
     },
     redact: !!proxy.redact,
+    label: proxy.label,
     transcriptBodies: ctx.transcriptBodies,
     maxLineBytes: ctx.limits.maxLineBytes,
     engine: () => ctx.engine,
@@ -62,12 +65,13 @@ export function createProxyHandler(
         relays.delete(relay);
         engine.forget(session.sid);
       });
-      session.note(
-        'info',
-        proxy.redact
-          ? 'proxied session: passwords and tokens are redacted (***)'
-          : 'proxied session: NOT redacted, credentials appear as sent (use --redact before sharing)',
-      );
+      if (!proxy.replay)
+        session.note(
+          'info',
+          proxy.redact
+            ? 'proxied session: passwords and tokens are redacted (***)'
+            : 'proxied session: NOT redacted, credentials appear as sent (use --redact before sharing)',
+        );
       void relay.start();
     },
     close: async () => {},

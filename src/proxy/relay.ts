@@ -18,6 +18,8 @@ export interface RelayOptions {
   maxLineBytes: number;
   /** Read per session: the library API may switch scenario while running. */
   engine: () => ScenarioEngine;
+  /** What the first note says the session is (default: `proxy to HOST:PORT (…)`). */
+  label?: string;
   /** Replay: the recorded reply for a command, played instead of the upstream's (null: none). */
   recorded?: (command: string, args: string) => string[] | null;
 }
@@ -33,6 +35,7 @@ export abstract class Relay {
   protected upReader: LineReader;
   /** Lines for the upstream held while its TLS handshake runs (the client may talk first). */
   private upHeld: Buffer[] | null = null;
+  private heldBytes = 0;
   protected ended = false;
   private readonly noted = new Set<string>();
 
@@ -53,7 +56,12 @@ export abstract class Relay {
 
   async start(): Promise<void> {
     const s = this.session;
-    s.note('info', `proxy to ${describeUpstream(this.options.upstream)}`);
+    s.note('info', this.options.label ?? `proxy to ${describeUpstream(this.options.upstream)}`);
+    if (s.listener.tls === 'implicit' && this.options.upstream.tls === 'starttls' && !this.options.label)
+      s.note(
+        'warn',
+        `the upstream leg is plain text: a client on implicit TLS never asks for STARTTLS; forward ${s.listener.name} to the upstream's implicit-TLS port (465, 993, 995)`,
+      );
     s.readLines({
       onLine: (line) => this.clientLine(line),
       onOverflow: (bytes, phase) => {
@@ -122,19 +130,42 @@ export abstract class Relay {
   protected writeUp(data: string | Buffer, crlf = true): void {
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8');
     const out = crlf ? Buffer.concat([bytes, Buffer.from('\r\n')]) : bytes;
-    if (this.upHeld) this.upHeld.push(out);
-    else if (this.up && !this.up.destroyed) this.up.write(out);
+    if (this.upHeld) {
+      this.upHeld.push(out);
+      this.heldBytes += out.length;
+      if (this.heldBytes > this.options.maxLineBytes)
+        this.fail(`client sent over ${this.options.maxLineBytes} bytes before the upstream's TLS was up`);
+      return;
+    }
+    const up = this.up;
+    if (!up || up.destroyed) return;
+    // Backpressure: a slow upstream holds the client's input instead of buffering it here.
+    if (!up.write(out)) {
+      const client = this.session.socket;
+      client.pause();
+      up.once('drain', () => client.resume());
+    }
+  }
+
+  /** Backpressure the other way: a client that reads slowly holds the upstream's output (a big FETCH). */
+  private flowDown(): void {
+    const up = this.up;
+    if (!up || !this.session.socket.writableNeedDrain || up.isPaused()) return;
+    up.pause();
+    this.session.socket.once('drain', () => up.resume());
   }
 
   /** A line to the client, recorded as a server line. */
   protected writeDown(line: string, decoded?: string): void {
     // The session's reply writer records the line as far as a scenario's cut lets it out.
     this.session.replies.line(line, decoded);
+    this.flowDown();
   }
 
   /** Bytes to the client that the caller records as a summary (literals, message bodies). */
   protected writeDownRaw(data: Buffer): void {
     this.session.write(data);
+    this.flowDown();
   }
 
   /** A note said once per session (a capability removed on every EHLO is said once). */

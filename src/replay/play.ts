@@ -63,6 +63,7 @@ export async function startReplay(options: SandboxOptions & { scenario: Scenario
       proxy: {
         upstreams,
         upstreamCa: readFileSync(inner.certificate.certPath, 'utf8'),
+        label: `replay of ${replay.source ?? 'a recording'}: recorded replies; commands it never saw get the sandbox's own answer`,
         replay: (_listener, note) => new ReplayCursor(replay, note).reply,
       },
     });

@@ -143,6 +143,13 @@ export class RawClient {
     return this.waitFor(() => (this.closed ? true : null), timeoutMs, 'close').then(() => undefined);
   }
 
+  /** Whatever arrived and was not read yet (what a cut let out, after `waitClosed()`). */
+  rest(): Buffer {
+    const out = this.buffer;
+    this.buffer = Buffer.alloc(0);
+    return out;
+  }
+
   close(): void {
     this.socket.destroy();
   }

@@ -77,6 +77,53 @@ describe('proxy: scenario rules in front of a real server', () => {
   });
 });
 
+describe('proxy: a cut mid-FETCH and --upstream-insecure', () => {
+  it('a cut rule lets the first bytes of the upstream FETCH reply out, then closes', async () => {
+    const scenario = await parseScenario(
+      'description: cut\nimap:\n  rules:\n    - name: cut-fetch\n      when: { command: FETCH }\n      cut: { afterBytes: 40 }\n',
+      { label: 'inline', name: 'inline' },
+    );
+    const pair = await startPair({ proxy: { scenario } });
+    try {
+      const raw = Buffer.from(`Subject: cut me\r\n\r\n${'line of the body\r\n'.repeat(50)}`);
+      await pair.upstream.store.append(pair.upstream.store.maildropFor(''), 'INBOX', raw);
+      const c = await RawClient.connect(pair.proxy.ports.imap!);
+      await c.readLine();
+      c.send('a LOGIN u p');
+      await c.readUntil(/^a OK/);
+      c.send('b SELECT INBOX');
+      await c.readUntil(/^b OK/);
+      c.send('c FETCH 1 BODY[]');
+      await c.waitClosed();
+      const got = c.rest().toString('latin1');
+      assert.equal(got.length, 40);
+      assert.match(got, /^\* 1 FETCH \(BODY\[\] \{\d+\}\r\nSubject: cut/);
+      assert.ok(notes(pair).some((t) => /scenario rule cut-fetch: the reply was cut after 40 bytes/.test(t)));
+      assert.ok(linesOf(pair.upstream, 'client-line', 'imap').includes('c FETCH 1 BODY[]'));
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('--upstream-insecure: the self-signed upstream is used, and every session says NOT verified', async () => {
+    const pair = await startPair({ proxyOptions: { upstreamCa: undefined, upstreamInsecure: true } });
+    try {
+      const c = await RawClient.connect(pair.proxy.ports.imaps!, {
+        tls: true,
+        ca: readFileSync(certPath(), 'utf8'),
+      });
+      assert.match(await c.readLine(), /^\* OK /);
+      c.send('a LOGOUT');
+      await c.readUntil(/^a OK/);
+      assert.ok(
+        notes(pair).some((t) => /upstream TLS established: .*NOT verified \(--upstream-insecure\)/.test(t)),
+      );
+    } finally {
+      await pair.close();
+    }
+  });
+});
+
 describe('proxy: a broken upstream gives the client a clean goodbye', () => {
   it('unreachable: 421 on SMTP, * BYE on IMAP, -ERR on POP3, and a transcript line saying why', async () => {
     const port = await deadPort();
