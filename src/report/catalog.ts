@@ -19,8 +19,14 @@ export const FINDINGS = {
       'the client finished a handshake with a certificate it should have refused (expired, wrong host, unknown CA) and kept talking',
   },
   'weak-tls': { severity: 'warn', about: 'TLS below 1.2 was negotiated' },
-  'bare-lf': { severity: 'error', about: 'a line of the message ends in LF without CR (RFC 5321 §2.3.8)' },
-  'bare-cr': { severity: 'error', about: 'the message holds a CR not followed by LF (RFC 5321 §2.3.8)' },
+  'bare-lf': {
+    severity: 'error',
+    about: 'a line of a message (DATA or APPEND) ends in LF without CR (RFC 5322 §2.3, RFC 5321 §2.3.8)',
+  },
+  'bare-cr': {
+    severity: 'error',
+    about: 'a message (DATA or APPEND) holds a CR not followed by LF (RFC 5322 §2.3, RFC 5321 §2.3.8)',
+  },
   'line-too-long': {
     severity: 'error',
     about: 'a line of the message is over 998 octets (RFC 5322 §2.1.1)',

@@ -57,6 +57,8 @@ export type TranscriptEvent = EventBase &
         size: number;
         from: string;
         recipients: string[];
+        /** IMAP APPEND: the folder it went into (no envelope then). */
+        folder?: string;
         /** What the bytes look like (bare LF/CR, long lines, 8-bit), for the findings. */
         shape?: MessageShape;
       }

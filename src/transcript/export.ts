@@ -34,7 +34,7 @@ function rawDescription(event: TranscriptEvent): string {
     case 'auth':
       return `-- AUTH ${event.mechanism} user ${JSON.stringify(event.username)}: ${event.ok ? 'accepted' : 'rejected'}`;
     case 'message-stored':
-      return `-- message ${event.id} stored (${event.size} bytes) from <${event.from}> to ${event.recipients.map((r) => `<${r}>`).join(', ')}`;
+      return `-- ${storedText(event)}`;
     case 'scenario-action':
       return `-- scenario rule ${event.rule}: ${event.action}`;
     case 'note':
@@ -44,6 +44,15 @@ function rawDescription(event: TranscriptEvent): string {
     case 'finding':
       return `-- finding ${event.severity} ${event.id} (line ${event.line}): ${event.message}`;
   }
+}
+
+/** A stored message in words: its envelope (SMTP), or the folder it was appended to (IMAP). */
+export function storedText(event: TranscriptEvent & { type: 'message-stored' }): string {
+  const where =
+    event.folder !== undefined
+      ? `in ${event.folder}`
+      : `from <${event.from}> to ${event.recipients.map((r) => `<${r}>`).join(', ')}`;
+  return `message ${event.id} stored (${event.size} bytes) ${where}`;
 }
 
 export function formatTranscript(events: TranscriptEvent[]): string {

@@ -1,4 +1,5 @@
 import type { FindingSeverity, Proto, TranscriptEvent } from '../transcript/events.js';
+import { storedText } from '../transcript/export.js';
 import { readServerLine, type ReplyStatus } from './classify.js';
 import { Ring } from './ring.js';
 
@@ -184,13 +185,7 @@ export class TranscriptModel {
         return;
       case 'message-stored':
         this.counters.messagesStored++;
-        this.addLine(
-          row,
-          event,
-          'stored',
-          `message ${event.id} stored (${event.size} bytes) from <${event.from}> to ${event.recipients.map((r) => `<${r}>`).join(', ')}`,
-          'ok',
-        );
+        this.addLine(row, event, 'stored', storedText(event), 'ok');
         return;
       case 'scenario-action':
         row.scenarioActions++;

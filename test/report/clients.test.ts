@@ -115,6 +115,37 @@ describe('findings of real clients', () => {
     );
   });
 
+  it('a raw IMAP APPEND of a message with bare LFs: bare-lf, pointing at the stored line', async () => {
+    const n = sb.report().sessions.length;
+    const literal = 'Subject: appended\n\nbare\nlf\n';
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(sb.ports.imap!, '127.0.0.1');
+      const steps = [
+        { wait: /^\* OK/m, send: 'a LOGIN test testpass\r\n' },
+        { wait: /^a OK/m, send: `b APPEND INBOX {${literal.length}}\r\n` },
+        { wait: /^\+/m, send: literal + '\r\n' },
+        { wait: /^b OK/m, send: 'c LOGOUT\r\n' },
+      ];
+      let buffered = '';
+      socket.on('data', (chunk) => {
+        buffered += chunk.toString();
+        while (steps[0] && steps[0].wait.test(buffered)) {
+          buffered = '';
+          socket.write(steps.shift()!.send);
+        }
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+      setTimeout(() => socket.destroy(), 5_000).unref();
+    });
+    const [s] = await closedSessions(sb, n, 1);
+    const f = s!.findings.find((x) => x.id === 'bare-lf');
+    assert.ok(f, JSON.stringify(s));
+    const event = sb.transcript.history(s!.sid)[f.line - 1]!;
+    assert.equal(event.type, 'message-stored');
+    assert.match(sb.transcript.text(s!.sid), /-- message \S+ stored \(\d+ bytes\) in INBOX/);
+  });
+
   it('python smtplib with STARTTLS (CA verified), login and QUIT: no warn or error', async () => {
     const n = sb.report().sessions.length;
     const r = await python(

@@ -41,7 +41,7 @@ export const messageRules: RuleFamily = (report, s) => {
         report(
           'bare-lf',
           where,
-          `message ${event.id} has lines ending in a bare LF: SMTP needs CRLF (servers may reject it or split it differently)`,
+          `message ${event.id} has lines ending in a bare LF: mail needs CRLF (servers may reject it or read it differently)`,
         );
       if (shape.bareCr) report('bare-cr', where, `message ${event.id} has a CR not followed by LF`);
       if (shape.longestLine > MAX_LINE)

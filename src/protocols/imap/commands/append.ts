@@ -4,6 +4,7 @@ import { bad, no } from '../errors.js';
 import { dateTimeArg, flagListArg } from '../parser/args.js';
 import { utf8Accepted } from '../mailbox-encoding.js';
 import { mailboxArg, storeFailure } from './mailbox-names.js';
+import { messageShape } from '../../../transcript/message-shape.js';
 
 /** RFC 3501 §6.3.11 with APPENDUID (RFC 4315 §3). */
 export const append: CommandSpec = {
@@ -36,9 +37,22 @@ export const append: CommandSpec = {
     const folder = await imap.ctx.store.folder(drop, name);
     // RFC 3501 §6.3.11: TRYCREATE tells the client it may CREATE the mailbox and try again.
     if (!folder) throw no(`no mailbox named ${name}`, 'TRYCREATE');
+    const bytes = Buffer.from(message.value);
     const stored = await imap.ctx.store
-      .append(drop, folder.name, Buffer.from(message.value), { flags, internalDate: date })
+      .append(drop, folder.name, bytes, { flags, internalDate: date })
       .catch(storeFailure);
+    // The message's shape (bare LF/CR, long lines) goes on the bus for the findings (src/report/).
+    imap.ctx.bus.publish({
+      type: 'message-stored',
+      sid: imap.session.sid,
+      proto: 'imap',
+      id: stored.id,
+      size: bytes.length,
+      from: '',
+      recipients: [],
+      folder: folder.name,
+      shape: messageShape(bytes),
+    });
     return `[APPENDUID ${folder.uidValidity} ${stored.uid}] APPEND completed`;
   },
 };
