@@ -259,6 +259,69 @@ describe('findings under scenarios', () => {
     }
   });
 
+  for (const [scenario, words] of [
+    ['expired-cert', /an expired certificate/],
+    ['wrong-hostname-cert', /a certificate for another host name/],
+  ] as const) {
+    it(`curl -k against ${scenario}: tls-not-verified`, async () => {
+      const sb = await startTestSandbox({ scenario: await loadScenario(scenario), certsDir: tempDir() });
+      try {
+        const r = await run(
+          'curl',
+          [
+            '-sS',
+            '-k',
+            `smtps://127.0.0.1:${sb.ports.smtps}`,
+            '--mail-from',
+            'a@example.test',
+            '--mail-rcpt',
+            'b@example.test',
+            '-T',
+            '-',
+          ],
+          { input: MESSAGE },
+        );
+        assert.equal(r.code, 0, r.stderr);
+        const [s] = await closedSessions(sb, 0, 1);
+        assert.match(
+          s!.findings.find((x) => x.id === 'tls-not-verified')?.message ?? JSON.stringify(s),
+          words,
+        );
+      } finally {
+        await sb.close();
+      }
+    });
+  }
+
+  it('openssl s_client -tls1_1 on the implicit-TLS port: weak-tls', async () => {
+    const sb = await startTestSandbox({ listeners: ['smtps'] });
+    try {
+      const r = await run(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `127.0.0.1:${sb.ports.smtps}`,
+          '-tls1_1',
+          '-cipher',
+          'DEFAULT@SECLEVEL=0',
+          '-CAfile',
+          certPath(),
+          '-quiet',
+          '-crlf',
+        ],
+        { input: 'QUIT\n', timeoutMs: 10_000 },
+      );
+      const [s] = await closedSessions(sb, 0, 1);
+      assert.equal(s!.tls, 'TLSv1.1', r.stdout + r.stderr);
+      const f = s!.findings.find((x) => x.id === 'weak-tls');
+      assert.ok(f, JSON.stringify(s));
+      assert.equal(sb.transcript.history(s!.sid)[f.line - 1]!.type, 'tls-upgraded');
+    } finally {
+      await sb.close();
+    }
+  });
+
   it('swaks retrying at once after greylisting: retry-too-fast', async () => {
     const sb = await startTestSandbox({ scenario: await loadScenario('greylisting') });
     try {
