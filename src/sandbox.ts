@@ -15,7 +15,7 @@ import { TlsProvider } from './core/tls-provider.js';
 import { startHttpListener } from './http/server.js';
 import type { ProtocolContext, ProtocolHandler } from './protocols/context.js';
 import { PROTOCOLS } from './protocols/registry.js';
-import { createProxyHandler, type ProxyOptions } from './proxy/handler.js';
+import { createProxyHandler, proxyInfo, type ProxyOptions } from './proxy/handler.js';
 import { FindingsRunner, type Report } from './report/runner.js';
 import { oddCertificate } from './scenario/certificates.js';
 import { ScenarioEngine } from './scenario/engine.js';
@@ -201,6 +201,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       requireAuth: def.requireAuth,
       host,
       port: portFor(def, offset),
+      proxy: proxyInfo(proxy, def.name),
     };
     if (!factory) {
       statuses.push({

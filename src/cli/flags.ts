@@ -224,6 +224,8 @@ export function helpText(): string {
     '  mailsandbox scenarios                    list the shipped scenarios',
     '  mailsandbox validate FILE                check a scenario file',
     '  mailsandbox report DIR [--json]          what the clients did wrong, from a --record folder',
+    '  mailsandbox proxy --upstream L=HOST:PORT record a real server (mailsandbox proxy --help)',
+    '  mailsandbox replay REC -o FILE.yaml      a recording as a scenario that plays its server (replay --help)',
     '',
     'Flags:',
     ...rows,

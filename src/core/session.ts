@@ -28,6 +28,8 @@ export interface ListenerInfo {
   tls: TlsMode;
   port: number;
   requireAuth: boolean;
+  /** The listener forwards to a real server (src/proxy); said in the session-open event. */
+  proxy?: { upstream: string; redacted: boolean };
 }
 
 /** What a line protocol (IMAP, POP3) plugs into its session. */
@@ -90,6 +92,7 @@ export class Session {
       tls: listener.tls,
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
+      proxy: listener.proxy,
     });
   }
 

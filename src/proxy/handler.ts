@@ -5,7 +5,7 @@ import { ImapRelay } from './imap-relay.js';
 import { Pop3Relay } from './pop3-relay.js';
 import type { Relay, RelayOptions } from './relay.js';
 import { SmtpRelay } from './smtp-relay.js';
-import type { UpstreamSpec } from './upstream.js';
+import { describeUpstream, type UpstreamSpec } from './upstream.js';
 
 /** Proxy mode of the sandbox (`mailsandbox proxy`, or `startSandbox({ proxy })`). */
 export interface ProxyOptions {
@@ -24,6 +24,16 @@ export interface ProxyOptions {
     listener: string,
     note: (text: string) => void,
   ) => (command: string, args: string) => string[] | null;
+}
+
+/** What a proxied listener's session-open line says: where it goes, whether secrets are redacted. */
+export function proxyInfo(
+  proxy: ProxyOptions | undefined,
+  listener: string,
+): { upstream: string; redacted: boolean } | undefined {
+  const up = proxy?.upstreams[listener];
+  if (!proxy || !up || proxy.replay) return undefined;
+  return { upstream: describeUpstream(up), redacted: !!proxy.redact };
 }
 
 const RELAYS = { smtp: SmtpRelay, imap: ImapRelay, pop3: Pop3Relay } as const;
@@ -65,13 +75,6 @@ export function createProxyHandler(
         relays.delete(relay);
         engine.forget(session.sid);
       });
-      if (!proxy.replay)
-        session.note(
-          'info',
-          proxy.redact
-            ? 'proxied session: passwords and tokens are redacted (***)'
-            : 'proxied session: NOT redacted, credentials appear as sent (use --redact before sharing)',
-        );
       void relay.start();
     },
     close: async () => {},

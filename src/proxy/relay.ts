@@ -56,7 +56,8 @@ export abstract class Relay {
 
   async start(): Promise<void> {
     const s = this.session;
-    s.note('info', this.options.label ?? `proxy to ${describeUpstream(this.options.upstream)}`);
+    // A proxy's session-open line names its upstream; a replay says what it plays.
+    if (this.options.label) s.note('info', this.options.label);
     if (s.listener.tls === 'implicit' && this.options.upstream.tls === 'starttls' && !this.options.label)
       s.note(
         'warn',

@@ -32,6 +32,8 @@ export type TranscriptEvent = EventBase &
         tls: TlsMode;
         remoteAddress: string;
         remotePort: number;
+        /** A proxied session (src/proxy): the real server it goes to, and whether secrets are redacted. */
+        proxy?: { upstream: string; redacted: boolean };
       }
     /** A line the client sent. `decoded` carries the human reading of base64 AUTH payloads. */
     | {

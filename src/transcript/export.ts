@@ -24,7 +24,7 @@ export function describeEvent(event: TranscriptEvent): string {
 function rawDescription(event: TranscriptEvent): string {
   switch (event.type) {
     case 'session-open':
-      return `-- ${event.proto} session ${event.sid} on ${event.listener} (port ${event.localPort}, ${event.tls}) from ${event.remoteAddress}:${event.remotePort}`;
+      return `-- ${event.proto} session ${event.sid} on ${event.listener} (port ${event.localPort}, ${event.tls}) from ${event.remoteAddress}:${event.remotePort}${event.proxy ? `, proxied to ${event.proxy.upstream}, ${event.proxy.redacted ? 'passwords and tokens redacted' : 'NOT redacted (credentials as sent)'}` : ''}`;
     case 'client-line':
       return `C: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
     case 'server-line':

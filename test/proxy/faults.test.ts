@@ -224,7 +224,17 @@ describe('proxy: --redact and --keylog', () => {
       assert.ok(!joined.includes(Buffer.from('\0alice\0hunter2').toString('base64')));
       assert.match(joined, /C: AUTH PLAIN \*\*\* {4}\[decoded: authzid="" user="alice" password=\*\*\*\]/);
       assert.match(joined, /C: a LOGIN alice \*\*\*/);
-      assert.match(joined, /passwords and tokens are redacted/);
+      // The first line of each proxied recording says it is redacted.
+      for (const file of files) {
+        const first = file.split('\n')[0]!;
+        if (first.startsWith('{'))
+          assert.match(first, /"proxy":\{"upstream":"127\.0\.0\.1:\d+ .*","redacted":true\}/);
+        else
+          assert.match(
+            first,
+            /session \S+ on \S+ .*, proxied to 127\.0\.0\.1:\d+ .*, passwords and tokens redacted$/,
+          );
+      }
       assert.ok(!JSON.stringify(pair.proxy.transcript.history()).includes('hunter2'));
       const randoms = new Set(
         readFileSync(keylog, 'utf8')
