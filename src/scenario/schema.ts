@@ -307,7 +307,13 @@ export const smtpSchema = z.strictObject({
   size: count.optional(),
   rules: z.array(smtpRule).optional(),
 });
-export const imapSchema = z.strictObject({ ...protocolBase, rules: z.array(imapRule).optional() });
+export const imapSchema = z.strictObject({
+  ...protocolBase,
+  /** QUOTA (RFC 9208) of every maildrop: STORAGE in KiB and/or a MESSAGE count; APPEND/COPY past it get
+   *  NO [OVERQUOTA]. */
+  quota: z.strictObject({ storage: count.optional(), messages: count.optional() }).optional(),
+  rules: z.array(imapRule).optional(),
+});
 export const pop3Schema = z.strictObject({ ...protocolBase, rules: z.array(pop3Rule).optional() });
 
 const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);

@@ -34,6 +34,11 @@ const EXTENSIONS = [
   'BINARY', // RFC 3516
   'COMPRESS=DEFLATE', // RFC 4978
   'UTF8=ACCEPT', // RFC 6855
+  'MULTIAPPEND', // RFC 3502
+  'CATENATE', // RFC 4469
+  'QUOTA', // RFC 9208
+  'QUOTA=RES-STORAGE',
+  'QUOTA=RES-MESSAGE',
 ];
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */
@@ -46,6 +51,7 @@ export function offersStartTls(imap: ImapSession): boolean {
  *  §6.2.1), LOGINDISABLED when plain-text login is refused (§7.2.1), then a scenario's edits. */
 export function capabilities(imap: ImapSession): string[] {
   const caps = [...EXTENSIONS];
+  caps.push(`APPENDLIMIT=${imap.ctx.limits.maxMessageBytes}`); // RFC 7889: the literal limit of APPEND
   if (offersStartTls(imap)) caps.push('STARTTLS');
   if (!plaintextLoginAllowed(imap)) caps.push('LOGINDISABLED');
   for (const mech of offeredMechanisms(imap)) caps.push(`AUTH=${mech}`);

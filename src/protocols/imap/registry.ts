@@ -24,6 +24,7 @@ import { status } from './commands/status.js';
 import { store } from './commands/store.js';
 import { search } from './commands/search.js';
 import { sort } from './commands/sort.js';
+import { getquota, getquotaroot, setquota } from './commands/quota.js';
 import { thread } from './commands/thread.js';
 import { subscribe, unsubscribe } from './commands/subscribe.js';
 import { unselect } from './commands/unselect.js';
@@ -73,6 +74,9 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
   ['UID SEARCH', search],
   ['SORT', sort], // RFC 5256
   ['UID SORT', sort],
+  ['GETQUOTA', getquota], // RFC 9208
+  ['GETQUOTAROOT', getquotaroot],
+  ['SETQUOTA', setquota],
   ['THREAD', thread], // RFC 5256
   ['UID THREAD', thread],
   ['UID EXPUNGE', { ...expunge, args: [1, 1], capability: 'UIDPLUS' }], // RFC 4315 §2.1

@@ -39,6 +39,11 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
     super(engine, core, 'imap');
   }
 
+  /** The QUOTA limits the scenario sets (RFC 9208; src/protocols/imap/quota.ts). */
+  get quota(): { storage?: number; messages?: number } | undefined {
+    return this.section?.quota;
+  }
+
   /** CAPABILITY atoms with the scenario's removals (by name, case-insensitively) and additions. */
   capabilities(atoms: string[]): string[] {
     const remove = new Set((this.section?.capabilities?.remove ?? []).map((c) => c.toUpperCase()));

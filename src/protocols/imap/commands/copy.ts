@@ -2,6 +2,7 @@ import { SELECTED, type CommandContext, type CommandSpec } from '../command.js';
 import { no } from '../errors.js';
 import { atomArg } from '../parser/args.js';
 import { compactSet, parseSequenceSet } from '../parser/sequence-set.js';
+import { checkQuota } from '../quota.js';
 import { mailboxArg, storeFailure } from './mailbox-names.js';
 
 /** Copies the named messages; returns the COPYUID response code (RFC 4315 §3) and the source UIDs. */
@@ -10,6 +11,13 @@ async function copyMessages(c: CommandContext): Promise<{ code: string | null; s
   const set = parseSequenceSet(atomArg(c.args[0], 'a sequence set'));
   const name = mailboxArg(c.imap, c.args[1]);
   const messages = view.resolve(set, c.uid);
+  // RFC 9208 §4.3: a COPY that would pass the scenario's quota is refused whole (MOVE adds nothing).
+  if (c.name.endsWith('COPY'))
+    await checkQuota(
+      c.imap,
+      messages.reduce((n, m) => n + m.message.raw.length, 0),
+      messages.length,
+    );
   const store = c.imap.ctx.store;
   const target = await store.folder(drop, name);
   if (!target) throw no(`no mailbox named ${name}`, 'TRYCREATE');

@@ -1,5 +1,5 @@
 import type { Folder } from '../../../store/types.js';
-import { offers } from '../capabilities.js';
+import { offers, requireCapability } from '../capabilities.js';
 import { AUTHENTICATED, type CommandSpec } from '../command.js';
 import { wireText } from '../compose.js';
 import { bad, no } from '../errors.js';
@@ -41,6 +41,21 @@ export function statusResponse(imap: ImapSession, folder: Folder, items: Token[]
         enableCondstore(imap, 'HIGHESTMODSEQ');
         out.push(`HIGHESTMODSEQ ${reportedModseq(imap.session, folder.highestModseq)}`);
         break;
+      case 'APPENDLIMIT':
+        // RFC 7889 §4: the same limit for every mailbox.
+        requireCapability(imap, `APPENDLIMIT=${imap.ctx.limits.maxMessageBytes}`, 'APPENDLIMIT');
+        out.push(`APPENDLIMIT ${imap.ctx.limits.maxMessageBytes}`);
+        break;
+      case 'DELETED':
+      case 'DELETED-STORAGE': {
+        // RFC 9051 §6.3.11, RFC 9208 §4.2.1: the \Deleted messages, by count or in KiB.
+        const deleted = folder.messages.filter((m) => m.flags.has('\\Deleted'));
+        const bytes = deleted.reduce((n, m) => n + m.raw.length, 0);
+        out.push(
+          key === 'DELETED' ? `DELETED ${deleted.length}` : `DELETED-STORAGE ${Math.ceil(bytes / 1024)}`,
+        );
+        break;
+      }
       case 'SIZE':
         if (!offers(imap, 'STATUS=SIZE')) throw bad('unknown STATUS item SIZE');
         out.push(`SIZE ${folder.messages.reduce((n, m) => n + m.raw.length, 0)}`);
