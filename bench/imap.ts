@@ -6,6 +6,8 @@
  *   3. `UID SEARCH HEADER Subject x`
  *   4. `UID SORT (DATE) UTF-8 ALL` (issue 14; both servers must give the same order)
  *   5. `UID THREAD REFERENCES UTF-8 ALL` (every third message answers the one before it)
+ *   6. `FETCH 1:* (FLAGS) (CHANGEDSINCE m)` (issue 14, RFC 7162): `m` from `STATUS (HIGHESTMODSEQ)`,
+ *      then a new keyword on every 100th message (not timed), then the timed FETCH: 1% changed
  * Messages are 2–5 KiB, every fifth multipart with an attachment. The client runs in a worker thread
  * so its parsing does not count against the sandbox's event loop, and checks both servers sent the
  * same number of messages and body octets.
@@ -25,6 +27,7 @@ const STEPS = [
   'UID SEARCH HEADER',
   'UID SORT (DATE) ALL',
   'UID THREAD REFERENCES',
+  'FETCH FLAGS CHANGEDSINCE',
 ] as const;
 type Step = (typeof STEPS)[number];
 
@@ -35,6 +38,8 @@ interface RoundResult {
   searchHits: number;
   sorted: string;
   threads: number;
+  /** Messages FETCH CHANGEDSINCE reported. */
+  changed: number;
 }
 
 /** A deterministic message of 2–5 KiB; every fifth is multipart/mixed with a base64 attachment. */
@@ -184,6 +189,14 @@ async function clientRound(port: number): Promise<RoundResult> {
   lap('UID SORT (DATE) ALL');
   const thread = await client.command('h', 'UID THREAD REFERENCES UTF-8 ALL');
   lap('UID THREAD REFERENCES');
+  const status = await client.command('i', 'STATUS INBOX (HIGHESTMODSEQ)');
+  const since = /HIGHESTMODSEQ (\d+)/.exec(status.untagged.join(' '))![1]!;
+  const every100 = Array.from({ length: Math.ceil(fetched0(meta) / 100) }, (_, i) => i * 100 + 1).join(',');
+  // A keyword new in each round, so each round has changes to find.
+  await client.command('j', `STORE ${every100} +FLAGS.SILENT (round${Date.now().toString(36)})`);
+  t = performance.now();
+  const changed = await client.command('k', `FETCH 1:* (FLAGS) (CHANGEDSINCE ${since})`);
+  lap('FETCH FLAGS CHANGEDSINCE');
   await client.command('f', 'LOGOUT').catch(() => undefined);
   client.close();
   const hits = search.untagged.find((l) => l.startsWith('* SEARCH'))!.split(' ').length - 2;
@@ -197,7 +210,19 @@ async function clientRound(port: number): Promise<RoundResult> {
   for (const ch of thread.untagged.find((l) => l.startsWith('* THREAD'))!)
     if (ch === '(' && depth++ === 0) threads++;
     else if (ch === ')') depth--;
-  return { ms, fetched, bodyOctets: bodies.literalOctets, searchHits: hits, sorted, threads };
+  return {
+    ms,
+    fetched,
+    bodyOctets: bodies.literalOctets,
+    searchHits: hits,
+    sorted,
+    threads,
+    changed: changed.untagged.filter((l) => / FETCH /.test(l)).length,
+  };
+}
+
+function fetched0(meta: { untagged: string[] }): number {
+  return meta.untagged.filter((l) => / FETCH /.test(l)).length;
 }
 
 if (!isMainThread && (workerData as { imapBench?: boolean } | null)?.imapBench) {
@@ -228,10 +253,13 @@ export async function benchImap(): Promise<string> {
   if (a.searchHits !== b.searchHits)
     throw new Error(`SEARCH hits differ: ${a.searchHits} vs dovecot ${b.searchHits}`);
   if (a.sorted !== b.sorted) throw new Error('UID SORT (DATE) orders differ from dovecot');
+  const expectChanged = Math.ceil(count / 100);
+  if (a.changed !== expectChanged || b.changed !== expectChanged)
+    throw new Error(`FETCH CHANGEDSINCE: ${a.changed} vs dovecot ${b.changed} (expected ${expectChanged})`);
   if (a.threads !== b.threads)
     throw new Error(`THREAD REFERENCES: ${a.threads} threads vs dovecot ${b.threads}`);
   return [
-    `IMAP: ${count} messages (${(a.bodyOctets / 1024 / 1024).toFixed(1)} MiB), ${a.searchHits} search hits, ${a.threads} threads, median of ${rounds} rounds`,
+    `IMAP: ${count} messages (${(a.bodyOctets / 1024 / 1024).toFixed(1)} MiB), ${a.searchHits} search hits, ${a.threads} threads, ${a.changed} changed since, median of ${rounds} rounds`,
     '(client in a worker thread; ratio = mailsandbox / dovecot)',
     ...table(['step', 'mailsandbox', 'dovecot', 'ratio'], stepRows(STEPS, ours, theirs)),
   ].join('\n');
