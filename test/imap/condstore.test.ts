@@ -138,6 +138,10 @@ describe('CONDSTORE (RFC 7162 §3.1)', () => {
     // MODSEQ n matches a modseq of n or more (§3.1.5): the last seeded message has `status` itself.
     assert.equal((await ok(c, 'x', `SEARCH MODSEQ ${status + 1}`))[0], `* SEARCH 2 (MODSEQ ${changed})`);
     assert.equal(
+      (await ok(c, 'z', `UID SEARCH RETURN (ALL COUNT) MODSEQ ${status + 1}`))[0],
+      `* ESEARCH (TAG "z") UID ALL 2 COUNT 1 MODSEQ ${changed}`,
+    );
+    assert.equal(
       (await ok(c, 'y', `UID SEARCH MODSEQ "/flags/\\\\draft" all ${changed + 1}`))[0],
       '* SEARCH',
     );
@@ -223,6 +227,8 @@ describe('QRESYNC (RFC 7162 §3.2)', () => {
     await ok(b, 'x2', 'EXPUNGE');
     const noop = await ok(a, 'n', 'NOOP');
     assert.deepEqual(noop, ['* VANISHED 1', 'n OK NOOP completed']);
+    // With QRESYNC on, every FETCH names its UID (so VANISHED and FETCH speak of the same messages).
+    assert.match((await ok(a, 'u2', 'FETCH 1 (FLAGS)'))[0]!, /^\* 1 FETCH \(UID \d+ FLAGS /);
     // UID FETCH ... (CHANGEDSINCE n VANISHED) (RFC 7162 §3.2.6).
     const fetch = await ok(a, 'v', `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${known} VANISHED)`);
     assert.equal(fetch[0], '* VANISHED (EARLIER) 1:2,4');

@@ -18,6 +18,8 @@ export function answerWithOptions(
   uid: boolean,
   hits: SequencedMessage[],
   options: ReadonlySet<ReturnOption>,
+  /** RFC 7162 §3.1.5: a search with MODSEQ reports the highest modseq of its hits. */
+  modseq: number | null = null,
 ): void {
   const number = (h: SequencedMessage) => (uid ? h.message.uid : h.seq);
   const numbers = hits.map(number);
@@ -43,5 +45,6 @@ export function answerWithOptions(
   if (numbers.length && options.has('MAX')) text += ` MAX ${max}`;
   if (numbers.length && options.has('ALL')) text += ` ALL ${compactSet(numbers)}`;
   if (options.has('COUNT')) text += ` COUNT ${numbers.length}`;
+  if (modseq !== null) text += ` MODSEQ ${modseq}`;
   imap.untagged(text);
 }

@@ -210,8 +210,11 @@ export class MailboxView {
 
   /** Messages a sequence set names, in mailbox order. For sequence numbers every number must exist
    *  (RFC 3501 §9 `seq-number`); for UIDs, numbers that match nothing are ignored (§6.4.8). */
-  resolve(set: SequenceSet, byUid: boolean): SequencedMessage[] {
+  resolve(set: SequenceSet, byUid: boolean, minModseq = 0): SequencedMessage[] {
     const out: SequencedMessage[] = [];
+    // FETCH CHANGEDSINCE (RFC 7162 §3.1.4.1) keeps only messages changed since: filtered here, so a sync
+    // of a large mailbox does not make an entry per unchanged message.
+    if (minModseq > 0 && set !== SAVED_RESULT) return this.changedIn(set, byUid, minModseq);
     if (set === SAVED_RESULT) {
       // RFC 5182 §2.1: expunged messages have left `$`; an empty `$` names no message, without error.
       this.messages.forEach((message, i) => {
@@ -234,6 +237,20 @@ export class MailboxView {
       throw bad(`invalid sequence set: there are only ${this.messages.length} messages`);
     for (const [a, b] of ranges)
       for (let n = a; n <= b; n++) out.push({ seq: n, message: this.messages[n - 1]! });
+    return out;
+  }
+
+  private changedIn(set: SequenceSet, byUid: boolean, minModseq: number): SequencedMessage[] {
+    const out: SequencedMessage[] = [];
+    const max = byUid ? (this.messages.at(-1)?.uid ?? 0) : this.messages.length;
+    if (!byUid && max === 0) throw bad('invalid sequence set: the mailbox is empty');
+    const ranges = resolveRanges(set, max);
+    if (!byUid && (ranges.at(-1)?.[1] ?? 0) > max)
+      throw bad(`invalid sequence set: there are only ${max} messages`);
+    this.messages.forEach((message, i) => {
+      if (message.modseq >= minModseq && inRanges(ranges, byUid ? message.uid : i + 1))
+        out.push({ seq: i + 1, message });
+    });
     return out;
   }
 }

@@ -127,17 +127,16 @@ export const fetch: CommandSpec = {
     const items = parseFetchItems(args[1]);
     if (items.some((i) => i.kind === 'binary')) requireCapability(imap, 'BINARY', 'BINARY[...]');
     const modifiers = readFetchModifiers(c, items);
-    if (uid && !items.some((i) => i.kind === 'simple' && i.name === 'UID'))
+    // UID FETCH always reports the UID (RFC 3501 §6.4.8); so does every FETCH once QRESYNC is on, as
+    // Dovecot does, so VANISHED and FETCH speak of the same messages.
+    if ((uid || view.sync.qresync) && !items.some((i) => i.kind === 'simple' && i.name === 'UID'))
       items.unshift({ kind: 'simple', name: 'UID' });
     const marksSeen = !view.readOnly && items.some(setsSeen);
     const asksFlags = items.some((i) => i.kind === 'simple' && i.name === 'FLAGS');
     const asksModseq = items.some((i) => i.kind === 'simple' && i.name === 'MODSEQ');
     const preview = imap.ctx.transcriptBodies ? Infinity : 80;
-    let messages = view.resolve(set, uid);
-    if (modifiers.changedSince !== null) {
-      const since = modifiers.changedSince;
-      messages = messages.filter((m) => m.message.modseq > since);
-    }
+    // CHANGEDSINCE n: messages whose modseq is above n (RFC 7162 §3.1.4.1).
+    const messages = view.resolve(set, uid, modifiers.changedSince === null ? 0 : modifiers.changedSince + 1);
     for (const line of modifiers.vanished(set)) imap.send(line);
     // One writer for the whole command: each response goes into the transcript as it is made (under a
     // scenario's cut: as far as it goes out), and its bytes go out with the rest of its batch, as one Buffer.

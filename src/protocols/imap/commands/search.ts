@@ -44,9 +44,17 @@ export const search: CommandSpec = {
       if (request.options?.has('SAVE')) view.savedResult = new Set();
       throw err;
     }
-    if (request.options) return answerWithOptions(imap, tag, uid, hits, request.options);
-    const numbers = hits.map((h) => (uid ? h.message.uid : h.seq));
     const highest = hits.reduce((n, h) => Math.max(n, h.message.modseq), 0);
+    if (request.options)
+      return answerWithOptions(
+        imap,
+        tag,
+        uid,
+        hits,
+        request.options,
+        withModseq && hits.length ? highest : null,
+      );
+    const numbers = hits.map((h) => (uid ? h.message.uid : h.seq));
     const modseq = withModseq && numbers.length ? ` (MODSEQ ${highest})` : '';
     imap.untagged(numbers.length ? `SEARCH ${numbers.join(' ')}${modseq}` : 'SEARCH');
   },

@@ -55,7 +55,7 @@ export const store: CommandSpec = {
       const before = message.modseq;
       await imap.ctx.store.setFlags(drop, view.folder, message, next);
       view.reported(message.uid);
-      const uidText = uid ? `UID ${message.uid} ` : '';
+      const uidText = uid || view.sync.qresync ? `UID ${message.uid} ` : '';
       // RFC 3501 §6.4.6: the new flags come back as untagged FETCH unless .SILENT; with UID STORE the
       // UID is included (§6.4.8). RFC 7162 §3.1.3: with CONDSTORE on, MODSEQ too, and a .SILENT store
       // that changed the message still reports its new MODSEQ.
