@@ -70,6 +70,25 @@ describe('IMAP COMPRESS=DEFLATE (RFC 4978)', () => {
     assert.ok(lines.includes('a NOOP') && lines.includes('a OK NOOP completed'), lines.join('\n'));
   });
 
+  it('a 3 MB FETCH streams through the deflater whole (back-pressure through zlib)', async () => {
+    const sb = await sandbox();
+    const drop = sb.store.maildropFor('test');
+    const line = 'y'.repeat(998);
+    for (let i = 0; i < 300; i++)
+      await sb.store.append(drop, 'INBOX', Buffer.from(`Subject: ${i}\r\n\r\n${(line + '\r\n').repeat(10)}`));
+    const c = await loggedIn(sb);
+    c.send('z COMPRESS DEFLATE');
+    await c.readUntil(/^z OK/);
+    c.compress();
+    c.send('s SELECT INBOX');
+    await c.readUntil(/^s OK/);
+    c.send('f FETCH 1:* BODY.PEEK[]');
+    const lines = await c.readUntil(/^f /, 30_000);
+    assert.equal(lines.at(-1), 'f OK FETCH completed');
+    assert.equal(lines.filter((l) => /^\* \d+ FETCH \(BODY\[\] \{\d+\}$/.test(l)).length, 301);
+    assert.equal(lines.filter((l) => l === line).length, 3000);
+  });
+
   it('BAD for an unknown mechanism, and BAD unknown command when a scenario removes COMPRESS=DEFLATE', async () => {
     const c = await loggedIn(await sandbox());
     c.send('a COMPRESS LZW');

@@ -251,7 +251,11 @@ describe('QRESYNC (RFC 7162 §3.2)', () => {
     const uidValidity = /UIDVALIDITY (\d+)/.exec(select.join('\n'))![1]!;
     const known = highest(select);
     await ok(c, 'f', 'STORE 3 +FLAGS ($Label1 \\Deleted)');
-    await ok(c, 'x', 'UID EXPUNGE 3');
+    // A QRESYNC client learns the new HIGHESTMODSEQ in the tagged OK (as Dovecot answers).
+    assert.match(
+      (await ok(c, 'x', 'UID EXPUNGE 3')).at(-1)!,
+      /^x OK \[HIGHESTMODSEQ \d+\] UID EXPUNGE completed$/,
+    );
     await ok(c, 'g', 'STORE 1 +FLAGS (\\Seen)');
     await seed(sb, 'INBOX', 1);
     await ok(c, 'n', 'NOOP');

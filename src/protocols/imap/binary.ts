@@ -13,8 +13,9 @@ import { no } from './errors.js';
 
 const KNOWN_ENCODINGS = new Set(['7bit', '8bit', 'binary', 'base64', 'quoted-printable']);
 
-/** Decoded content per message and part: BINARY.SIZE then BINARY[] (what clients do) decodes once. */
-const cache = new WeakMap<Buffer, Map<string, Buffer>>();
+/** The last part decoded per message: BINARY.SIZE then BINARY[] (what clients do) decodes once, and
+ *  no more than one decoded copy per message stays in memory. */
+const cache = new WeakMap<Buffer, { key: string; data: Buffer }>();
 
 function decodedLeaf(raw: Buffer, part: MimePart): Buffer {
   const fields = part.isMime ? headerFields(raw, part.header) : [];
@@ -39,12 +40,9 @@ function compute(raw: Buffer, path: number[]): Buffer | null {
 /** The decoded bytes of BINARY[path], null when the part does not exist; throws NO [UNKNOWN-CTE]. */
 export function binaryContent(raw: Buffer, path: number[]): Buffer | null {
   const key = path.join('.');
-  let parts = cache.get(raw);
-  const hit = parts?.get(key);
-  if (hit) return hit;
+  const hit = cache.get(raw);
+  if (hit?.key === key) return hit.data;
   const data = compute(raw, path);
-  if (data === null) return null;
-  if (!parts) cache.set(raw, (parts = new Map()));
-  parts.set(key, data);
+  if (data !== null) cache.set(raw, { key, data });
   return data;
 }

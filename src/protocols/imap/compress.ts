@@ -51,6 +51,15 @@ export function startCompression(session: Session): Compression {
     return deflate.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, cb);
   };
   socket.write = writeDeflated as typeof socket.write;
+  // Back-pressure through the deflate stream: the session's drained() waits on the socket, so the socket
+  // reports the deflater's full buffer too and says 'drain' when it empties (a FETCH of a whole mailbox
+  // streams instead of piling up inside zlib).
+  const needDrain = inheritedGetter(socket, 'writableNeedDrain');
+  Object.defineProperty(socket, 'writableNeedDrain', {
+    configurable: true,
+    get: () => deflate.writableNeedDrain || Boolean(needDrain?.call(socket)),
+  });
+  deflate.on('drain', () => socket.emit('drain'));
   // What was deflated reaches the wire before the FIN (a LOGOUT's BYE and OK).
   socket.end = ((): Socket => {
     deflate.end();
@@ -73,4 +82,17 @@ export function startCompression(session: Session): Compression {
   active.set(session, compression);
   session.note('info', 'COMPRESS=DEFLATE active: bytes on the wire are deflated both ways from here on');
   return compression;
+}
+
+/** The getter `name` has on the object's prototype chain (Writable's `writableNeedDrain`). */
+function inheritedGetter(object: object, name: string): (() => unknown) | undefined {
+  for (
+    let proto = Object.getPrototypeOf(object) as object | null;
+    proto;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor) return descriptor.get;
+  }
+  return undefined;
 }

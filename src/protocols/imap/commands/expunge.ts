@@ -19,5 +19,8 @@ export const expunge: CommandSpec = {
     } else if (args.length) throw no('EXPUNGE takes no arguments');
     const deleted = candidates.filter((m) => m.flags.has('\\Deleted')).map((m) => m.uid);
     if (deleted.length) await imap.ctx.store.expunge(drop, view.folder, deleted);
+    // RFC 7162 §3.2.10 (as Dovecot answers): a QRESYNC client learns the new HIGHESTMODSEQ right away.
+    if (view.sync.qresync)
+      return `[HIGHESTMODSEQ ${view.highestModseq}] ${uid ? 'UID EXPUNGE' : 'EXPUNGE'} completed`;
   },
 };
