@@ -1,5 +1,6 @@
 import type { ActiveVerdict } from '../scenario/verdicts.js';
 import { redactTail, REDACTED, SaslWatch } from './auth-view.js';
+import { describeLiteral } from './literal.js';
 import { playInProxy, type Played } from './play.js';
 import { Relay } from './relay.js';
 
@@ -38,6 +39,8 @@ export class ImapRelay extends Relay {
   private greeted = false;
   /** The upstream is in the middle of a literal: the proxy's own lines wait until it ends. */
   private upLiteral = false;
+  /** A response with literals is passing: its transcript line so far, and whether the client sees it. */
+  private response: { text: string; shown: boolean } | null = null;
   private heldDown: string[] = [];
   private user: string | null = null;
 
@@ -168,6 +171,7 @@ export class ImapRelay extends Relay {
 
   protected upstreamLine(raw: Buffer): void {
     let line = raw.toString('utf8');
+    if (this.response) return this.responsePart(line);
     if (!this.greeted) {
       this.greeted = true;
       const recorded = this.options.recorded?.('greeting', '');
@@ -181,25 +185,42 @@ export class ImapRelay extends Relay {
     if (line.startsWith('+')) return this.continuation(line);
     const literal = LITERAL.exec(line);
     const shown = !this.replacing;
-    if (shown) this.writeDown(this.filterCapabilities(line));
-    if (literal) this.serverLiteral(Number(literal[1]), shown);
+    if (!literal) {
+      if (shown) this.writeDown(this.filterCapabilities(line));
+      return;
+    }
+    this.response = { text: '', shown };
+    this.responsePart(line);
   }
 
-  private serverLiteral(size: number, shown: boolean): void {
-    let first = '';
-    this.upLiteral = true;
-    this.upReader.readBytes(size, (chunk, done) => {
-      if (first.length < 80) first += chunk.toString('utf8', 0, 80);
-      if (shown) this.writeDownRaw(chunk);
-      if (!done) return;
+  /**
+   * One piece of a response that carries literals (a FETCH with BODY[]): its bytes stream to the client
+   * as they come, and the transcript gets the whole response as one line once it ends, each literal
+   * shown as its size and first line, as the sandbox's own IMAP transcript shows it.
+   */
+  private responsePart(line: string): void {
+    const response = this.response!;
+    if (response.shown) this.writeDownRaw(Buffer.from(line + '\r\n'));
+    response.text += line;
+    const literal = LITERAL.exec(line);
+    if (!literal) {
+      this.response = null;
+      if (response.shown) this.session.server(response.text);
       this.upLiteral = false;
-      if (shown) {
-        const preview = this.options.transcriptBodies ? first : first.split(/\r?\n/)[0]!;
-        this.session.server(`{${size} bytes literal} ${JSON.stringify(preview)}`);
-      }
       const held = this.heldDown;
       this.heldDown = [];
       for (const l of held) this.writeDown(l);
+      return;
+    }
+    const size = Number(literal[1]);
+    // As the sandbox's own FETCH shows a literal: its first line, 80 bytes of it unless --transcript-bodies.
+    const limit = this.options.transcriptBodies ? 64 * 1024 : 80;
+    let head = Buffer.alloc(0);
+    this.upLiteral = true;
+    this.upReader.readBytes(size, (chunk, done) => {
+      if (head.length < limit) head = Buffer.concat([head, chunk.subarray(0, limit - head.length)]);
+      if (response.shown) this.writeDownRaw(chunk);
+      if (done) response.text += describeLiteral(head, size);
     });
   }
 

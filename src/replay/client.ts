@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { describeLiteral } from '../proxy/literal.js';
 import { BODY_SUMMARY, LITERAL_SUMMARY, standIn } from './mail.js';
 import type { Recording } from './read.js';
 
@@ -41,11 +42,12 @@ class Wire {
         this.buffer = this.buffer.subarray(i + 2);
         const literal = /\{(\d+)\}$/.exec(line);
         if (literal && !line.startsWith('+')) {
-          // The literal's bytes are compared by size only, as the recording shows them.
+          // A literal is compared as the transcript shows it: its size and first line.
           const n = Number(literal[1]);
-          if (!(await this.bytes(n, deadline))) return line;
+          const data = await this.bytes(n, deadline);
+          if (!data) return line;
           const rest = await this.line(Math.max(1, deadline - Date.now()));
-          return `${line}\n{${n} bytes literal}\n${rest ?? ''}`;
+          return `${line}${describeLiteral(data.subarray(0, 200), n)}${rest ?? ''}`;
         }
         return line;
       }
@@ -60,9 +62,9 @@ class Wire {
     }
   }
 
-  private async bytes(n: number, deadline: number): Promise<boolean> {
+  private async bytes(n: number, deadline: number): Promise<Buffer | null> {
     while (this.buffer.length < n) {
-      if (this.closed || Date.now() >= deadline) return false;
+      if (this.closed || Date.now() >= deadline) return null;
       await new Promise<void>((r) => {
         const t = setTimeout(r, Math.max(1, deadline - Date.now()));
         this.wake = () => {
@@ -71,8 +73,9 @@ class Wire {
         };
       });
     }
+    const data = this.buffer.subarray(0, n);
     this.buffer = this.buffer.subarray(n);
-    return true;
+    return data;
   }
 }
 
@@ -83,19 +86,6 @@ function toSend(line: string): Buffer {
   const literal = LITERAL_SUMMARY.exec(line.replace(/ \*\*\*$/, ' ""'));
   if (literal) return standIn(Number(literal[1]), '');
   return Buffer.from(line + '\r\n');
-}
-
-/** Recorded server lines in the form `Wire.line` gives them (a literal's bytes as its size). */
-function expected(lines: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const literal = LITERAL_SUMMARY.exec(lines[i + 1] ?? '');
-    if (/\{\d+\}$/.test(lines[i]!) && literal) {
-      out.push(`${lines[i]}\n{${literal[1]} bytes literal}\n${lines[i + 2] ?? ''}`);
-      i += 2;
-    } else out.push(lines[i]!);
-  }
-  return out;
 }
 
 const STARTTLS = /^(\S+ )?(STARTTLS|STLS)$/i;
@@ -140,7 +130,7 @@ export async function replayClient(
       out(`C: ${line}`);
       wire.socket.write(toSend(line));
     }
-    const want = expected(group.replies);
+    const want = group.replies;
     const got: string[] = [];
     const until = Date.now() + (opts.timeoutMs ?? REPLY_MS);
     while (Date.now() < until) {

@@ -1,40 +1,29 @@
 import type { Proto } from '../transcript/events.js';
-import { BODY_SUMMARY, LITERAL_SUMMARY, standIn } from './mail.js';
+import { BODY_SUMMARY, SERVER_LITERAL, standIn } from './mail.js';
 import type { ReplaySection } from './schema.js';
 
 type Exchange = ReplaySection['exchanges'][number];
 
 /**
  * The recorded lines as they go on the wire: a literal the recording showed only as its size and
- * first line (`{561 bytes literal} "From: …"`) and a POP3 body shown as `<message body: N bytes>`
+ * first line (`{561} <561 bytes: "From: …">`) and a POP3 body shown as `<message body: N bytes>`
  * become stand-in bytes of that size (the seeded message has the same bytes, mail.ts standIn).
  */
 export function wireLines(proto: Proto, lines: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const literal = proto === 'imap' ? /\{(\d+)\}$/.exec(line) : null;
-    const summary = literal ? LITERAL_SUMMARY.exec(lines[i + 1] ?? '') : null;
-    if (literal && summary) {
-      let first = '';
-      try {
-        first = summary[2] ? (JSON.parse(summary[2]) as string) : '';
-      } catch {
-        first = '';
-      }
-      const bytes = standIn(Number(literal[1]), first.split(/\r?\n/)[0]!).toString('latin1');
-      out.push(`${line}\r\n${bytes}${lines[i + 2] ?? ''}`);
-      i += 2;
-      continue;
-    }
+  return lines.map((line) => {
+    if (proto === 'imap')
+      return line.replace(SERVER_LITERAL, (_m, size: string, quoted?: string) => {
+        let first = '';
+        try {
+          first = quoted ? (JSON.parse(quoted) as string) : '';
+        } catch {
+          first = '';
+        }
+        return `{${size}}\r\n${standIn(Number(size), first).toString('latin1')}`;
+      });
     const body = proto === 'pop3' ? BODY_SUMMARY.exec(line) : null;
-    if (body) {
-      out.push(standIn(Number(body[1]), '').toString('latin1').replace(/\r\n$/, ''));
-      continue;
-    }
-    out.push(line);
-  }
-  return out;
+    return body ? standIn(Number(body[1]), '').toString('latin1').replace(/\r\n$/, '') : line;
+  });
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { Exchange, ReplayMail } from './exchanges.js';
 
-/** `{561 bytes literal} "From: …"` (proxy and IMAP transcripts) → its size and first line. */
+/** A literal the client sent, as IMAP transcripts show it: `{561 bytes literal} "From: …"`. */
 export const LITERAL_SUMMARY = /^\{(\d+) bytes literal\}(?: (".*"))?$/;
+/** A literal in a server response line, as IMAP transcripts show it: `{561} <561 bytes: "From: …">`. */
+export const SERVER_LITERAL = /\{(\d+)\} <\d+ bytes(?:: ("(?:[^"\\]|\\.)*"))?>/g;
 /** `<message body: 240 bytes>` (SMTP and POP3 transcripts). */
 export const BODY_SUMMARY = /^<message body: (\d+) bytes>$/;
 
@@ -52,19 +54,19 @@ export function imapMail(exchanges: Exchange[]): ReplayMail[] {
         folder.bySeq.set(seq, fetch);
       } else if (line.startsWith('* ') || /^\S+ (OK|NO|BAD)\b/.test(line)) fetch = null;
       if (!fetch) continue;
-      const literal = LITERAL_SUMMARY.exec(line);
-      if (literal) {
-        fetch.first ||= preview(literal[2]);
-        continue;
-      }
       const uid = /\bUID (\d+)/i.exec(line);
       if (uid) fetch.uid = Number(uid[1]);
       const flags = /\bFLAGS \(([^)]*)\)/i.exec(line);
       if (flags) fetch.flags = flags[1]!.split(' ').filter((f) => f && f !== '\\Recent');
       const size = /\bRFC822\.SIZE (\d+)/i.exec(line);
       if (size) fetch.size = Number(size[1]);
-      const whole = /\b(?:BODY(?:\.PEEK)?\[\]|RFC822|BINARY\[\]) \{(\d+)\}$/i.exec(line);
-      if (whole && fetch.size === undefined) fetch.size = Number(whole[1]);
+      const whole = /\b(?:BODY\[\]|RFC822|BINARY\[\]) \{(\d+)\} <\d+ bytes(?:: ("(?:[^"\\]|\\.)*"))?>/i.exec(
+        line,
+      );
+      if (whole) {
+        fetch.size ??= Number(whole[1]);
+        fetch.first ||= preview(whole[2]);
+      }
     }
   }
   const mail: ReplayMail[] = [];
@@ -129,7 +131,9 @@ export function pop3Mail(exchanges: Exchange[]): ReplayMail[] {
  * the recording showed a message's size and first line but not its bytes.
  */
 export function standIn(size: number, first: string): Buffer {
-  const head = first && first.includes(':') ? first : 'Subject: replayed message';
+  // ASCII only: the stand-in must be exactly `size` bytes on the wire.
+  const head =
+    first && first.includes(':') ? first.replace(/[^\x20-\x7e]/g, '?') : 'Subject: replayed message';
   let text = `${head}\r\nX-Replay: stand-in of ${size} bytes\r\n\r\n`;
   if (text.length > size) return Buffer.from(text.slice(0, size), 'latin1');
   while (text.length < size) {
