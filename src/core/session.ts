@@ -226,8 +226,14 @@ export class Session {
 
   /** Cuts the connection at once (RST where the platform allows), without a goodbye. */
   reset(reason: string): void {
-    // Not close(): end() followed by resetAndDestroy() leaves the socket open on Node 20.
     this.markClosed(reason);
+    // A socket already ended (close() said goodbye, the sandbox shuts down before the client left) is
+    // only destroyed: resetAndDestroy() after end() fails with EINVAL on Node 20 and leaves the handle
+    // polling, which spun the event loop at exit (the tests' old settle helpers waited it out).
+    if (this.socket.writableEnded || this.socket.destroyed) {
+      this.socket.destroy();
+      return;
+    }
     try {
       this.socket.resetAndDestroy();
     } catch {

@@ -1,5 +1,6 @@
 import type { UserDirectory } from '../auth/verify.js';
 import type { Session } from '../core/session.js';
+import type { StartTlsPolicy } from '../core/starttls.js';
 import type { AuthPolicy, DecisionContext, ScenarioEngine } from './engine.js';
 import type { Point } from './schema.js';
 import type { Verdict } from './verdicts.js';
@@ -38,7 +39,7 @@ export class ProtocolScenario<P extends 'imap' | 'pop3'> {
     return this.section?.hostname;
   }
 
-  get starttls(): 'offer' | 'hide' | 'refuse' | 'abort' {
+  get starttls(): StartTlsPolicy {
     return this.section?.starttls ?? 'offer';
   }
 

@@ -1,3 +1,4 @@
+import { startTlsOffered } from '../../core/starttls.js';
 import { offeredMechanisms, plaintextLoginAllowed } from './auth-policy.js';
 import type { CommandSpec } from './command.js';
 import { bad } from './errors.js';
@@ -43,8 +44,7 @@ const EXTENSIONS = [
 
 /** STARTTLS is usable: a STARTTLS port, not yet secure, and no scenario hiding it. */
 export function offersStartTls(imap: ImapSession): boolean {
-  const session = imap.session;
-  return session.listener.tls === 'starttls' && !session.tls && imap.scenario.starttls !== 'hide';
+  return startTlsOffered(imap.session, imap.scenario.starttls);
 }
 
 /** The CAPABILITY list for this session now: STARTTLS only while it can still be used (RFC 3501

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Credentials } from '../../auth/mechanism.js';
 import type { AuthPolicy } from '../../scenario/engine.js';
 import { verifyCredentials, type UserDirectory } from '../../auth/verify.js';
+import { ContinuationSlot, ErrorCount } from '../../core/line-conversation.js';
 import { overflowNote } from '../../core/line-reader.js';
 import type { Session } from '../../core/session.js';
 import type { ProtocolContext } from '../context.js';
@@ -23,9 +24,6 @@ export type Pop3State =
 
 export type Pop3StateKind = Pop3State['kind'];
 
-/** The next client line belongs to a multi-step exchange (a SASL response), not to the command parser. */
-export type Continuation = (line: string) => Promise<void> | void;
-
 /**
  * RFC 1939 §7 APOP timestamp: `<pid.random.clock@host>`. Only letters, digits, `.`, `<`, `>` and `@`:
  * mpop rejects `+`, `/` and `=` in it although the RFC allows them.
@@ -38,19 +36,23 @@ function apopTimestamp(hostname: string): string {
 /** One POP3 connection: its state, the command dispatch and the reply helpers commands use. */
 export class Pop3Session {
   state: Pop3State = { kind: 'authorization', user: null };
-  continuation: Continuation | null = null;
+  /** The next client line belongs to a multi-step exchange (a SASL response), not to the parser; what
+   *  the waiter returns is what the command queue waits for before the line after it. */
+  readonly slot: ContinuationSlot<Promise<void> | void>;
   readonly timestamp: string;
   /** The scenario in force when the session opened (the library API may switch it for later ones). */
   readonly scenario: Pop3Scenario;
   /** The name in the greeting and in SASL challenges. */
   readonly hostname: string;
-  private errorsInARow = 0;
+  private readonly errors: ErrorCount;
 
   constructor(
     readonly core: Session,
     readonly ctx: ProtocolContext,
   ) {
     this.scenario = new Pop3Scenario(ctx.engine, core);
+    this.slot = new ContinuationSlot(core);
+    this.errors = new ErrorCount(ctx.limits.maxErrorsInARow);
     this.hostname = this.scenario.hostname ?? ctx.hostname;
     this.timestamp = apopTimestamp(this.hostname);
   }
@@ -112,7 +114,7 @@ export class Pop3Session {
       onOverflow: (bytes, phase) => {
         if (phase === 'started')
           return this.core.enqueue(() => {
-            this.continuation = null;
+            this.slot.clear();
             this.fail(errors.lineTooLong());
           });
         const text = overflowNote(bytes, phase, this.ctx.limits.maxLineBytes, this.core.closed);
@@ -151,20 +153,19 @@ export class Pop3Session {
   }
 
   ok(text: string): void {
-    this.errorsInARow = 0;
+    this.errors.ok();
     this.line(text ? `+OK ${text}` : '+OK');
   }
 
   /** An `-ERR` reply; after `maxErrorsInARow` of them the session says so and closes. */
   fail(error: Pop3Error): void {
-    this.errorsInARow++;
-    if (this.errorsInARow < this.ctx.limits.maxErrorsInARow) {
+    if (!this.errors.fail()) {
       this.line(renderError(error));
       return;
     }
-    const text = `${error.text} (${this.errorsInARow} errors in a row, closing the connection)`;
+    const text = `${error.text} (${this.errors.inARow} errors in a row, closing the connection)`;
     this.line(renderError({ ...error, text }));
-    this.core.close(`${this.errorsInARow} protocol errors in a row`);
+    this.core.close(`${this.errors.inARow} protocol errors in a row`);
   }
 
   /**
@@ -174,7 +175,7 @@ export class Pop3Session {
    * transcript out and cost more than the reply itself.
    */
   sendText(first: string, lines: readonly string[]): void {
-    this.errorsInARow = 0;
+    this.errors.ok();
     const text = textResponse(first, lines);
     const replies = this.core.replies;
     const size = replies.metered ? Buffer.byteLength(text) : 0;
@@ -197,7 +198,7 @@ export class Pop3Session {
    * socket to drain so a client that pipelines RETRs without reading cannot pile up messages here.
    */
   async sendMessage(first: string, stuffed: Buffer): Promise<void> {
-    this.errorsInARow = 0;
+    this.errors.ok();
     const head = Buffer.byteLength(first) + 2;
     const total = head + stuffed.length + TERMINATOR.length;
     // A scenario's cut may stop the reply anywhere: the transcript says only what went out.
@@ -277,12 +278,8 @@ export class Pop3Session {
   // ---- dispatch ---------------------------------------------------------------------------------
 
   private async handleLine(raw: Buffer): Promise<void> {
+    if (this.slot.waiting) return this.slot.hand(raw);
     const line = raw.toString('utf8');
-    const pending = this.continuation;
-    if (pending) {
-      this.continuation = null;
-      return pending(line);
-    }
     const space = line.indexOf(' ');
     const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
     const rest = space === -1 ? '' : line.slice(space + 1);

@@ -14,11 +14,13 @@ function pop3Sasl(session: Pop3Session, turn: Turn): SaslWire {
     challenge: (base64, decoded) => session.sendChallenge(base64, decoded),
     nextLine: (describe) =>
       new Promise((resolve) => {
-        session.continuation = (line) => {
-          session.core.client(line, describe(line));
-          resolve(line);
-          return turn.next();
-        };
+        session.slot.wait({
+          describe,
+          take: (line) => {
+            resolve(line?.toString('utf8') ?? null);
+            return turn.next();
+          },
+        });
         turn.pause();
       }),
     askAuth: async (mechanism, user) => session.ask('auth', { mechanism, user }),

@@ -1,3 +1,4 @@
+import { startTlsOffered } from '../../../core/starttls.js';
 import type { CommandSpec } from '../registry.js';
 import type { Pop3Session } from '../session.js';
 
@@ -14,16 +15,13 @@ export const capa: CommandSpec = {
     const { advertised } = session.authPolicy();
     if (advertised.length) lines.push(`SASL ${advertised.join(' ')}`);
     // RFC 2595 §4: STLS only while the session is not yet secure, on a port that offers it.
-    if (offersStls(session) && session.scenario.starttls !== 'hide') lines.push('STLS');
+    if (offersStls(session)) lines.push('STLS');
     lines.push('IMPLEMENTATION mailsandbox');
     session.sendText('+OK Capability list follows', session.scenario.capabilities(lines));
   },
 };
 
+/** STLS is usable: AUTHORIZATION, a STARTTLS port, not yet secure, and no scenario hiding it. */
 export function offersStls(session: Pop3Session): boolean {
-  return (
-    session.core.tls === null &&
-    session.core.listener.tls === 'starttls' &&
-    session.state.kind === 'authorization'
-  );
+  return session.state.kind === 'authorization' && startTlsOffered(session.core, session.scenario.starttls);
 }

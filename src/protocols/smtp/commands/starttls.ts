@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { abortHandshake } from '../../../core/starttls.js';
 import type { CommandRun } from '../commands.js';
 
 function flush(socket: Socket): void {
@@ -30,15 +31,9 @@ export const starttls: CommandRun = (conv, _line, proceed, done) => {
       conv.reply(454, ['4.7.0 TLS not available due to temporary reason']);
       return done();
     case 'abort': {
-      session.note('info', 'scenario: STARTTLS accepted, the handshake will be aborted');
       conv.reply(220, ['2.0.0 Ready to start TLS']);
-      const socket = session.socket;
-      // smtp-server must not read the ClientHello as a command line.
-      socket.unpipe();
-      // Reset at the ClientHello: clients see the handshake fail (ConnectionResetError), not a clean EOF.
-      socket.once('data', () => session.reset('scenario: TLS handshake aborted'));
-      socket.resume();
-      return;
+      // The same abort as IMAP and POP3 (core/starttls.ts): smtp-server reads no more, reset at the ClientHello.
+      return abortHandshake(session, 'STARTTLS');
     }
   }
 };
