@@ -62,6 +62,7 @@ export function createProxyHandler(
     label: proxy.label,
     transcriptBodies: ctx.transcriptBodies,
     maxLineBytes: ctx.limits.maxLineBytes,
+    greetingTimeoutMs: ctx.limits.commandTimeoutMs,
     engine: () => ctx.engine,
   };
   const relays = new Set<Relay>();

@@ -16,6 +16,8 @@ export interface RelayOptions {
   redact: boolean;
   transcriptBodies: boolean;
   maxLineBytes: number;
+  /** How long the upstream may stay silent before its greeting (then the client gets its goodbye). */
+  greetingTimeoutMs: number;
   /** Read per session: the library API may switch scenario while running. */
   engine: () => ScenarioEngine;
   /** What the first note says the session is (default: `proxy to HOST:PORT (…)`). */
@@ -75,6 +77,11 @@ export abstract class Relay {
       const up = await connectUpstream(this.options.upstream, this.options.tls);
       if (s.closed) return void up.destroy();
       this.attachUpstream(up);
+      // An upstream that accepts and never speaks (a wrong port, a stuck server) must not hang the client.
+      const ms = this.options.greetingTimeoutMs;
+      const timer = setTimeout(() => this.fail(`upstream sent no greeting within ${ms} ms`), ms);
+      up.once('data', () => clearTimeout(timer));
+      s.onClose(() => clearTimeout(timer));
       if (this.options.upstream.tls === 'implicit')
         this.noteTls(up as import('node:tls').TLSSocket, 'implicit');
     } catch (err) {

@@ -158,6 +158,24 @@ describe('proxy: a broken upstream gives the client a clean goodbye', () => {
     }
   });
 
+  it('an upstream that accepts and never speaks: 421 after the deadline, with the reason', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    const proxy = await startTestSandbox({
+      limits: { commandTimeoutMs: 300 },
+      proxy: { upstreams: { smtp: { host: '127.0.0.1', port, tls: 'starttls' } } },
+    });
+    try {
+      const c = await RawClient.connect(proxy.ports.smtp!);
+      assert.equal(await c.readLine(2_000), '421 4.4.0 upstream sent no greeting within 300 ms');
+      await c.waitClosed();
+    } finally {
+      await proxy.close();
+      silent.close();
+    }
+  });
+
   it('an upstream certificate the system does not trust: BYE on implicit TLS, 421 after STARTTLS', async () => {
     const pair = await startPair({ proxyOptions: { upstreamCa: undefined } });
     try {
