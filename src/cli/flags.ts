@@ -119,12 +119,11 @@ export function parseFlags(argv: string[]): CliOptions {
   try {
     ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new UsageError(
-      (err as Error).message
-        .split('\n')[0]!
-        .replace(/^TypeError \[\w+\]: /, '')
-        .replace(/\. To specify a positional.*$/, ''),
-    );
+    const reason = (err as Error).message
+      .split('\n')[0]!
+      .replace(/^TypeError \[\w+\]: /, '')
+      .replace(/\. To specify a positional.*$/, '');
+    throw new UsageError(`${reason} (mailsandbox --help lists the flags)`);
   }
   const sandbox: SandboxOptions = {};
   if (values.host !== undefined) sandbox.host = values.host;

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First import: it must listen for signals before the other modules load (see early-signals.ts).
+import { earlySignal } from './early-signals.js';
 import { readFileSync } from 'node:fs';
 import { isLoopback } from '../config/defaults.js';
 import type { Sandbox } from '../sandbox.js';
@@ -119,6 +121,8 @@ async function start(options: CliOptions): Promise<void> {
   const stop = async (code: number, finish: () => Promise<void>) => {
     if (stopping) return;
     stopping = true;
+    // Whatever hangs in closing (a socket that never drains) must not keep the process alive.
+    setTimeout(() => process.exit(code), 10_000).unref();
     await sandbox.close();
     await finish();
     process.exit(code);
@@ -129,17 +133,20 @@ async function start(options: CliOptions): Promise<void> {
       const done = ui(sandbox, startupMessages(sandbox, true));
       for (const signal of ['SIGTERM', 'SIGHUP'] as const)
         process.once(signal, () => void stop(0, async () => {}));
+      if (earlySignal() && !stopping) void stop(0, async () => {});
       await done;
       await stop(0, async () => {});
       return;
     }
   }
   const headless = await runHeadless(sandbox, options);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => {
-      headless.stopping(signal);
-      void stop(0, headless.finish);
-    });
+  const onSignal = (signal: NodeJS.Signals) => {
+    headless.stopping(signal);
+    void stop(0, headless.finish);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, onSignal);
+  const early = earlySignal();
+  if (early && !stopping) onSignal(early);
 }
 
 /** The terminal UI lives in src/ui (issue 6); until it exists the pretty log is the terminal view. */

@@ -24,7 +24,8 @@ export function createHeadlessLog(options: { pretty: boolean }): HeadlessLog {
       pino.transport({
         target: 'pino-pretty',
         options: {
-          colorize: !process.env.NO_COLOR,
+          // Colour only for a terminal: `--pretty > file` must not fill the file with escape codes.
+          colorize: !process.env.NO_COLOR && !!process.stdout.isTTY,
           ignore: 'event,proto,sid,dir,line,decoded',
           translateTime: 'HH:MM:ss.l',
         },

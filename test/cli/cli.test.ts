@@ -1,7 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { run } from '../helpers/run.js';
@@ -33,6 +42,8 @@ describe('mailsandbox CLI', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /^mailsandbox: /);
+      if (args[0] === '--bogus' || args[0] === 'frobnicate')
+        assert.match(r.stderr, /mailsandbox --help/, 'an unknown flag or command points to --help');
     }
   });
 
@@ -139,6 +150,91 @@ describe('mailsandbox CLI', () => {
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
       assert.ok(readdirSync(record).some((f) => f.endsWith('.txt')));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('--pretty into a file (no terminal) writes no colour codes', async () => {
+    const child = spawn(
+      'node',
+      [
+        MAIN,
+        '--no-tui',
+        '--pretty',
+        '--ephemeral-ports',
+        '--certs-dir',
+        testCertsDir(),
+        '--listeners',
+        'smtp',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined },
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((r) => child.on('exit', r));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/listening/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGTERM');
+      await exited;
+      assert.match(out, /listening/);
+      assert.doesNotMatch(out, /\x1b\[/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('Ctrl-C while the sandbox is still starting exits 0, like later', async () => {
+    // The scenario file is a FIFO: startup waits in loadScenario until the test writes it, so the
+    // signal certainly arrives before anything listens.
+    const fifo = join(tempDir(), 'slow.yaml');
+    assert.equal((await run('mkfifo', [fifo])).code, 0);
+    const child = spawn(
+      'node',
+      [MAIN, '--no-tui', '--ephemeral-ports', '--certs-dir', testCertsDir(), '--scenario', fifo],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<[number | null, string | null]>((r) =>
+      child.on('exit', (code, signal) => r([code, signal])),
+    );
+    try {
+      // Startup is inside loadScenario once a thread of the child waits to open the FIFO (Linux
+      // names that wait wait_for_partner).
+      const holdsFifo = () => {
+        try {
+          return readdirSync(`/proc/${child.pid}/task`).some((tid) => {
+            try {
+              return readFileSync(`/proc/${child.pid}/task/${tid}/wchan`, 'utf8') === 'wait_for_partner';
+            } catch {
+              return false;
+            }
+          });
+        } catch {
+          return false;
+        }
+      };
+      const deadline = Date.now() + 15_000;
+      while (!holdsFifo() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(holdsFifo(), 'the child reads the scenario');
+      assert.equal(out, '', 'nothing listens yet');
+      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 100));
+      // Non-blocking: a process that died by the signal has no reader on the FIFO (ENXIO).
+      try {
+        const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        writeSync(fd, 'description: slow to read\n');
+        closeSync(fd);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+      }
+      assert.deepEqual(await exited, [0, null]);
+      assert.match(out, /"event":"stopping","signal":"SIGINT"/);
     } finally {
       child.kill('SIGKILL');
     }
