@@ -17,9 +17,8 @@ export interface Node {
   reply: boolean;
 }
 
-function node(hit: SequencedMessage | null): Node {
-  if (!hit) return { hit, parent: null, children: [], time: 0, subject: '', reply: false };
-  const fields = fieldsOf(hit.message.raw);
+function node(hit: SequencedMessage | null, fields = hit && fieldsOf(hit.message.raw)): Node {
+  if (!hit || !fields) return { hit: null, parent: null, children: [], time: 0, subject: '', reply: false };
   return {
     hit,
     parent: null,
@@ -53,7 +52,7 @@ function sortTree(nodes: Node[]): void {
 /** RFC 5256 §3 ORDEREDSUBJECT: by base subject then date; each group's first message is the parent of
  *  the others; groups ordered by their first message's date. */
 export function threadOrderedSubject(hits: SequencedMessage[]): Node[] {
-  const all = hits.map(node);
+  const all = hits.map((hit) => node(hit));
   sortByDate(all);
   const groups = new Map<string, Node>();
   const roots: Node[] = [];
@@ -98,7 +97,7 @@ export function threadReferences(hits: SequencedMessage[]): Node[] {
   for (const hit of hits) {
     const fields = fieldsOf(hit.message.raw);
     const id = fields.messageId;
-    let own = node(hit);
+    let own = node(hit, fields);
     const dummy = id === null ? undefined : byId.get(id);
     if (dummy && dummy.hit === null)
       own = Object.assign(dummy, { ...own, parent: dummy.parent, children: dummy.children });
