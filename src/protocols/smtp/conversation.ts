@@ -1,5 +1,6 @@
 import type { AuthPolicy } from '../../auth/policy.js';
 import type { UserDirectory } from '../../auth/verify.js';
+import { ContinuationSlot } from '../../core/line-conversation.js';
 import type { Session } from '../../core/session.js';
 import type { DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
 import type { Point } from '../../scenario/schema.js';
@@ -18,8 +19,10 @@ import { playVerdict, type Played } from './verdict.js';
 export class SmtpConversation {
   /** The SMTP mail transaction (RFC 5321 §3.3, `per: transaction`): 1 from the first MAIL FROM. */
   transaction = 0;
-  /** While a SASL exchange waits for the client's next line: where that line goes, and its reading. */
-  sasl: { take: (line: string, done: () => void) => void; describe: (line: string) => string } | null = null;
+  /** The one continuation slot (core/line-conversation.ts): a SASL exchange waiting for an answer. */
+  readonly slot: ContinuationSlot;
+  /** smtp-server's `done` for the line handed to the slot: its waiter ends that command. */
+  lineDone: () => void = () => {};
   /** STARTTLS was accepted: lines until the handshake are smtp-server's to drop (RFC 3207 §4.2). */
   upgrading = false;
   /** The command being decided is DATA: a `cut` then cuts the incoming message, not the reply. */
@@ -37,6 +40,7 @@ export class SmtpConversation {
     private readonly hostname: string,
   ) {
     session.onClose(() => engine.forget(session.sid));
+    this.slot = new ContinuationSlot(session);
   }
 
   get section() {
@@ -108,13 +112,11 @@ export class SmtpConversation {
 
   /** One command line from the client: recorded, then its command's row in SMTP_COMMANDS runs. */
   line(raw: Buffer, proceed: () => void, done: () => void): void {
-    const line = raw.toString('utf8');
-    const sasl = this.sasl;
-    if (sasl) {
-      this.session.client(line, sasl.describe(line));
-      this.sasl = null;
-      return sasl.take(line, done);
+    if (this.slot.waiting) {
+      this.lineDone = done;
+      return void this.slot.hand(raw);
     }
+    const line = raw.toString('utf8');
     const space = line.indexOf(' ');
     const name = (space === -1 ? line : line.slice(0, space)).trim().toUpperCase();
     const args = space === -1 ? '' : line.slice(space + 1).trim();

@@ -4,8 +4,8 @@ import type { SmtpConversation } from '../conversation.js';
 
 /**
  * SMTP's side of the shared SASL driver: `334 base64` challenges; each answer is a line smtp-server's
- * parser hands to the conversation, whose `done` is held until the exchange asks for the next line or
- * ends, so a line pipelined behind an answer waits for it.
+ * parser hands to the conversation's continuation slot, whose `done` is held until the exchange asks
+ * for the next line or ends, so a line pipelined behind an answer waits for it.
  */
 function smtpSasl(conv: SmtpConversation, done: () => void): { wire: SaslWire; release: () => void } {
   let pending: (() => void) | null = done;
@@ -18,13 +18,13 @@ function smtpSasl(conv: SmtpConversation, done: () => void): { wire: SaslWire; r
     challenge: (base64) => conv.reply(334, [base64]),
     nextLine: (describe) =>
       new Promise((resolve) => {
-        conv.sasl = {
+        conv.slot.wait({
           describe,
-          take: (line, lineDone) => {
-            pending = lineDone;
-            resolve(line);
+          take: (line) => {
+            pending = line ? conv.lineDone : null;
+            resolve(line?.toString('utf8') ?? null);
           },
-        };
+        });
         release();
       }),
     askAuth: (mechanism, user) =>
