@@ -157,8 +157,15 @@ export class Session {
 
   // ---- transcript -------------------------------------------------------------------------------
 
-  client(line: string, decoded?: string): void {
-    this.ctx.bus.publish({ type: 'client-line', sid: this.sid, proto: this.proto, line, decoded });
+  /** `pipelined`: the line arrived while an earlier command was still running (RFC 2920, RFC 2449 §6.6). */
+  client(line: string, decoded?: string, pipelined = false): void {
+    const base = { type: 'client-line', sid: this.sid, proto: this.proto, line, decoded } as const;
+    this.ctx.bus.publish(pipelined ? { ...base, pipelined } : base);
+  }
+
+  /** A command is running or waiting: a line that arrives now was sent before its reply. */
+  get busy(): boolean {
+    return this.queue !== null && !this.queue.idle;
   }
 
   server(line: string, decoded?: string): void {

@@ -1,5 +1,7 @@
 import type { Proto, TranscriptEvent } from '../transcript/events.js';
 
+const MAX_OPEN_TAGS = 1_000;
+
 /** A client command, as the transcript showed it. */
 export interface Command {
   /** Upper case: `MAIL`, `LOGIN`, `UID`; `CONNECT` for the greeting, `.` for the end of DATA. */
@@ -124,8 +126,6 @@ export class Conversation implements SessionView {
     const space = rest.indexOf(' ');
     const verb = (space < 0 ? rest : rest.slice(0, space)).toUpperCase();
     const args = space < 0 ? '' : rest.slice(space + 1);
-    const waiting =
-      this.proto === 'imap' ? this.tagged.size > 0 : this.pending !== null && this.pending.verb !== 'CONNECT';
     const cmd: Command = {
       verb,
       args,
@@ -133,12 +133,16 @@ export class Conversation implements SessionView {
       line,
       seq: event.seq,
       time: event.time,
-      pipelined: event.pipelined === true || (this.proto === 'imap' && waiting),
+      // IMAP lines are published as they arrive: a tag still open means its reply had not gone out.
+      pipelined: event.pipelined === true || (this.proto === 'imap' && this.tagged.size > 0),
     };
     // Bounded: a client sending made-up verbs cannot grow it (the rules ask only for real ones).
     if (this.sent.size < 64) this.sent.add(verb);
-    if (tag !== null) this.tagged.set(tag, cmd);
-    else this.pending = cmd;
+    if (tag !== null) {
+      this.tagged.set(tag, cmd);
+      // Bounded: tags the server never answered (a cut session) are forgotten oldest first.
+      if (this.tagged.size > MAX_OPEN_TAGS) this.tagged.delete(this.tagged.keys().next().value!);
+    } else this.pending = cmd;
     this.pop3Body = null;
     this.hooks.command(cmd);
   }

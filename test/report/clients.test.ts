@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/index.js';
 import type { SessionReport } from '../../src/report/runner.js';
-import { loadScenario } from '../../src/scenario/index.js';
+import { loadScenario, parseScenario } from '../../src/scenario/index.js';
 import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
 import { python, run } from '../helpers/run.js';
 import { waitFor } from '../helpers/wait.js';
@@ -319,6 +319,57 @@ describe('findings under scenarios', () => {
       assert.equal(sb.transcript.history(s!.sid)[f.line - 1]!.type, 'tls-upgraded');
     } finally {
       await sb.close();
+    }
+  });
+
+  it('POP3 commands sent in one go where CAPA did not list PIPELINING: pipelining-without-extension', async () => {
+    /** CAPA, then USER, PASS, STAT and QUIT written at once, without waiting for the replies. */
+    const burst = (port: number) =>
+      new Promise<void>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let buffered = '';
+        let step = 0;
+        socket.on('data', (chunk) => {
+          buffered += chunk.toString();
+          if (step === 0 && buffered.startsWith('+OK')) {
+            step = 1;
+            buffered = '';
+            socket.write('CAPA\r\n');
+          } else if (step === 1 && buffered.endsWith('\r\n.\r\n')) {
+            step = 2;
+            socket.write('USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n');
+          }
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+        setTimeout(() => socket.destroy(), 5_000).unref();
+      });
+    const scenario = await parseScenario(
+      'description: POP3 without PIPELINING\npop3:\n  capabilities: { remove: [PIPELINING] }\n',
+      {
+        label: 'test',
+        name: 'no-pipelining',
+      },
+    );
+    const without = await startTestSandbox({ listeners: ['pop3'], scenario });
+    const withIt = await startTestSandbox({ listeners: ['pop3'] });
+    try {
+      await burst(without.ports.pop3!);
+      const [s] = await closedSessions(without, 0, 1);
+      const f = s!.findings.find((x) => x.id === 'pipelining-without-extension');
+      assert.ok(f, JSON.stringify(s));
+      const line = without.transcript.history(s!.sid)[f.line - 1]!;
+      assert.equal(line.type === 'client-line' && line.line, 'PASS b');
+      await burst(withIt.ports.pop3!);
+      const [t] = await closedSessions(withIt, 0, 1);
+      assert.equal(
+        t!.findings.some((x) => x.id === 'pipelining-without-extension'),
+        false,
+        JSON.stringify(t),
+      );
+    } finally {
+      await without.close();
+      await withIt.close();
     }
   });
 

@@ -109,7 +109,10 @@ export class Pop3Session {
       if (this.state.kind === 'transaction') this.state.release();
     });
     this.core.readLines({
-      onLine: (line) => this.core.enqueue(() => this.handleLine(line)),
+      onLine: (line) => {
+        const pipelined = this.core.busy;
+        this.core.enqueue(() => this.handleLine(line, pipelined));
+      },
       // Answered as soon as the line passes the limit, noted with its size when it ends (or is cut).
       onOverflow: (bytes, phase) => {
         if (phase === 'started')
@@ -277,7 +280,7 @@ export class Pop3Session {
 
   // ---- dispatch ---------------------------------------------------------------------------------
 
-  private async handleLine(raw: Buffer): Promise<void> {
+  private async handleLine(raw: Buffer, pipelined = false): Promise<void> {
     if (this.slot.waiting) return this.slot.hand(raw);
     const line = raw.toString('utf8');
     const space = line.indexOf(' ');
@@ -285,7 +288,7 @@ export class Pop3Session {
     const rest = space === -1 ? '' : line.slice(space + 1);
     const spec = COMMANDS.get(verb);
     const args = spec?.args.rest ? (rest === '' ? [] : [rest]) : rest.split(/[ \t]+/).filter(Boolean);
-    this.core.client(line, spec?.describe?.(args));
+    this.core.client(line, spec?.describe?.(args), pipelined);
     if (verb.trim() === '') return this.fail(errors.protocol('empty command'));
     if ((await this.ask('command', { command: verb, args: rest })) === 'stop') return;
     if (!spec) return this.fail(errors.unknownCommand(printableArg(verb)));

@@ -50,7 +50,7 @@ export const flowRules: RuleFamily = (report, s) => {
         report(
           'pipelining-without-extension',
           at(cmd),
-          `${cmd.verb} was sent before the previous reply, and PIPELINING was not offered`,
+          `${cmd.verb} was sent before the reply to the command before it, and the server had not announced PIPELINING`,
         );
       if (s.proto === 'smtp') {
         if (cmd.verb === 'RCPT' && mailRefused)
