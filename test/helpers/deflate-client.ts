@@ -1,19 +1,21 @@
 import net from 'node:net';
-import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw } from 'node:zlib';
+import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
 
 /** A line client that can switch to raw deflate both ways after COMPRESS's OK. */
 export class DeflateClient {
   private text = '';
   private waiters: (() => void)[] = [];
   private deflate: DeflateRaw | null = null;
+  private inflate: InflateRaw | null = null;
   closed = false;
   inflateError: Error | null = null;
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => this.take(chunk));
     socket.on('close', () => {
-      this.closed = true;
-      this.wake();
+      // Compressed: the inflater may still be working on the last bytes; closed once it is done.
+      if (this.inflate) this.inflate.end();
+      else this.markClosed();
     });
   }
 
@@ -28,6 +30,11 @@ export class DeflateClient {
     this.wake();
   }
 
+  private markClosed(): void {
+    this.closed = true;
+    this.wake();
+  }
+
   private wake(): void {
     for (const w of this.waiters.splice(0)) w();
   }
@@ -35,6 +42,8 @@ export class DeflateClient {
   /** From now on: inflate what arrives, deflate what is sent (sync flush per line). */
   compress(): void {
     const inflate = createInflateRaw();
+    this.inflate = inflate;
+    inflate.on('close', () => this.markClosed());
     this.socket.removeAllListeners('data');
     this.socket.on('data', (chunk: Buffer) => inflate.write(chunk));
     inflate.on('data', (chunk: Buffer) => this.take(chunk));
