@@ -52,6 +52,9 @@ export interface SandboxOptions {
   /** SASL mechanisms offered and accepted on SMTP, IMAP and POP3 where the scenario names none
    *  (default PLAIN, LOGIN, CRAM-MD5, XOAUTH2); any of those in src/auth/registry.ts. */
   mechanisms?: string[];
+  /** Client-triggered faults by address or login (`fail-rcpt-452@x.test`, `fail-login-no`; see
+   *  src/scenario/triggers.ts); on unless false (`--no-triggers`) or the scenario says `triggers: false`. */
+  triggers?: boolean;
   /** Persist the mail store as Maildir folders under this directory. */
   maildir?: string;
   mailboxes?: MailboxRouting;
@@ -130,13 +133,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await store.load();
   if (options.scenario) await seedMail(store, options.scenario);
 
-  const { mechanisms } = options;
+  const { mechanisms, triggers } = options;
   const makeEngine = (scenario: Scenario, seed?: number) =>
-    new ScenarioEngine(scenario, { seed, bus, mechanisms });
+    new ScenarioEngine(scenario, { seed, bus, mechanisms, triggers });
   // The engine is always there: without a scenario it runs the built-in accept-all one.
   const engine = options.scenario
     ? makeEngine(options.scenario, options.seed)
-    : new ScenarioEngine(defaultScenario(), { seed: options.seed, bus, mechanisms, builtIn: true });
+    : new ScenarioEngine(defaultScenario(), { seed: options.seed, bus, mechanisms, triggers, builtIn: true });
   const scenarioUsers = options.scenario?.users;
   const users: UserDirectory = options.users
     ? { mode: 'users', users: new Map(Object.entries(options.users)) }

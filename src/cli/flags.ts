@@ -95,6 +95,10 @@ export const FLAGS = {
     help: 'play a scenario (a shipped name or a YAML/JSON file)',
   },
   seed: { type: 'string', arg: 'N', help: 'seed for random scenario rules (same seed, same failures)' },
+  'no-triggers': {
+    type: 'boolean',
+    help: 'no client-triggered faults (fail-rcpt-452@…, fail-login-no, …: see README)',
+  },
   'no-tui': {
     type: 'boolean',
     help: 'no terminal UI: JSON log lines on stdout (also when stdout is not a terminal)',
@@ -189,6 +193,7 @@ export function parseFlags(argv: string[]): CliOptions {
   }
   if (values.record !== undefined) sandbox.record = values.record;
   if (values['transcript-bodies']) sandbox.transcriptBodies = true;
+  if (values['no-triggers']) sandbox.triggers = false;
   if (values['http-token'] !== undefined) {
     if (!/^[\x21-\x7e]{8,}$/.test(values['http-token']))
       throw new UsageError('--http-token: use at least 8 printable characters without spaces');

@@ -5,7 +5,8 @@ import type { Proto } from '../transcript/events.js';
 import type { Scenario } from './load.js';
 import { deriveSeed, mulberry32, randomSeed, type Random } from './random.js';
 import type { Point, ProtocolSection, Rule, Users } from './schema.js';
-import { describeVerdict, PASS, verdictOf, type Verdict } from './verdicts.js';
+import { ClientTriggers } from './triggers.js';
+import { describeVerdict, PASS, verdictOf, type ActiveVerdict, type Verdict } from './verdicts.js';
 
 /** What a protocol knows at a decision point. */
 export interface DecisionContext {
@@ -22,6 +23,8 @@ export interface DecisionContext {
   client?: string;
   sender?: string;
   recipient?: string;
+  /** SMTP at `data-end`: every recipient of the transaction. */
+  recipients?: string[];
   /** SMTP: which mail transaction of the session this is (1 = the first MAIL FROM); 0 before it. */
   transaction?: number;
   /** Milliseconds since the session opened (for `afterMs`). */
@@ -49,6 +52,8 @@ export interface EngineOptions {
   builtIn?: boolean;
   /** SASL mechanisms offered and accepted where the scenario names none (`--auth-mechanisms`). */
   mechanisms?: readonly string[];
+  /** Client-triggered faults (triggers.ts): on unless false here or `triggers: false` in the scenario. */
+  triggers?: boolean;
 }
 
 const DEFAULT_MAX_COUNTER_KEYS = 10_000;
@@ -73,6 +78,7 @@ export class ScenarioEngine {
   private readonly rules: Record<Proto, Rule[]>;
   /** The points each protocol has a rule for: decide() answers `pass` at once everywhere else. */
   private readonly points: Record<Proto, ReadonlySet<Point>>;
+  private readonly triggers: ClientTriggers | null;
 
   constructor(
     readonly scenario: Scenario,
@@ -86,6 +92,7 @@ export class ScenarioEngine {
     const pointsOf = (p: Proto) => new Set(this.rules[p].map((r) => r.when.point ?? 'command'));
     this.points = { smtp: pointsOf('smtp'), imap: pointsOf('imap'), pop3: pointsOf('pop3') };
     const all = protos.flatMap((p) => this.rules[p]);
+    this.triggers = options.triggers !== false && scenario.triggers !== false ? new ClientTriggers() : null;
     this.hasRandomRules = all.some((r) => r.when.probability !== undefined || (r.delay?.jitterMs ?? 0) > 0);
   }
 
@@ -126,6 +133,9 @@ export class ScenarioEngine {
 
   /** Asks the scenario what to do at `point`; a non-pass verdict is published as a scenario-action. */
   decide(point: Point, ctx: DecisionContext): Verdict {
+    // A fault the client asked for by its address or login wins over the scenario's rules.
+    const triggered = this.triggers?.verdict(point, ctx);
+    if (triggered) return this.publish(point, ctx, triggered);
     // The fast path: no rule of this protocol could match here (always so in the built-in scenario).
     // A protocol with rules elsewhere still gets its session's random stream now, so streams are
     // handed out in the order sessions first ask, as if every point were looked at.
@@ -149,20 +159,30 @@ export class ScenarioEngine {
       chosen = rule;
     }
     if (!chosen) return PASS;
-    const verdict = verdictOf(chosen, this.delayOf(chosen, session.random));
-    this.options.bus?.publish({
-      type: 'scenario-action',
-      sid: ctx.sid,
-      proto: ctx.proto,
-      rule: chosen.name,
-      action: `${point}${ctx.command ? ` ${ctx.command}` : ''}: ${describeVerdict(verdict, ctx.proto)}`,
-    });
-    return verdict;
+    return this.publish(point, ctx, verdictOf(chosen, this.delayOf(chosen, session.random)));
+  }
+
+  /** True when client-triggered faults are on (triggers.ts). */
+  get triggersOn(): boolean {
+    return this.triggers !== null;
   }
 
   /** Drops a closed session's counters and random stream. */
   forget(sid: string): void {
     this.sessions.delete(sid);
+    this.triggers?.forget(sid);
+  }
+
+  /** Every verdict that is not a pass becomes a scenario-action event naming its rule. */
+  private publish(point: Point, ctx: DecisionContext, verdict: ActiveVerdict): ActiveVerdict {
+    this.options.bus?.publish({
+      type: 'scenario-action',
+      sid: ctx.sid,
+      proto: ctx.proto,
+      rule: verdict.rule,
+      action: `${point}${ctx.command ? ` ${ctx.command}` : ''}: ${describeVerdict(verdict, ctx.proto)}`,
+    });
+    return verdict;
   }
 
   private matches(rule: Rule, point: Point, ctx: DecisionContext): boolean {

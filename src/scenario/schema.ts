@@ -323,6 +323,8 @@ export const scenarioSchema = z.strictObject({
   description: text,
   /** Default seed of the random source (`--seed` overrides it). */
   seed: z.number().int().min(0).optional(),
+  /** Client-triggered faults (`fail-rcpt-452@…`, src/scenario/triggers.ts); on unless false. */
+  triggers: z.boolean().optional(),
   users: usersSchema.optional(),
   auth: authSchema.optional(),
   /** Messages put into maildrops at start: .eml or mbox files next to the scenario file. */

@@ -79,8 +79,11 @@ export function receiveMessage(
   callback: DataCallback,
 ): void {
   cutMessage(conv, stream);
-  const recipient = conv.connection.session.envelope.rcptTo[0]?.address;
-  const verdict = conv.decide('data-end', { recipient });
+  const rcptTo = conv.connection.session.envelope.rcptTo;
+  const verdict = conv.decide('data-end', {
+    recipient: rcptTo[0]?.address,
+    recipients: rcptTo.map((a) => a.address),
+  });
   if (verdict.kind === 'refuse' || verdict.kind === 'disconnect' || verdict.kind === 'stall')
     return refuseMessage(conv, verdict, stream, callback);
   store().then(
