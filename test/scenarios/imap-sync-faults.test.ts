@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
-import { parseScenario } from '../../src/scenario/index.js';
+import { readFileSync } from 'node:fs';
+import { ImapFlow } from 'imapflow';
+import { loadScenario, parseScenario } from '../../src/scenario/index.js';
 import { DeflateClient } from '../helpers/deflate-client.js';
-import { startTestSandbox } from '../helpers/sandbox.js';
+import { certPath, startTestSandbox } from '../helpers/sandbox.js';
 
 /** The sync failures a scenario plays with `syncFault` (scenarios/README.md), each seen by a raw client. */
 
@@ -92,5 +94,46 @@ describe('IMAP sync faults from scenarios', () => {
       .filter((e) => e.type === 'note')
       .map((e) => (e.type === 'note' ? e.text : ''));
     assert.ok(notes.some((n) => /garbled-deflate: 8 bytes that are no deflate data/.test(n)), notes.join('\n'));
+  });
+
+  it('imap-restored-from-backup: imapflow (qresync) sees HIGHESTMODSEQ go back, then VANISHED (EARLIER) for unknown UIDs', async () => {
+    const sb = await startTestSandbox({
+      listeners: ['imaps'],
+      scenario: await loadScenario('imap-restored-from-backup'),
+      users: { test: 'testpass' },
+    });
+    sandboxes.push(sb);
+    for (let i = 1; i <= 3; i++)
+      await sb.store.append(sb.store.maildropFor('test'), 'INBOX', Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`));
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: sb.ports.imaps!,
+      secure: true,
+      servername: 'localhost',
+      tls: { ca: readFileSync(certPath()), rejectUnauthorized: true },
+      auth: { user: 'test', pass: 'testpass' },
+      qresync: true,
+      logger: false,
+    });
+    const vanished: { uid?: number; earlier?: boolean }[] = [];
+    client.on('expunge', (e: { uid?: number; earlier?: boolean }) => vanished.push(e));
+    await client.connect();
+    try {
+      const first = await client.mailboxOpen('INBOX');
+      await client.messageFlagsAdd('1', ['\\Seen']);
+      const second = await client.mailboxOpen('INBOX', { uidValidity: first.uidValidity, changedSince: first.highestModseq });
+      assert.ok(second.highestModseq! < first.highestModseq!, `${second.highestModseq} < ${first.highestModseq}`);
+      await client.noop();
+      assert.deepEqual(
+        vanished.map((e) => [e.uid, e.earlier]),
+        [
+          [104, true],
+          [105, true],
+          [106, true],
+        ],
+      );
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
   });
 });
