@@ -165,4 +165,17 @@ print(json.dumps(out))
       await plain.close();
     }
   });
+
+  it('THREAD again after new mail threads the new message too (the kept tree is not reused)', async () => {
+    const c = await selected();
+    const threads = async () => (await ok(c, 't', 'THREAD REFERENCES UTF-8 ALL'))[0];
+    assert.equal(await threads(), '* THREAD (3 5)(1 (2)(4))((6)(7))(8)');
+    assert.equal(await threads(), '* THREAD (3 5)(1 (2)(4))((6)(7))(8)');
+    const reply = Buffer.from(
+      'Subject: Re: zzz\r\nDate: Sun, 1 Jan 2023 00:00:00 +0000\r\nReferences: <8@x.test>\r\n\r\nr\r\n',
+    );
+    await sb.store.append(sb.store.maildropFor('test'), 'INBOX', reply);
+    await ok(c, 'n', 'NOOP');
+    assert.equal(await threads(), '* THREAD (3 5)(1 (2)(4))((6)(7))(8 9)');
+  });
 });

@@ -40,8 +40,8 @@ export function parseSortCriteria(token: Token | undefined, display: boolean): S
 }
 
 /** RFC 5256 §2.2: the sent date, or the internal date when the Date header is missing or unreadable. */
-export function sentTime(message: StoredMessage): number {
-  return fieldsOf(message.raw).sent?.time ?? message.internalDate.getTime();
+export function sentTime(message: StoredMessage, fields = fieldsOf(message.raw)): number {
+  return fields.sent?.time ?? message.internalDate.getTime();
 }
 
 /** RFC 5256 §3 FROM/TO/CC: the addr-mailbox of the first address, "" when there is none. */

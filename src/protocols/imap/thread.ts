@@ -23,7 +23,7 @@ function node(hit: SequencedMessage | null, fields = hit && fieldsOf(hit.message
     hit,
     parent: null,
     children: [],
-    time: sentTime(hit.message),
+    time: sentTime(hit.message, fields),
     subject: fields.subjectKey,
     reply: fields.subject.isReplyOrForward,
   };
@@ -93,7 +93,8 @@ export function threadReferences(hits: SequencedMessage[]): Node[] {
     if (!n) byId.set(id, (n = node(null)));
     return n;
   };
-  const all: Node[] = [];
+  // Messages whose Message-ID is missing or taken: their nodes are in no map, so listed here.
+  const unregistered: Node[] = [];
   for (const hit of hits) {
     const fields = fieldsOf(hit.message.raw);
     const id = fields.messageId;
@@ -102,7 +103,7 @@ export function threadReferences(hits: SequencedMessage[]): Node[] {
     if (dummy && dummy.hit === null)
       own = Object.assign(dummy, { ...own, parent: dummy.parent, children: dummy.children });
     else if (id !== null && !dummy) byId.set(id, own);
-    all.push(own);
+    else unregistered.push(own);
     // (1B) link the references in order, without changing an existing parent or making a loop.
     const refs = fields.references;
     let previous: Node | null = null;
@@ -118,7 +119,8 @@ export function threadReferences(hits: SequencedMessage[]): Node[] {
   }
   // (2) the root set
   const roots: Node[] = [];
-  for (const n of new Set([...byId.values(), ...all])) if (!n.parent) roots.push(n);
+  for (const n of byId.values()) if (!n.parent) roots.push(n);
+  for (const n of unregistered) if (!n.parent) roots.push(n);
   // (3) prune dummies
   const pruned = prune(roots, true);
   // (4) sort the root set by date
@@ -135,8 +137,10 @@ export function threadReferences(hits: SequencedMessage[]): Node[] {
 function prune(nodes: Node[], atRoot: boolean): Node[] {
   const out: Node[] = [];
   for (const n of nodes) {
-    n.children = prune(n.children, false);
-    for (const c of n.children) c.parent = n;
+    if (n.children.length) {
+      n.children = prune(n.children, false);
+      for (const c of n.children) c.parent = n;
+    }
     if (n.hit) out.push(n);
     else if (n.children.length === 0) continue;
     else if (!atRoot || n.children.length === 1)
@@ -149,9 +153,10 @@ function prune(nodes: Node[], atRoot: boolean): Node[] {
   return out;
 }
 
-function subjectOf(n: Node): { key: string; reply: boolean } | null {
+/** The node whose subject stands for a root: itself, or a dummy's first child (RFC 5256 §2.2 (5)(A)). */
+function subjectOf(n: Node): Node | null {
   const r = n.hit ? n : (n.children[0] ?? null);
-  return r?.hit ? { key: r.subject, reply: r.reply } : null;
+  return r?.hit ? r : null;
 }
 
 /** (5): roots whose base subjects match become one thread. */
@@ -159,15 +164,15 @@ function groupBySubject(roots: Node[]): Node[] {
   const table = new Map<string, Node>();
   for (const root of roots) {
     const subject = subjectOf(root);
-    if (!subject || subject.key === '') continue;
-    const old = table.get(subject.key);
+    if (!subject || subject.subject === '') continue;
+    const old = table.get(subject.subject);
     if (!old || (!root.hit && old.hit) || (old.hit && subjectOf(old)!.reply && !subject.reply && root.hit))
-      table.set(subject.key, root);
+      table.set(subject.subject, root);
   }
   const out: Node[] = [];
   for (const root of roots) {
     const subject = subjectOf(root);
-    const entry = subject && subject.key !== '' ? table.get(subject.key) : undefined;
+    const entry = subject && subject.subject !== '' ? table.get(subject.subject) : undefined;
     if (!entry || entry === root) {
       out.push(root);
       continue;
@@ -186,7 +191,7 @@ function groupBySubject(roots: Node[]): Node[] {
       link(dummy, root);
       if (at >= 0) out[at] = dummy;
       else out.push(dummy);
-      table.set(subject!.key, dummy);
+      table.set(subject!.subject, dummy);
     }
   }
   return out.filter((n) => !n.parent);
