@@ -187,14 +187,15 @@ export class Conversation implements SessionView {
   }
 
   private smtpReply(event: TranscriptEvent, text: string, line: number): void {
-    const m = /^(\d{3})([ -]|$)(.*)$/.exec(text);
-    if (!m) return;
-    const [, code, sep, rest] = m as unknown as [string, string, string, string];
+    // RFC 5321 §4.2: three digits, then a space (last line), a hyphen (more follow) or nothing.
+    if (!/^\d{3}(?:[ -]|$)/.test(text)) return;
+    const code = text.slice(0, 3);
+    const sep = text[3];
     const cmd = this.pending ?? (this.greeted ? null : this.greetingCommand(line, event));
     // RFC 5321 §4.1.1.1: each line after the first of the EHLO reply is a keyword and its parameters.
     if (cmd?.verb === 'EHLO') {
       if (this.replyLines === 0) this.offered.clear();
-      else this.offered.add(rest.split(' ')[0]!.toUpperCase());
+      else this.offered.add(text.slice(4).split(' ')[0]!.toUpperCase());
     }
     this.replyLines++;
     if (sep === '-') return;

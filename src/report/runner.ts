@@ -91,10 +91,13 @@ export class FindingsRunner {
       return;
     }
     conversation.take(event);
-    summary.listener = conversation.listener;
-    summary.client = `${conversation.clientAddress}:${conversation.clientPort}`;
-    summary.user = conversation.user;
-    summary.tls = conversation.tlsLabel;
+    // Only these change what the summary says; the rest (most events) skip the copying.
+    if (event.type === 'session-open' || event.type === 'tls-upgraded' || event.type === 'auth') {
+      summary.listener = conversation.listener;
+      summary.client = `${conversation.clientAddress}:${conversation.clientPort}`;
+      summary.user = conversation.user;
+      summary.tls = conversation.tlsLabel;
+    }
   }
 
   private track(key: string, first: TranscriptEvent): Tracked {
