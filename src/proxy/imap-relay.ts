@@ -154,6 +154,11 @@ export class ImapRelay extends Relay {
       return;
     }
     if (played.kind === 'announce') for (const line of played.lines) this.say(line);
+    if (name === 'STARTTLS' && this.offersTlsItself) {
+      cmd.forward = false;
+      this.say(`${tag} OK Begin TLS negotiation now`);
+      return this.upgradeClientOnly();
+    }
     cmd.forward = true;
     const entry: Pending = { tag, name, args, replace: this.options.recorded?.(name, args) ?? undefined };
     this.pending.set(tag, entry);
@@ -273,15 +278,22 @@ export class ImapRelay extends Relay {
 
   /** `* CAPABILITY …` and `[CAPABILITY …]` without what the proxy cannot carry, said once. */
   private filterCapabilities(line: string): string {
-    const m = /^(.*?\bCAPABILITY )([^\]]*)(.*)$/i.exec(line);
+    // RFC 3501 §7.2.1 `* CAPABILITY …`, and the `[CAPABILITY …]` response code (greeting, LOGIN's OK).
+    const m = /^(\* CAPABILITY |.*?\[CAPABILITY )([^\]]*)(.*)$/i.exec(line);
     if (!m) return line;
     const atoms = m[2]!.split(' ');
+    const removed = atoms.filter((a) => UNCARRIED.test(a));
     const kept = atoms.filter((a) => !UNCARRIED.test(a));
-    if (kept.length === atoms.length) return line;
-    this.noteOnce(
-      'compress',
-      `proxy removed ${atoms.filter((a) => UNCARRIED.test(a)).join(' ')} from the capabilities: a compressed stream cannot be shown or relayed line by line`,
-    );
-    return m[1]! + kept.join(' ') + m[3]!;
+    const add = this.offersTlsItself && !atoms.some((a) => /^STARTTLS$/i.test(a));
+    if (add) {
+      this.noteOwnStartTls('STARTTLS');
+      kept.splice(1, 0, 'STARTTLS');
+    }
+    if (removed.length)
+      this.noteOnce(
+        'compress',
+        `proxy removed ${removed.join(' ')} from the capabilities: a compressed stream cannot be shown or relayed line by line`,
+      );
+    return removed.length || add ? m[1]! + kept.join(' ') + m[3]! : line;
   }
 }

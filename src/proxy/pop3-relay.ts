@@ -7,7 +7,7 @@ import { Relay } from './relay.js';
 interface Owed {
   command: string;
   args: string;
-  local?: { lines: string[]; close: boolean };
+  local?: { lines: string[]; close: boolean; then?: () => void };
   replace?: string[];
 }
 
@@ -22,7 +22,8 @@ function multiLine(command: string, args: string): boolean {
 export class Pop3Relay extends Relay {
   private owed: Owed[] = [{ command: 'greeting', args: '' }];
   /** A multi-line body is passing: its command, whether the client sees it, and its size. */
-  private body: { command: string; shown: boolean; bytes: number; lines: number } | null = null;
+  private body: { command: string; shown: boolean; bytes: number; lines: number; stls?: boolean } | null =
+    null;
   private sasl: SaslWatch | null = null;
   private mode: 'command' | 'sasl' = 'command';
   private user = '';
@@ -89,6 +90,15 @@ export class Pop3Relay extends Relay {
       this.owed.push({ command: name, args, local: played });
       return this.payLocal();
     }
+    if (name === 'STLS' && this.offersTlsItself) {
+      const then = () => this.upgradeClientOnly();
+      this.owed.push({
+        command: name,
+        args,
+        local: { lines: ['+OK Begin TLS negotiation'], close: false, then },
+      });
+      return this.payLocal();
+    }
     const recorded = this.options.recorded?.(name, args) ?? undefined;
     this.writeUp(raw);
     this.owed.push({ command: name, args, replace: recorded });
@@ -98,6 +108,7 @@ export class Pop3Relay extends Relay {
     while (this.owed[0]?.local && !this.body) {
       const { local } = this.owed.shift()!;
       for (const line of local!.lines) this.writeDown(line);
+      if (local!.then) return local!.then();
       if (local!.close) return void this.session.close(`scenario: ${local!.lines[0]}`);
     }
   }
@@ -124,6 +135,10 @@ export class Pop3Relay extends Relay {
     const body = this.body!;
     if (line === '.') {
       this.body = null;
+      if (body.command === 'CAPA' && body.shown && this.offersTlsItself && !body.stls) {
+        this.noteOwnStartTls('STLS');
+        this.writeDown('STLS');
+      }
       if (body.shown) {
         const listing = body.command !== 'RETR' && body.command !== 'TOP';
         if (!listing && !this.options.transcriptBodies)
@@ -136,6 +151,7 @@ export class Pop3Relay extends Relay {
     if (!body.shown) return;
     body.bytes += raw.length + 2;
     body.lines++;
+    if (/^STLS$/i.test(line)) body.stls = true;
     const listing = body.command !== 'RETR' && body.command !== 'TOP';
     if (listing || this.options.transcriptBodies) this.session.server(line);
     this.writeDownRaw(Buffer.concat([raw, Buffer.from('\r\n')]));

@@ -186,6 +186,32 @@ export abstract class Relay {
   // ---- STARTTLS ---------------------------------------------------------------------------------
 
   /**
+   * The client's listener starts in plain text but the upstream speaks implicit TLS (993 behind a local
+   * 143): the upstream cannot be asked for STARTTLS, so the proxy offers it itself and upgrades only the
+   * client's leg (the upstream's is encrypted from the start).
+   */
+  protected get offersTlsItself(): boolean {
+    return (
+      this.session.listener.tls === 'starttls' &&
+      this.options.upstream.tls === 'implicit' &&
+      !this.session.tls
+    );
+  }
+
+  /** Says once that the proxy added STARTTLS / STLS to the upstream's capabilities. */
+  protected noteOwnStartTls(word: string): void {
+    this.noteOnce(
+      'own-starttls',
+      `proxy added ${word} to the upstream's capabilities and answers it itself: the upstream speaks implicit TLS (port ${this.options.upstream.port}), so only the client's leg upgrades`,
+    );
+  }
+
+  /** STARTTLS answered by the proxy (see `offersTlsItself`): the client's leg upgrades, the upstream's stays. */
+  protected upgradeClientOnly(): void {
+    void this.session.startTls();
+  }
+
+  /**
    * The upstream accepted STARTTLS / STLS and its reply is on its way to the client: both legs upgrade
    * (RFC 3207 §4.2, RFC 2595 §3.1: nothing sent before the handshake is kept). What the client sends
    * once its leg is secure waits until the upstream's leg is too.

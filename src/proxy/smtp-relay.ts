@@ -9,7 +9,7 @@ import { Relay, type RelayOptions } from './relay.js';
 interface Owed {
   command: string;
   /** Not sent upstream: the scenario's reply, said when its turn comes. */
-  local?: { lines: string[]; close: boolean };
+  local?: { lines: string[]; close: boolean; then?: () => void };
   /** Sent upstream, but the client gets these lines instead of the upstream's (replay, data-end rules). */
   replace?: { lines: string[]; why: string | null };
 }
@@ -123,6 +123,13 @@ export class SmtpRelay extends Relay {
     const played = await playInProxy(verdict, this.session, (v) => this.render(v));
     if (played.kind === 'stop') return;
     if (played.kind === 'local') return this.owe({ command: name, local: played });
+    if (name === 'STARTTLS' && this.offersTlsItself) {
+      const then = () => this.upgradeClientOnly();
+      return this.owe({
+        command: name,
+        local: { lines: ['220 2.0.0 Ready to start TLS'], close: false, then },
+      });
+    }
     const recorded = this.options.recorded?.(name, args);
     this.writeUp(raw);
     this.owed.push({ command: name, replace: recorded ? { lines: recorded, why: null } : undefined });
@@ -161,6 +168,7 @@ export class SmtpRelay extends Relay {
     while (this.owed[0]?.local) {
       const { local } = this.owed.shift()!;
       for (const line of local!.lines) this.writeDown(line);
+      if (local!.then) return local!.then();
       if (local!.close) {
         this.session.close(`scenario: ${local!.lines[0] ?? 'close'}`);
         return;
@@ -216,12 +224,17 @@ export class SmtpRelay extends Relay {
     if (code !== '250') return lines;
     const texts = lines.map((l) => l.slice(4));
     const kept = texts.filter((t, i) => i === 0 || !UNCARRIED.test(t));
+    if (this.offersTlsItself && !texts.some((t) => /^STARTTLS$/i.test(t))) {
+      this.noteOwnStartTls('STARTTLS');
+      kept.push('STARTTLS');
+    }
     if (kept.length === texts.length) return lines;
     const removed = texts.filter((t) => !kept.includes(t)).map((t) => t.split(' ')[0]);
-    this.noteOnce(
-      'ehlo',
-      `proxy removed ${removed.join(', ')} from the EHLO reply: BDAT chunks are counted bytes the proxy cannot carry line by line (the client sends DATA instead)`,
-    );
+    if (removed.length)
+      this.noteOnce(
+        'ehlo',
+        `proxy removed ${removed.join(', ')} from the EHLO reply: BDAT chunks are counted bytes the proxy cannot carry line by line (the client sends DATA instead)`,
+      );
     return smtpLines(250, kept);
   }
 }

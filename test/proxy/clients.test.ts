@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { ImapFlow } from 'imapflow';
 import { python, run } from '../helpers/run.js';
-import { certPath, tempDir } from '../helpers/sandbox.js';
+import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
 import { waitFor } from '../helpers/wait.js';
 import { linesOf, startPair, type Pair } from './pair.js';
 
@@ -171,5 +171,55 @@ describe('proxy: real clients on all seven listeners', () => {
     await client.logout();
     assert.ok(subjects.includes('from nodemailer'), subjects.join(','));
     assert.ok(linesOf(pair.proxy, 'client-line', 'imap').some((l) => /UID FETCH|FETCH/.test(l)));
+  });
+});
+
+describe('proxy: a STARTTLS listener in front of an implicit-TLS upstream', () => {
+  it('the proxy offers STARTTLS/STLS itself and upgrades the client leg: smtplib, imaplib, poplib', async () => {
+    const upstream = await startTestSandbox();
+    const implicit = (name: string) => ({
+      host: '127.0.0.1',
+      port: upstream.ports[name]!,
+      tls: 'implicit' as const,
+    });
+    const proxy = await startTestSandbox({
+      proxy: {
+        upstreams: { smtp: implicit('smtps'), imap: implicit('imaps'), pop3: implicit('pop3s') },
+        upstreamCa: readFileSync(certPath(), 'utf8'),
+      },
+    });
+    try {
+      const r = await python(
+        String.raw`
+import imaplib, json, poplib, smtplib, ssl, sys
+p, ca = json.loads(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+s = smtplib.SMTP('127.0.0.1', p['smtp']); s.starttls(context=ctx); s.login('a', 'b')
+s.sendmail('a@example.test', ['b@example.test'], 'Subject: own starttls\r\n\r\nhi\r\n'); s.quit()
+m = imaplib.IMAP4('127.0.0.1', p['imap']); m.starttls(ssl_context=ctx); m.login('a', 'b')
+typ, data = m.select('INBOX'); m.logout()
+c = poplib.POP3('127.0.0.1', p['pop3']); c.stls(context=ctx); c.user('a'); c.pass_('b')
+print(json.dumps([data[0].decode(), c.stat()[0]])); c.quit()
+`,
+        [JSON.stringify(proxy.ports), certPath()],
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), ['1', 1]);
+      const notes = proxy.transcript
+        .history()
+        .filter((e) => e.type === 'note')
+        .map((e) => (e as { text: string }).text);
+      assert.equal(
+        notes.filter((t) => /proxy added (STARTTLS|STLS) to the upstream's capabilities/.test(t)).length,
+        3,
+      );
+      // The upstream sandbox offers COMPRESS=DEFLATE; the proxy cannot carry a deflated stream.
+      assert.ok(notes.some((t) => /proxy removed COMPRESS=DEFLATE from the capabilities/.test(t)));
+      // The upstream never saw a STARTTLS: its leg was TLS from the first byte.
+      assert.ok(!linesOf(upstream, 'client-line', '').some((l) => /STARTTLS|STLS/i.test(l)));
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
   });
 });
