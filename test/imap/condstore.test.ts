@@ -235,6 +235,28 @@ describe('QRESYNC (RFC 7162 §3.2)', () => {
     assert.match((await run(a, 'b', 'FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)')).at(-1)!, /^b BAD /);
   });
 
+  it('past the 10,000 remembered expunges, SELECT (QRESYNC) names every missing UID of the known range', async () => {
+    const sb = await sandbox();
+    const drop = sb.store.maildropFor('test');
+    await sb.store.createFolder(drop, 'Big');
+    for (let i = 1; i <= 10_005; i++)
+      await sb.store.append(drop, 'Big', Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`));
+    const c = await login(sb);
+    await ok(c, 'e', 'ENABLE QRESYNC');
+    const select = await ok(c, 's', 'EXAMINE Big');
+    const uidValidity = /UIDVALIDITY (\d+)/.exec(select.join('\n'))![1]!;
+    const known = highest(select);
+    await ok(c, 'u', 'UNSELECT');
+    // 10,002 expunged at once: the log keeps the last 10,000, so it no longer reaches back to `known`.
+    await sb.store.expunge(
+      drop,
+      'Big',
+      Array.from({ length: 10_002 }, (_, i) => i + 2),
+    );
+    const resync = await ok(c, 'r', `EXAMINE Big (QRESYNC (${uidValidity} ${known} 1:10005))`);
+    assert.ok(resync.includes('* VANISHED (EARLIER) 2:10003'), resync.slice(-4).join('\n'));
+  });
+
   it('QRESYNC parameters before ENABLE QRESYNC are a BAD', async () => {
     const sb = await sandbox();
     const c = await login(sb);
