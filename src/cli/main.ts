@@ -177,6 +177,8 @@ function sandboxSaveDir(): string {
 }
 
 async function scenarioCommand(command: 'scenarios' | 'validate', args: string[]): Promise<void> {
+  // The protocols hand their command names to the schema (rules on unknown commands are refused).
+  await import('../protocols/command-names.js');
   const { listShippedScenarios, loadScenario, ScenarioError } = await import('../scenario/index.js');
   if (command === 'scenarios') {
     if (args.length) throw new UsageError('usage: mailsandbox scenarios');

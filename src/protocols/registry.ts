@@ -1,3 +1,5 @@
+// Loaded with the servers: their command names reach the scenario schema before any file is read.
+import './command-names.js';
 import type { ListenerInfo } from '../core/session.js';
 import type { Proto } from '../transcript/events.js';
 import type { ProtocolContext, ProtocolHandler } from './context.js';

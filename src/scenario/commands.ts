@@ -1,31 +1,18 @@
-import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
-import { COMMANDS as IMAP_COMMANDS } from '../protocols/imap/registry.js';
-import { COMMANDS as POP3_COMMANDS } from '../protocols/pop3/registry.js';
+type CommandProto = 'smtp' | 'imap' | 'pop3';
 
-/** The SMTP commands people script first, listed first in messages; the rest follow. */
-const SMTP_FIRST = ['HELO', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'RSET', 'NOOP', 'QUIT', 'AUTH', 'STARTTLS'];
+const known: Record<CommandProto, readonly string[] | null> = { smtp: null, imap: null, pop3: null };
 
 /**
- * What smtp-server dispatches: one `handler_VERB` method per verb (its `_getHandler`). The scenario
- * glue runs AUTH and STARTTLS itself, but under the same names, so they are in this list too.
+ * Each protocol hands over the command names its server dispatches, once at startup
+ * (protocols/command-names.ts), so a rule on a misspelt verb is refused when the file is loaded
+ * instead of never firing. Data in, nothing imported: the scenario layer loads no server.
  */
-function smtpCommands(): string[] {
-  const handled = Object.getOwnPropertyNames(SMTPConnection.prototype)
-    .filter((name) => name.startsWith('handler_'))
-    .map((name) => name.slice('handler_'.length));
-  return [
-    ...SMTP_FIRST.filter((c) => handled.includes(c)),
-    ...handled.filter((c) => !SMTP_FIRST.includes(c)),
-  ];
+export function registerCommands(proto: CommandProto, names: readonly string[]): void {
+  known[proto] = [...names];
 }
 
-/**
- * Command names a rule's `when.command` can match, per protocol: the servers' own dispatch tables
- * (IMAP and POP3 registries, smtp-server's handlers), so a rule on a misspelt verb is refused when
- * the file is loaded instead of never firing.
- */
-export const KNOWN_COMMANDS: Readonly<Record<'smtp' | 'imap' | 'pop3', readonly string[]>> = {
-  smtp: smtpCommands(),
-  imap: [...IMAP_COMMANDS.keys()],
-  pop3: [...POP3_COMMANDS.keys()],
-};
+/** Command names a rule's `when.command` can match in `proto`; null before the protocol registered
+ *  (then rules are not checked against a list). */
+export function knownCommands(proto: CommandProto): readonly string[] | null {
+  return known[proto];
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MECHANISMS } from '../auth/registry.js';
-import { KNOWN_COMMANDS } from './commands.js';
+import { knownCommands } from './commands.js';
 import { replaySchema } from '../replay/schema.js';
 
 /**
@@ -231,12 +231,13 @@ function knownCommand(section: RuleSection, when: When, ctx: z.RefinementCtx): v
   if (command === undefined) return;
   const path = ['command'];
   if (section === 'rules') {
-    if (!Object.values(KNOWN_COMMANDS).some((list) => list.includes(command)))
+    const lists = (['smtp', 'imap', 'pop3'] as const).map((p) => knownCommands(p));
+    if (lists.every((list) => list !== null) && !lists.some((list) => list!.includes(command)))
       ctx.addIssue({ code: 'custom', path, message: `${command} is not an SMTP, IMAP or POP3 command` });
     return;
   }
-  const known = KNOWN_COMMANDS[section];
-  if (!known.includes(command))
+  const known = knownCommands(section);
+  if (known && !known.includes(command))
     ctx.addIssue({
       code: 'custom',
       path,
