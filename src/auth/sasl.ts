@@ -47,8 +47,8 @@ export type SaslResult =
   | { kind: 'unsupported'; mechanism: string }
   /** The client sent `*` (RFC 4954 §4, RFC 3501 §6.2.2, RFC 5034 §4). */
   | { kind: 'cancelled' }
-  /** A response that is not base64. */
-  | { kind: 'malformed'; reason: string }
+  /** A response (or the initial response) that is not base64. */
+  | { kind: 'malformed'; initial: boolean; reason: string }
   /** The mechanism gave up on what the client sent. */
   | { kind: 'failed'; reason: string }
   | { kind: 'closed' };
@@ -71,7 +71,7 @@ export async function runSasl(wire: SaslWire, req: SaslRequest): Promise<SaslRes
   let first: Buffer | null = null;
   if (req.initial !== undefined) {
     first = req.initial === '=' ? Buffer.alloc(0) : decodeBase64(req.initial);
-    if (!first) return { kind: 'malformed', reason: 'initial response is not base64' };
+    if (!first) return { kind: 'malformed', initial: true, reason: 'initial response is not base64' };
   }
   // Payload 0 is the client's first message, whether it came as the initial response or not (an
   // empty initial response is none: the mechanism asks with an empty challenge, RFC 4422 §3.3).
@@ -87,7 +87,7 @@ export async function runSasl(wire: SaslWire, req: SaslRequest): Promise<SaslRes
     const text = line.trim();
     if (text === '*') return { kind: 'cancelled' };
     const data = decodeBase64(text);
-    if (!data) return { kind: 'malformed', reason: 'response is not base64' };
+    if (!data) return { kind: 'malformed', initial: false, reason: 'response is not base64' };
     step = exchange.step(data);
   }
   if (step.kind === 'fail') return failed(req, name, step.reason);

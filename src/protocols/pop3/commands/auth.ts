@@ -56,7 +56,7 @@ async function finish(session: Pop3Session, result: SaslResult): Promise<void> {
       // RFC 5034 §4: `*` cancels the exchange.
       return session.fail(errors.protocol('AUTH cancelled by the client'));
     case 'malformed':
-      return session.fail(errors.protocol(`AUTH ${result.reason}`));
+      return session.fail(errors.protocol(result.initial ? result.reason : `AUTH ${result.reason}`));
     case 'answered':
     case 'closed':
       return;

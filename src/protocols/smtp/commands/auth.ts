@@ -65,7 +65,7 @@ function finish(conv: SmtpConversation, result: SaslResult): void {
       return conv.reply(501, ['5.7.0 Authentication aborted']);
     case 'malformed':
       return conv.reply(501, [
-        `5.5.2 Cannot decode the ${result.reason.startsWith('initial') ? 'initial response' : 'response'} (not base64)`,
+        `5.5.2 Cannot decode the ${result.initial ? 'initial response' : 'response'} (not base64)`,
       ]);
     case 'answered':
     case 'closed':
