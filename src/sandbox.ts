@@ -14,7 +14,7 @@ import type { ListenerInfo } from './core/session.js';
 import { TlsProvider } from './core/tls-provider.js';
 import { startHttpListener } from './http/server.js';
 import type { ProtocolContext, ProtocolHandler } from './protocols/context.js';
-import { PROTOCOLS } from './protocols/registry.js';
+import { GOODBYES, PROTOCOLS } from './protocols/registry.js';
 import { createProxyHandler, proxyInfo, type ProxyOptions } from './proxy/handler.js';
 import { FindingsRunner, type Report } from './report/runner.js';
 import { oddCertificate } from './scenario/certificates.js';
@@ -205,6 +205,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       host,
       port: portFor(def, offset),
       proxy: proxyInfo(proxy, def.name),
+      goodbyes: GOODBYES[def.proto],
     };
     if (!factory) {
       statuses.push({

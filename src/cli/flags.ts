@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_HOST, DEFAULT_PORT_OFFSET, LISTENERS } from '../config/defaults.js';
 import { parseUserFlag } from '../auth/verify.js';
+import { DEFAULT_LIMITS } from '../config/limits.js';
 import { MECHANISMS, parseMechanismList } from '../auth/registry.js';
 import type { SandboxOptions } from '../sandbox.js';
 
@@ -88,6 +89,11 @@ export const FLAGS = {
   'transcript-bodies': {
     type: 'boolean',
     help: 'show every line of message bodies instead of a one-line summary',
+  },
+  'max-connections': {
+    type: 'string',
+    arg: 'N',
+    help: `sessions each listener holds at once; past it a client gets 421 / * BYE / -ERR "Too many connections" (default ${DEFAULT_LIMITS.maxConnections})`,
   },
   scenario: {
     type: 'string',
@@ -194,6 +200,11 @@ export function parseFlags(argv: string[]): CliOptions {
   if (values.record !== undefined) sandbox.record = values.record;
   if (values['transcript-bodies']) sandbox.transcriptBodies = true;
   if (values['no-triggers']) sandbox.triggers = false;
+  if (values['max-connections'] !== undefined)
+    sandbox.limits = {
+      ...sandbox.limits,
+      maxConnections: integer('max-connections', values['max-connections'], 1, 1_000_000),
+    };
   if (values['http-token'] !== undefined) {
     if (!/^[\x21-\x7e]{8,}$/.test(values['http-token']))
       throw new UsageError('--http-token: use at least 8 printable characters without spaces');

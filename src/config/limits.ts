@@ -30,6 +30,13 @@ export interface Limits {
    *  RFC 2177 clients re-issue IDLE only every 29 minutes and RFC 3501 §5.4 wants an autologout timer
    *  of at least 30; it still ends connections whose client vanished. */
   imapIdleTimeoutMs: number;
+  /** Sessions one listener holds at once; past it a new client gets the protocol's "too many
+   *  connections" goodbye. Stops a client that opens connections in a loop from exhausting file
+   *  descriptors and memory; high enough for 10,000 idle sessions on each listener. */
+  maxConnections: number;
+  /** How long a shutdown lets a command in progress finish (a DATA whose final dot is on its way)
+   *  before every session gets its goodbye (421 4.3.2 / * BYE / -ERR), as postfix does. */
+  shutdownGraceMs: number;
   /** Transcript events kept in memory (ring buffer), all sessions together. */
   transcriptEvents: number;
   /** Characters of one transcript line kept; the rest is replaced by a count. */
@@ -55,6 +62,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxQueuedCommands: 100,
   maxErrorsInARow: 20,
   imapIdleTimeoutMs: 31 * 60 * 1000,
+  maxConnections: 10_500,
+  shutdownGraceMs: 3_000,
   transcriptEvents: 100_000,
   transcriptLineChars: 2_000,
   httpBodyBytes: 1024 * 1024,

@@ -2,12 +2,15 @@ import net from 'node:net';
 import type { ListenerProto } from '../config/defaults.js';
 import type { TlsMode } from '../transcript/events.js';
 import { Session, type CoreContext, type ListenerInfo } from './session.js';
+import { shutDownSessions, type Goodbyes } from './shutdown.js';
 import { describeHandshakeFailure } from './tls-mismatch.js';
 
 export interface ListenerSpec extends Omit<ListenerInfo, 'port'> {
   host: string;
   /** 0 asks for an ephemeral port. */
   port: number;
+  /** The protocol's lines for a shutdown and for a client past the connection cap. */
+  goodbyes?: Goodbyes;
 }
 
 export interface ListenerStatus {
@@ -53,15 +56,29 @@ export async function startListener(
   onSession: (session: Session) => void,
 ): Promise<ListenerHandle> {
   const sessions = new Set<Session>();
+  const goodbyes = spec.goodbyes ?? { shutdown: '', tooMany: '' };
+  let stopping = false;
   // Known once bound (an ephemeral port is only known then); shared by the listener's sessions.
   let info: ListenerInfo | null = null;
   const server = net.createServer({ noDelay: true }, (raw) => {
     info ??= { ...spec, port: (server.address() as net.AddressInfo).port };
     const session = new Session(ctx, info, raw);
-    sessions.add(session);
-    session.onClose(() => sessions.delete(session));
+    // Past the cap the client still gets a session (a transcript of what happened) and the
+    // protocol's goodbye, but no protocol: the held sessions are not touched.
+    const full = spec.goodbyes !== undefined && sessions.size >= ctx.limits.maxConnections;
+    const serve = full
+      ? (s: Session) => {
+          s.note('warn', `too many connections: this listener holds ${sessions.size} (--max-connections)`);
+          s.goodbye(goodbyes.tooMany, 'too many connections');
+        }
+      : onSession;
+    if (!full) {
+      sessions.add(session);
+      session.onClose(() => sessions.delete(session));
+    }
+    if (stopping) return session.reset('sandbox shutting down');
     if (spec.tls !== 'implicit') {
-      onSession(session);
+      serve(session);
       return;
     }
     session.tlsPending = true;
@@ -71,7 +88,7 @@ export async function startListener(
         if (session.closed) return secure.destroy();
         session.adoptSocket(secure);
         session.markSecure('implicit', secure);
-        onSession(session);
+        serve(session);
       },
       (err: Error) => {
         session.tlsPending = false;
@@ -105,11 +122,14 @@ export async function startListener(
   server.on('error', () => {});
   return {
     status,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sessions) s.reset('sandbox shutting down');
-        if (status.port === null) return resolve();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      stopping = true;
+      if (status.port === null) return;
+      // Stop accepting first; the server's close callback comes once every connection has ended.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (spec.goodbyes) await shutDownSessions(sessions, spec.goodbyes.shutdown, ctx.limits.shutdownGraceMs);
+      for (const s of sessions) s.reset('sandbox shutting down');
+      await closed;
+    },
   };
 }

@@ -71,6 +71,8 @@ export class Session {
   /** A TLS handshake is running: its outcome, not the raw socket's close, ends the session. */
   tlsPending = false;
   private sawInput = false;
+  /** Commands carried out outside the line reader (SMTP DATA), for a graceful shutdown to wait on. */
+  private work = 0;
 
   constructor(
     readonly ctx: CoreContext,
@@ -247,6 +249,33 @@ export class Session {
       // TLS sockets cannot send an RST themselves (ERR_INVALID_HANDLE_TYPE); a plain close will do.
       this.socket.destroy();
     }
+  }
+
+  // ---- shutdown (core/shutdown.ts) ---------------------------------------------------------------
+
+  /** A command runs outside the line reader (SMTP DATA): a shutdown waits for it. Call the result when done. */
+  beginWork(): () => void {
+    this.work++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.work--;
+    };
+  }
+
+  /** A command is under way: arriving (a partial line, a literal) or being carried out. */
+  get inCommand(): boolean {
+    return this.work > 0 || !!this.reader?.midCommand || this.busy;
+  }
+
+  /** Says `line` (a 421, a BYE, an -ERR) and closes: the goodbye of a shutdown or of a full listener. */
+  goodbye(line: string, reason: string): void {
+    if (this.closed) return;
+    this.server(line);
+    this.write(line + '\r\n');
+    this.endingBecause(reason);
+    this.close(reason);
   }
 
   onClose(hook: (reason: string) => void): void {

@@ -50,6 +50,11 @@ export async function deliverMessage(
     session.note('warn', `message not stored: ${(err as Error).message}`);
     throw err;
   }
+  // The final dot came after the shutdown's goodbye: the client never hears a 250, so nothing is kept.
+  if (session.closed) {
+    session.note('warn', 'message not stored: the session had already ended (server shutting down)');
+    throw replyError('4.3.2 Service shutting down', 421);
+  }
   if (ctx.transcriptBodies) {
     const text = raw.toString('utf8');
     for (const line of text.replace(/\r?\n$/, '').split(/\r?\n/)) session.client(line);

@@ -156,7 +156,12 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
         stream.once('end', () => (state.inData = false));
         const store = () =>
           deliverMessage(stream, smtpSession, state.session, ctx, () => armDeadline(state), state.maxBytes);
-        receiveMessage(state.conversation, stream, store, callback);
+        // A shutdown waits for this DATA (up to its grace) so the final dot gets its reply (core/shutdown.ts).
+        const done = state.session.beginWork();
+        receiveMessage(state.conversation, stream, store, (err?: Error | null, reply?: string) => {
+          callback(err, reply);
+          done();
+        });
       },
 
       onClose(smtpSession) {
