@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { SecureVersion } from 'node:tls';
-import type { UserDirectory } from './auth/verify.js';
+import { userDirectory, type UserDirectory } from './auth/verify.js';
 import {
   DEFAULT_HOST,
   DEFAULT_HOSTNAME,
@@ -142,9 +142,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     : new ScenarioEngine(defaultScenario(), { seed: options.seed, bus, mechanisms, triggers, builtIn: true });
   const scenarioUsers = options.scenario?.users;
   const users: UserDirectory = options.users
-    ? { mode: 'users', users: new Map(Object.entries(options.users)) }
+    ? userDirectory(options.users)
     : scenarioUsers && scenarioUsers !== 'accept-any'
-      ? { mode: 'users', users: new Map(Object.entries(scenarioUsers)) }
+      ? userDirectory(scenarioUsers)
       : { mode: 'accept-any' };
   const statuses: ListenerStatus[] = [];
   const ctx: ProtocolContext = {

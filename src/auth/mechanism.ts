@@ -1,3 +1,5 @@
+import type { OAuthError } from './oauth.js';
+
 /**
  * Server side of a SASL mechanism (RFC 4422), protocol-neutral: IMAP AUTHENTICATE, POP3 AUTH and the
  * SMTP AUTH interception all drive the same exchanges. Payloads are raw bytes; each protocol does its
@@ -43,7 +45,7 @@ export interface Mechanism {
   describe(payload: Buffer, index: number): string;
   /** Sent as a last challenge when the credentials are refused, before the failure reply (RFC 7628
    *  §3.2.2: OAUTHBEARER's JSON error; the client answers with a dummy response). */
-  errorChallenge?(): Buffer;
+  errorChallenge?(why: OAuthError): Buffer;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { DEFAULT_OAUTH, type OAuthPolicy } from './oauth.js';
 import { DEFAULT_MECHANISMS } from './registry.js';
 
 /** Which mechanisms a session lists and takes, and what else its protocol's logins may do. */
@@ -15,6 +16,10 @@ export interface AuthPolicy {
   plaintext: boolean;
   /** POP3 APOP works: only while the scenario leaves the mechanisms alone (Dovecot: APOP not enabled). */
   apop: boolean;
+  /** How XOAUTH2 and OAUTHBEARER tokens fare (oauth.ts). */
+  oauth: OAuthPolicy;
+  /** The text of a refused login in this protocol (a provider's wording), or null for the sandbox's. */
+  failure: string[] | null;
 }
 
 /** Mechanism lists as a scenario states them: for the whole session, or for one TLS phase. */
@@ -28,6 +33,8 @@ export interface AuthSettings extends MechanismSet {
   beforeTls?: MechanismSet;
   afterTls?: MechanismSet;
   requireTls?: boolean;
+  oauth?: OAuthPolicy;
+  failure?: string | string[];
 }
 
 /**
@@ -49,11 +56,14 @@ export function decideAuthPolicy(
   const hideBeforeTls = requireTls && !secure && !phase?.mechanisms;
   const narrowed = [own, global, phase ?? {}].some((c) => c.mechanisms ?? c.accept);
   const usable = requireTls && !secure ? [] : accepted;
+  const failure = own.failure ?? global.failure;
   return {
     advertised: hideBeforeTls ? [] : base,
     accepted: usable,
     requireTls,
     plaintext: usable.includes('PLAIN'),
     apop: !narrowed && !(requireTls && !secure),
+    oauth: own.oauth ?? global.oauth ?? DEFAULT_OAUTH,
+    failure: failure === undefined ? null : Array.isArray(failure) ? failure : [failure],
   };
 }

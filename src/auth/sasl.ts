@@ -1,5 +1,6 @@
 import { decodeBase64, describeChallenge, describeSaslPayload } from '../transcript/decode.js';
 import type { SaslStep } from './mechanism.js';
+import { scriptedTokenError, TOKEN_MECHANISMS } from './oauth.js';
 import type { AuthPolicy } from './policy.js';
 import { findMechanism } from './registry.js';
 import { passwordLookup, verifyCredentials, type UserDirectory } from './verify.js';
@@ -39,6 +40,7 @@ export interface SaslRequest {
 /** How an exchange ended; each protocol says it in its own final words. */
 export type SaslResult =
   | { kind: 'accepted'; mechanism: string; username: string }
+  /** Said in the protocol's words, or the policy's `failure` wording where a scenario gives one. */
   | { kind: 'refused'; mechanism: string; username: string }
   /** A scenario verdict at `auth` answered the client. */
   | { kind: 'answered' }
@@ -99,10 +101,14 @@ export async function runSasl(wire: SaslWire, req: SaslRequest): Promise<SaslRes
   }
   if ('proof' in credentials && credentials.proof === 'unchecked')
     req.audit.note('info', `${name}: accept-any mode, the proof was not checked`);
-  const ok = verifyCredentials(req.users, credentials);
+  // The OAuth lab (oauth.ts): a scenario may refuse every token as expired or short of scope.
+  const scripted = TOKEN_MECHANISMS.has(name) ? scriptedTokenError(req.policy.oauth) : null;
+  if (scripted) req.audit.note('info', `${name}: the scenario refuses every token (${scripted.error})`);
+  const ok = !scripted && verifyCredentials(req.users, credentials);
   req.audit.auth(name, username, ok);
   if (ok) return { kind: 'accepted', mechanism: name, username };
-  const error = mechanism.errorChallenge?.();
+  const why = scripted ?? { error: 'invalid_token' as const, scope: req.policy.oauth.scope };
+  const error = mechanism.errorChallenge?.(why);
   if (error) {
     // RFC 7628 §3.2.2: the error goes out as a challenge; the client answers (a dummy ^A), then fails.
     const base64 = error.toString('base64');

@@ -1,5 +1,5 @@
 import { decideAuthPolicy, type AuthPolicy } from '../auth/policy.js';
-import type { UserDirectory } from '../auth/verify.js';
+import { userDirectory, type UserDirectory } from '../auth/verify.js';
 import type { TranscriptBus } from '../transcript/bus.js';
 import type { Proto } from '../transcript/events.js';
 import type { Scenario } from './load.js';
@@ -121,7 +121,7 @@ export class ScenarioEngine {
     const users: Users | undefined = this.section(proto)?.users ?? this.scenario.users;
     if (users === undefined) return undefined;
     if (users === 'accept-any') return { mode: 'accept-any' };
-    return { mode: 'users', users: new Map(Object.entries(users)) };
+    return userDirectory(users);
   }
 
   authPolicy(proto: Proto, secure: boolean): AuthPolicy {

@@ -34,9 +34,19 @@ const mechanismName = z
 const ms = z.number().int().min(0).max(3_600_000, { error: 'at most one hour (3600000 ms)' });
 const count = z.number().int().min(1);
 
-/** Users who may log in: any name and password, or this table of name → password. */
-export const usersSchema = z.union([z.literal('accept-any'), z.record(z.string().min(1), z.string())], {
-  error: 'must be "accept-any" or a map of user name to password',
+/** A user's secrets: a password, and/or the bearer token XOAUTH2 and OAUTHBEARER must present. */
+const userEntry = z.union([
+  z.string(),
+  z
+    .strictObject({ password: z.string().optional(), token: z.string().min(1).optional() })
+    .refine((u) => u.password !== undefined || u.token !== undefined, {
+      error: 'give a password, a token or both',
+    }),
+]);
+
+/** Users who may log in: any name and password, or this table of name → password (or `{ password, token }`). */
+export const usersSchema = z.union([z.literal('accept-any'), z.record(z.string().min(1), userEntry)], {
+  error: 'must be "accept-any" or a map of user name to password (or { password, token })',
 });
 
 const mechanismSet = z.strictObject({
@@ -52,6 +62,15 @@ export const authSchema = mechanismSet.extend({
   afterTls: mechanismSet.optional(),
   /** No authentication before TLS: SMTP 530 5.7.0, IMAP LOGINDISABLED, POP3 no USER/PASS before STLS. */
   requireTls: z.boolean().optional(),
+  /** The OAuth lab: how XOAUTH2 and OAUTHBEARER tokens fare (src/auth/oauth.ts). */
+  oauth: z
+    .strictObject({
+      tokens: z.enum(['check', 'expired', 'wrong-scope']).default('check'),
+      scope: text.default('https://mail.google.com/'),
+    })
+    .optional(),
+  /** The text of a refused login: SMTP 535 lines, IMAP after `NO [AUTHENTICATIONFAILED] `, POP3 after `-ERR [AUTH] `. */
+  failure: z.union([text, z.array(text).min(1)]).optional(),
 });
 
 /** Decision points (DESIGN.md): where a protocol asks the engine. */

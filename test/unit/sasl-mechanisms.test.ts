@@ -168,7 +168,8 @@ describe('OAUTHBEARER (RFC 7628 §4.1) and ANONYMOUS (RFC 4505)', () => {
         token: 'vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==',
       },
     });
-    assert.deepEqual(JSON.parse(oauthBearer.errorChallenge!().toString()).status, 'invalid_token');
+    const why = { error: 'invalid_token', scope: 'mail' } as const;
+    assert.deepEqual(JSON.parse(oauthBearer.errorChallenge!(why).toString()).status, 'invalid_token');
   });
 
   it('takes ANONYMOUS trace data, and refuses it in users mode without an "anonymous" user', () => {

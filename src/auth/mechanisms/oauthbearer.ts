@@ -43,8 +43,8 @@ export const oauthBearer: Mechanism = {
       ? `user=${show(parsed.username)} token=${show(parsed.token)}${parsed.host ? ` host=${show(parsed.host)}` : ''}`
       : `malformed ${show(payload.toString())}`;
   },
-  errorChallenge() {
+  errorChallenge({ error, scope }) {
     // RFC 7628 §3.2.2: a JSON error; the client must answer with a single ^A, then the server fails.
-    return Buffer.from(JSON.stringify({ status: 'invalid_token', schemes: 'bearer', scope: 'mail' }));
+    return Buffer.from(JSON.stringify({ status: error, schemes: 'bearer', scope }));
   },
 };

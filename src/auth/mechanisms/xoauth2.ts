@@ -31,10 +31,10 @@ export const xoauth2: Mechanism = {
       ? `user=${show(parsed.username)} token=${show(parsed.token)}`
       : `malformed ${show(payload.toString())}`;
   },
-  errorChallenge() {
-    // Google's convention (smtp-server sends the same): a JSON error as a challenge, then the failure.
-    return Buffer.from(
-      JSON.stringify({ status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' }),
-    );
+  errorChallenge({ error, scope }) {
+    // Google's convention: a JSON error as a challenge (the HTTP status an API call would get: 401 for a
+    // bad or expired token, 403 for a missing scope, RFC 6750 §3.1), the client's empty line, the failure.
+    const status = error === 'insufficient_scope' ? '403' : '401';
+    return Buffer.from(JSON.stringify({ status, schemes: 'Bearer', scope }));
   },
 };

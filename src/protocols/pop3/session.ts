@@ -250,7 +250,7 @@ export class Pop3Session {
     if (asked === 'stop') return this.core.auth(how, credentials.username, false);
     const ok = verifyCredentials(this.users, credentials);
     this.core.auth(how, credentials.username, ok);
-    if (!ok) return this.fail(errors.auth());
+    if (!ok) return this.fail(errors.auth(this.authPolicy().failure?.join(' ')));
     return this.enter(credentials.username);
   }
 

@@ -37,7 +37,7 @@ export const authenticate: CommandSpec = {
       case 'answered':
         return REPLIED;
       case 'refused':
-        throw no('Authentication failed', 'AUTHENTICATIONFAILED');
+        throw no(imap.authPolicy().failure?.join(' ') ?? 'Authentication failed', 'AUTHENTICATIONFAILED');
       case 'failed':
         throw no(result.reason, 'AUTHENTICATIONFAILED');
       case 'tls-required':

@@ -24,7 +24,8 @@ export const login: CommandSpec = {
     }
     const ok = verifyCredentials(imap.users, { mechanism: 'LOGIN', authzid: '', username, password });
     imap.session.auth('IMAP LOGIN', username, ok);
-    if (!ok) throw no('Authentication failed', 'AUTHENTICATIONFAILED');
+    if (!ok)
+      throw no(imap.authPolicy().failure?.join(' ') ?? 'Authentication failed', 'AUTHENTICATIONFAILED');
     imap.loggedIn(username);
     return `[CAPABILITY ${imap.capabilityText}] Logged in`;
   },

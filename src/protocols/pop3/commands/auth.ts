@@ -45,7 +45,7 @@ async function finish(session: Pop3Session, result: SaslResult): Promise<void> {
     case 'accepted':
       return session.enter(result.username);
     case 'refused':
-      return session.fail(errors.auth());
+      return session.fail(errors.auth(session.authPolicy().failure?.join(' ')));
     case 'failed':
       return session.fail(errors.protocol(result.reason));
     case 'tls-required':

@@ -54,7 +54,7 @@ function finish(conv: SmtpConversation, result: SaslResult): void {
       conv.authenticated(result.username);
       return conv.reply(235, ['2.7.0 Authentication successful']);
     case 'refused':
-      return conv.reply(535, ['5.7.8 Authentication credentials invalid']);
+      return conv.reply(535, conv.authPolicy().failure ?? ['5.7.8 Authentication credentials invalid']);
     case 'failed':
       return conv.reply(501, [`5.5.2 ${result.reason}`]);
     case 'tls-required':
