@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DEFAULT_OAUTH } from '../../src/auth/oauth.js';
 import { ScenarioEngine, parseScenario, type DecisionContext } from '../../src/scenario/index.js';
 import { TranscriptBus } from '../../src/transcript/bus.js';
 
@@ -128,6 +129,8 @@ smtp:
       requireTls: true,
       plaintext: false,
       apop: false,
+      oauth: DEFAULT_OAUTH,
+      failure: null,
     });
     // SMTP after TLS accepts only SCRAM: LOGIN/USER-PASS (SASL PLAIN, as Dovecot runs them) and APOP are off.
     assert.deepEqual(engine.authPolicy('smtp', true), {
@@ -136,6 +139,8 @@ smtp:
       requireTls: true,
       plaintext: false,
       apop: false,
+      oauth: DEFAULT_OAUTH,
+      failure: null,
     });
     assert.deepEqual(engine.authPolicy('imap', true).advertised, ['PLAIN', 'LOGIN']);
     assert.equal(engine.authPolicy('imap', true).plaintext, true);
