@@ -83,6 +83,18 @@ describe('SMTP AUTH through the shared SASL driver, with --user and no scenario'
     assert.notEqual(bad.code, 0);
     assert.match(bad.stdout, /<\*\* +535 5\.7\.8 Authentication credentials invalid/);
     assert.deepEqual(authEvents(sb).slice(before), ['DIGEST-MD5 alice true', 'DIGEST-MD5 alice false']);
+    // The transcript reads every step: the challenge decoded, the client's answer by its fields.
+    const history = sb.transcript.history();
+    assert.ok(
+      history.some(
+        (e) => e.type === 'server-line' && /^334 /.test(e.line) && /nonce="/.test(e.decoded ?? ''),
+      ),
+    );
+    assert.ok(
+      history.some(
+        (e) => e.type === 'client-line' && /^user="alice" .*digest-uri="smtp\//.test(e.decoded ?? ''),
+      ),
+    );
   });
 
   it('curl --oauth2-bearer picks OAUTHBEARER: the token is the password; a wrong one gets the error challenge, then 535', async () => {
