@@ -80,9 +80,10 @@ export class MailStore {
    */
   private async nextUidValidity(): Promise<number> {
     const now = Math.floor(Date.now() / 1000);
-    this.lastUidValidity = Math.max(this.lastUidValidity + 1, now) >>> 0 || 1;
-    await this.backend.saveLastUidValidity(this.lastUidValidity);
-    return this.lastUidValidity;
+    // Taken before the await: two CREATEs at once must not both read the later value.
+    const value = (this.lastUidValidity = Math.max(this.lastUidValidity + 1, now) >>> 0 || 1);
+    await this.backend.saveLastUidValidity(value);
+    return value;
   }
 
   /** The maildrop a login name reads (see routing.ts). */
@@ -224,8 +225,15 @@ export class MailStore {
       subscribed: false,
       specialUse,
     });
-    await this.backend.saveFolder(drop, folder);
+    // The name may have been taken while this CREATE waited (two at once): one of them wins.
+    if (map.has(normalized)) throw new StoreError('ALREADYEXISTS', `mailbox ${name} exists already`);
     map.set(normalized, folder);
+    try {
+      await this.backend.saveFolder(drop, folder);
+    } catch (err) {
+      map.delete(normalized);
+      throw err;
+    }
     this.emit({ kind: 'folders', maildrop: drop, folder: normalized });
     return folder;
   }

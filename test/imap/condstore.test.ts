@@ -295,3 +295,22 @@ describe('QRESYNC (RFC 7162 §3.2)', () => {
     assert.deepEqual((await ok(c, 'm', 'FETCH 1:* (MODSEQ)')).slice(0, -1), modseqsBefore);
   });
 });
+
+describe('CREATE at once', () => {
+  it('two sessions creating the same name at once: one OK, one NO, and each new mailbox a new UIDVALIDITY', async () => {
+    // On a Maildir, where CREATE waits for the disk, the two really overlap.
+    const sb = await sandbox({ maildir: tempDir() });
+    const a = await login(sb);
+    const b = await login(sb);
+    const seen = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      a.send(`ca CREATE Race${i}`);
+      b.send(`cb CREATE Race${i}`);
+      const [ra, rb] = await Promise.all([a.readUntil(/^ca /), b.readUntil(/^cb /)]);
+      const oks = [ra.at(-1)!, rb.at(-1)!].filter((l) => / OK /.test(l));
+      assert.equal(oks.length, 1, `${ra.at(-1)} / ${rb.at(-1)}`);
+      seen.add((await sb.store.folder(sb.store.maildropFor('test'), `Race${i}`))!.uidValidity);
+    }
+    assert.equal(seen.size, 5);
+  });
+});
