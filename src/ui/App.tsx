@@ -10,7 +10,7 @@ import { DetailView } from './components/DetailView.js';
 import { FindingsPane, findingsPaneHeight } from './components/FindingsPane.js';
 import { MessageList } from './components/MessageList.js';
 import { keysHint, StatusRow, viewTitle } from './chrome.js';
-import { detailRows, MailList, type DetailRow, type MailSource } from './mail.js';
+import { detailRows, MAIL_REFRESH_MS, MailList, type DetailRow, type MailSource } from './mail.js';
 import type { StoredMessage } from '../store/types.js';
 import { ScenarioPicker, type ScenarioEntry } from './components/ScenarioPicker.js';
 import { SessionList } from './components/SessionList.js';
@@ -148,6 +148,16 @@ export function App(props: AppProps) {
   const mailSource = props.mail;
   const mailList = useMemo(() => (mailSource ? new MailList(mailSource) : null), [mailSource]);
   useEffect(() => () => mailList?.close(), [mailList]);
+  // Mail that arrived within a second of the last rebuild shows at the next tick, not at the next key.
+  const [, setMailTick] = useState(0);
+  const showingMail = state.view.kind === 'messages' || state.view.kind === 'message';
+  useEffect(() => {
+    if (!showingMail || !mailList) return;
+    const timer = setInterval(() => {
+      if (mailList.stale) setMailTick((n) => n + 1);
+    }, MAIL_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [showingMail, mailList]);
   // The opened message's rows, built once per message and mode (decoding happens here, on demand).
   const detailCache = useRef<{ message: StoredMessage; raw: boolean; rows: DetailRow[] } | null>(null);
   const detailOf = useCallback((message: StoredMessage, raw: boolean) => {

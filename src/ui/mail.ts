@@ -35,6 +35,11 @@ export class MailList {
     this.unsubscribe = source.onChange(() => (this.dirty = true));
   }
 
+  /** The store changed since the list was built (the App redraws for it once a second). */
+  get stale(): boolean {
+    return this.dirty;
+  }
+
   /** Newest first. */
   current(now = Date.now()): StoredMessage[] {
     if (this.dirty && now - this.builtAt >= MAIL_REFRESH_MS) {

@@ -158,6 +158,26 @@ describe('messages view', () => {
     assert.ok(frame.split('\n').length <= 24);
   });
 
+  it('mail arriving while the list is open shows within about a second, without a key', async () => {
+    const stored = [message(1, 'Subject: first\r\n\r\nx\r\n')];
+    const listeners = new Set<() => void>();
+    const mail: MailSource = {
+      messages: () => [...stored],
+      onChange: (fn) => {
+        listeners.add(fn);
+        return () => listeners.delete(fn);
+      },
+    };
+    const f = new FakeSessions();
+    app = renderApp({ source: f.bus, mail });
+    await app.press('m');
+    await app.waitFor((s) => s.includes('Messages: 1 stored'), 'the first message');
+    stored.push(message(2, 'Subject: second\r\n\r\nx\r\n'));
+    for (const fn of listeners) fn();
+    const frame = await app.waitFor((s) => s.includes('Messages: 2 stored'), 'the second message', 3_000);
+    assert.match(frame, /second/);
+  });
+
   it('the footer fits 80 and 120 columns in every view', () => {
     const views: View[] = [
       { kind: 'sessions' },
