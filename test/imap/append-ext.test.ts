@@ -5,7 +5,6 @@ import { parseScenario } from '../../src/scenario/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 
 async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
   c.send(`${tag} ${line}`);
@@ -57,7 +56,6 @@ describe('IMAP APPEND extensions and QUOTA', () => {
   });
   after(async () => {
     for (const c of clients) c.close();
-    await sessionsSettled(sb);
     await sb.close();
   });
 

@@ -6,7 +6,6 @@ import { RawClient } from '../helpers/raw-client.js';
 import { readFileSync } from 'node:fs';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
-import { sessionsSettled } from './settle.js';
 
 /** Sends one command and collects the lines up to its tagged reply. */
 async function command(client: RawClient, tag: string, line: string, timeoutMs = 5_000): Promise<string[]> {
@@ -37,7 +36,6 @@ describe('IMAP bad input', () => {
   });
   after(async () => {
     for (const c of open) c.close();
-    await sessionsSettled(sb);
     await sb.close();
   });
 

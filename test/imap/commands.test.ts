@@ -6,7 +6,6 @@ import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
-import { sessionsSettled } from './settle.js';
 
 /** Sends one command; returns its lines up to the tagged reply. */
 async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
@@ -33,7 +32,6 @@ describe('IMAP commands by hand', () => {
   });
   after(async () => {
     for (const c of clients) c.close();
-    await sessionsSettled(sb);
     await sb.close();
   });
 

@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 
 /** CONDSTORE and QRESYNC (RFC 7162), UIDVALIDITY on re-create, keyword announcement; raw IMAP sessions. */
 
@@ -71,7 +70,6 @@ describe('UIDVALIDITY and keywords (issue 14 bugs)', () => {
     const first = (await ok(c, 's', 'STATUS Again (UIDVALIDITY)'))[0]!;
     await ok(c, 'd', 'DELETE Again');
     c.close();
-    await sessionsSettled(sb);
     await sb.close();
     sb = await sandbox({ maildir: dir });
     c = await login(sb);
@@ -284,7 +282,6 @@ describe('QRESYNC (RFC 7162 §3.2)', () => {
     const modseqsBefore = (await ok(c, 'm', 'FETCH 1:* (MODSEQ)')).slice(0, -1);
     const highBefore = highest(await ok(c, 't', 'STATUS INBOX (HIGHESTMODSEQ)'));
     c.close();
-    await sessionsSettled(sb);
     await sb.close();
     sb = await sandbox({ maildir: dir });
     c = await login(sb);

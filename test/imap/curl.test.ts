@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { Sandbox } from '../../src/index.js';
 import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 
 /** curl's IMAP client: STARTTLS with --ssl-reqd on imap://, implicit TLS on imaps://, --cacert. */
@@ -18,7 +17,6 @@ describe('IMAP with curl', () => {
     assert.match(await sendMail({ port: sb.ports.smtp!, raw }), /^250 /);
   });
   after(async () => {
-    await sessionsSettled(sb);
     await sb.close();
   });
 

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 
 /** IDLE outlives the ordinary idle timeout (limits.imapIdleTimeoutMs, RFC 2177 §3); a silent
  *  session outside IDLE is logged out with a BYE. Scaled down to milliseconds. */
@@ -16,7 +15,6 @@ describe('IMAP idle timeouts', () => {
     });
   });
   after(async () => {
-    await sessionsSettled(sb);
     await sb.close();
   });
 

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/index.js';
 import { python } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 
 /**
@@ -52,7 +51,6 @@ describe('IMAP with python3 imaplib', () => {
     sb = await startTestSandbox({ listeners: ['smtp', 'imap', 'imaps'] });
   });
   after(async () => {
-    await sessionsSettled(sb);
     await sb.close();
   });
 

@@ -5,7 +5,6 @@ import { parseScenario } from '../../src/scenario/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 
 async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
   c.send(`${tag} ${line}`);
@@ -29,7 +28,6 @@ describe('IMAP LIST and LSUB', () => {
   });
   after(async () => {
     for (const c of clients) c.close();
-    await sessionsSettled(sb);
     await sb.close();
   });
 
@@ -60,7 +58,6 @@ describe('IMAP LIST and LSUB', () => {
   describe('LIST-EXTENDED, LIST-STATUS, CREATE-SPECIAL-USE, STATUS=SIZE', () => {
     after(async () => {
       c.close();
-      await sessionsSettled(xs);
       await xs.close();
     });
     let c: RawClient;

@@ -5,7 +5,6 @@ import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 
 async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
   c.send(`${tag} ${line}`);
@@ -30,7 +29,6 @@ describe('IMAP mailbox names: modified UTF-7 and UTF8=ACCEPT', () => {
   });
   after(async () => {
     for (const c of clients) c.close();
-    await sessionsSettled(sb);
     await sb.close();
   });
 

@@ -4,7 +4,6 @@ import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
-import { sessionsSettled } from './settle.js';
 
 async function command(client: RawClient, tag: string, line: string): Promise<string[]> {
   client.send(`${tag} ${line}`);
@@ -20,7 +19,6 @@ async function session(sb: Sandbox, work: (c: RawClient) => Promise<void>): Prom
   await work(c);
   await command(c, 'z', 'LOGOUT');
   await c.waitClosed();
-  await sessionsSettled(sb);
 }
 
 /** With --maildir, what IMAP clients rely on survives a restart: UIDVALIDITY, UIDs, flags, folders. */

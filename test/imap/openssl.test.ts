@@ -4,7 +4,6 @@ import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 
 /** The article's SMTP session, typed as in ARTICLE.md. */
 async function sendArticleMail(port: number): Promise<void> {
@@ -39,7 +38,6 @@ describe('IMAP with openssl s_client -starttls imap (the article session)', () =
     await sendArticleMail(sb.ports.smtp!);
   });
   after(async () => {
-    await sessionsSettled(sb);
     await sb.close();
   });
 

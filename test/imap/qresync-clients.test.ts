@@ -6,7 +6,6 @@ import type { Sandbox } from '../../src/index.js';
 import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
 import { PYTHON } from '../scenarios/support.js';
-import { sessionsSettled } from './settle.js';
 
 /** Third-party clients over CONDSTORE/QRESYNC (RFC 7162): imapflow's qresync sync, and the RFC's
  *  examples driven by python's imaplib. */
@@ -26,7 +25,6 @@ describe('CONDSTORE/QRESYNC with real clients', () => {
   });
   after(async () => {
     await Promise.all(clients.map((c) => c.logout().catch(() => c.close())));
-    await sessionsSettled(sb);
     await sb.close();
   });
 

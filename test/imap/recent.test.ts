@@ -8,7 +8,6 @@ import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
-import { sessionsSettled } from './settle.js';
 
 /** What Dovecot 2.3 says, and we say, when the selected mailbox went away under a session. */
 const BYE = '* BYE IMAP session state is inconsistent, please relogin.';
@@ -75,7 +74,6 @@ describe('IMAP \\Recent (RFC 3501 §2.3.2) and a selected mailbox deleted or ren
   after(async () => {
     await Promise.all(flows.map((c) => c.logout().catch(() => c.close())));
     for (const c of raws) c.close();
-    await sessionsSettled(sb);
     await sb.close();
   });
 

@@ -5,7 +5,6 @@ import { parseScenario } from '../../src/scenario/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
-import { sessionsSettled } from './settle.js';
 
 /** Sends one command; returns its lines up to the tagged reply. */
 async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
@@ -58,7 +57,6 @@ describe('IMAP SEARCH extensions', () => {
   });
   after(async () => {
     for (const c of clients) c.close();
-    await sessionsSettled(sb);
     await sb.close();
   });
 

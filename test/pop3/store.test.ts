@@ -5,7 +5,6 @@ import { ImapFlow } from 'imapflow';
 import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
-import { closeClients } from './settle.js';
 
 /** Logs in over pop3s with USER/PASS and returns the client, past the `+OK n messages` line. */
 async function login(sb: Sandbox, user = 'test'): Promise<RawClient> {
@@ -54,7 +53,6 @@ describe('POP3 and the shared store', () => {
     assert.deepEqual(await uidl(client), before, 'same ids in the next session');
     client.send('QUIT');
     await client.readLine();
-    await closeClients(first, []);
     await first.close();
 
     const second = await startTestSandbox({ maildir, listeners: ['pop3s'] });
@@ -66,7 +64,6 @@ describe('POP3 and the shared store', () => {
     assert.equal((await client.readBytes(20)).toString(), 'Subject: 2\r\n\r\n2\r\n.\r\n');
     client.send('QUIT');
     await client.readLine();
-    await closeClients(second, []);
   });
 
   it('a message deleted over POP3 is gone for IMAP', async () => {
@@ -104,7 +101,6 @@ describe('POP3 and the shared store', () => {
     } finally {
       await imap.logout();
     }
-    await closeClients(sb, []);
   });
 
   it('a long LIST is one summary line in the transcript, a short one is line by line', async () => {
@@ -133,7 +129,6 @@ describe('POP3 and the shared store', () => {
     const at = server.lastIndexOf(first);
     const wire = lines.slice(1, -1).join('\r\n').length + 2;
     assert.deepEqual(server.slice(at, at + 3), [first, `<listing: 150 lines, ${wire} bytes>`, '.']);
-    await closeClients(sb, []);
   });
 
   it('with transcript bodies on, RETR records every body line', async () => {
@@ -156,6 +151,5 @@ describe('POP3 and the shared store', () => {
       .map((e) => e.type === 'server-line' && e.line);
     const at = server.indexOf('+OK 29 octets');
     assert.deepEqual(server.slice(at, at + 6), ['+OK 29 octets', 'Subject: shown', '', '..dot', 'end', '.']);
-    await closeClients(sb, []);
   });
 });
