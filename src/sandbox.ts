@@ -26,7 +26,7 @@ import { MaildirBackend } from './store/maildir.js';
 import { memoryBackend } from './store/memory.js';
 import type { MailboxRouting } from './store/routing.js';
 import type { StoredMessage } from './store/types.js';
-import { certificateNames, loadCertificate, type CertificateMaterial } from './tls/certs.js';
+import { certificateNames, defaultCertsDir, loadCertificate, type CertificateMaterial } from './tls/certs.js';
 import { KeylogWriter } from './tls/keylog.js';
 import { TranscriptBus, type TranscriptListener } from './transcript/bus.js';
 import type { TranscriptEvent } from './transcript/events.js';
@@ -41,7 +41,8 @@ export interface SandboxOptions {
   listeners?: string[];
   /** The server's name in greetings and challenges. */
   hostname?: string;
-  /** Where the generated certificate lives (default `certs/` in the working directory). */
+  /** Where the generated certificate lives (default: the user's cache, ~/.cache/mailsandbox/certs;
+   *  the CLI passes ./certs). */
   certsDir?: string;
   certFile?: string;
   keyFile?: string;
@@ -115,7 +116,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const scenarioTls = options.scenario?.tls;
   const names = certificateNames([hostname, ...(host === '0.0.0.0' || host === '::' ? [] : [host])]);
-  const certsDir = options.certsDir ?? resolve('certs');
+  const certsDir = options.certsDir ?? defaultCertsDir();
   const material =
     scenarioTls && scenarioTls.certificate !== 'default'
       ? await oddCertificate(scenarioTls.certificate, names, certsDir)

@@ -188,7 +188,8 @@ export function parseFlags(argv: string[]): CliOptions {
     throw new UsageError('--cert and --key go together');
   if (values.cert !== undefined) sandbox.certFile = values.cert;
   if (values.key !== undefined) sandbox.keyFile = values.key;
-  if (values['certs-dir'] !== undefined) sandbox.certsDir = values['certs-dir'];
+  // The CLI keeps ./certs (the README's curl/openssl lines use it); the library defaults to a cache folder.
+  sandbox.certsDir = values['certs-dir'] ?? 'certs';
   if (values.keylog !== undefined) sandbox.keylogFile = values.keylog;
   if (values.maildir !== undefined) sandbox.maildir = values.maildir;
   if (values.mailboxes !== undefined) {

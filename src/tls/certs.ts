@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { hostname as osHostname } from 'node:os';
+import { homedir, tmpdir, hostname as osHostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { generate } from 'selfsigned';
@@ -18,6 +18,18 @@ export interface CertificateMaterial {
   generated: boolean;
   /** A scenario's deliberately bad certificate (src/scenario/certificates.ts), which a client must refuse. */
   oddKind?: 'expired' | 'wrong-host' | 'other-ca';
+}
+
+
+/**
+ * Where the library keeps its generated certificate when the caller names no folder: the user's cache
+ * ($XDG_CACHE_HOME or ~/.cache, then mailsandbox/certs), so a test suite does not write ./certs into
+ * the caller's project and reuses one certificate across runs; the system's temp folder when there is
+ * no home. The CLI keeps ./certs (the README's curl and openssl examples point there).
+ */
+export function defaultCertsDir(): string {
+  const home = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
+  return home ? join(home, 'mailsandbox', 'certs') : join(tmpdir(), 'mailsandbox-certs');
 }
 
 /** Names every generated certificate covers. Interop: IPs go in both as IP and DNS SANs, some
