@@ -35,8 +35,8 @@ export interface RelayOptions {
 export abstract class Relay {
   protected up: net.Socket | null = null;
   protected upReader: LineReader;
-  /** Lines for the upstream held while its TLS handshake runs (the client may talk first). */
-  private upHeld: Buffer[] | null = null;
+  /** Lines for the upstream held until it is ready: connecting, or in its STARTTLS handshake. */
+  private upHeld: Buffer[] | null = [];
   private heldBytes = 0;
   protected ended = false;
   private readonly noted = new Set<string>();
@@ -77,6 +77,7 @@ export abstract class Relay {
       const up = await connectUpstream(this.options.upstream, this.options.tls);
       if (s.closed) return void up.destroy();
       this.attachUpstream(up);
+      this.releaseHeld();
       // An upstream that accepts and never speaks (a wrong port, a stuck server) must not hang the client.
       const ms = this.options.greetingTimeoutMs;
       const timer = setTimeout(() => this.fail(`upstream sent no greeting within ${ms} ms`), ms);
@@ -142,7 +143,7 @@ export abstract class Relay {
       this.upHeld.push(out);
       this.heldBytes += out.length;
       if (this.heldBytes > this.options.maxLineBytes)
-        this.fail(`client sent over ${this.options.maxLineBytes} bytes before the upstream's TLS was up`);
+        this.fail(`client sent over ${this.options.maxLineBytes} bytes before the upstream was ready`);
       return;
     }
     const up = this.up;
@@ -153,6 +154,13 @@ export abstract class Relay {
       client.pause();
       up.once('drain', () => client.resume());
     }
+  }
+
+  /** The upstream is ready: what the client sent meanwhile goes out, in order. */
+  private releaseHeld(): void {
+    const held = this.upHeld ?? [];
+    this.upHeld = null;
+    for (const b of held) this.up?.write(b);
   }
 
   /** Backpressure the other way: a client that reads slowly holds the upstream's output (a big FETCH). */
@@ -224,6 +232,7 @@ export abstract class Relay {
     this.upReader.discard();
     this.upReader = this.makeUpReader();
     this.upHeld = [];
+    this.heldBytes = 0;
     const upstream = upstreamTls(up, this.options.upstream, this.options.tls);
     // Awaited once the client's leg is secure; it may fail before that.
     upstream.catch(() => {});
@@ -233,9 +242,7 @@ export abstract class Relay {
         if (!clientOk) return void secure.destroy();
         this.attachUpstream(secure);
         this.noteTls(secure, 'starttls');
-        const held = this.upHeld ?? [];
-        this.upHeld = null;
-        for (const b of held) secure.write(b);
+        this.releaseHeld();
       } catch (err) {
         if (!clientOk) return;
         this.fail(`TLS with the upstream failed: ${describeUpstreamError(err as Error)}`);
