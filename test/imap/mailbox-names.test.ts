@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import type { Sandbox } from '../../src/index.js';
+import { parseScenario } from '../../src/scenario/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
@@ -131,5 +132,26 @@ print(json.dumps(out))
     assert.equal(out.enable, 'OK');
     assert.equal(out.select, 'OK');
     assert.deepEqual(out.after, ['(\\HasNoChildren) "/" "日本語"']);
+  });
+
+  it('a scenario removing UTF8=ACCEPT leaves ENABLE enabling nothing, and names in mUTF-7', async () => {
+    const scenario = await parseScenario(
+      'description: no utf8\nimap:\n  capabilities: { remove: [UTF8=ACCEPT] }\n',
+      { label: 'inline.yaml', name: 'inline' },
+    );
+    const plain = await startTestSandbox({ listeners: ['imap'], scenario });
+    try {
+      await plain.store.createFolder(plain.store.maildropFor('test'), 'Entwürfe');
+      const c = await RawClient.connect(plain.ports.imap!);
+      clients.push(c);
+      assert.doesNotMatch(await c.readLine(), /UTF8=ACCEPT/);
+      await ok(c, 'l', 'LOGIN test secret');
+      assert.deepEqual(await ok(c, 'a', 'ENABLE UTF8=ACCEPT'), ['* ENABLED', 'a OK ENABLE completed']);
+      assert.deepEqual((await ok(c, 'b', 'LIST "" "Entw*"')).slice(0, -1), [
+        '* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"',
+      ]);
+    } finally {
+      await plain.close();
+    }
   });
 });

@@ -3,7 +3,8 @@ import { SELECTED, type CommandSpec } from '../command.js';
 import { bad } from '../errors.js';
 import { atomArg } from '../parser/args.js';
 import { runSearch } from '../search-run.js';
-import type { MailboxView, SequencedMessage } from '../mailbox-view.js';
+import type { Folder } from '../../../store/types.js';
+import type { SequencedMessage } from '../mailbox-view.js';
 import { threadList, threadOrderedSubject, threadReferences, type Node } from '../thread.js';
 import { searchKey } from './search.js';
 import { charsetArg } from './sort.js';
@@ -17,11 +18,11 @@ interface Threaded {
 }
 
 /**
- * The last threads of each selected mailbox view. Messages never change, so the same messages at the same
- * sequence numbers thread the same way: a client that asks again (every refresh does) gets the tree
+ * The last threads of each mailbox. Messages never change, so the same messages at the same sequence
+ * numbers thread the same way: a client that asks again (every refresh, every new session) gets the tree
  * built before, as Dovecot answers from its thread index. A new, expunged or unmatched message misses.
  */
-const lastThreads = new WeakMap<MailboxView, Threaded>();
+const lastThreads = new WeakMap<Folder, Threaded>();
 
 function sameHits(a: SequencedMessage[], b: SequencedMessage[]): boolean {
   if (a.length !== b.length) return false;
@@ -35,19 +36,20 @@ export const thread: CommandSpec = {
   states: SELECTED,
   args: [3, Infinity],
   holdsExpunge: true,
-  handle({ imap, args, uid }) {
-    const { view } = imap.selected;
+  async handle({ imap, args, uid }) {
+    const { drop, view } = imap.selected;
     const name = atomArg(args[0], 'a threading algorithm').toUpperCase();
     if (!(name in ALGORITHMS) || !offers(imap, `THREAD=${name}`))
       throw bad(`unknown threading algorithm ${args[0]?.type === 'atom' ? args[0].value : ''}`);
     charsetArg(args[1]);
     const hits = runSearch(view, searchKey(imap, args.slice(2)));
-    const last = lastThreads.get(view);
+    const folder = await imap.ctx.store.folder(drop, view.folder);
+    const last = folder && lastThreads.get(folder);
     let roots: Node[];
     if (last && last.algorithm === name && sameHits(last.hits, hits)) roots = last.roots;
     else {
       roots = ALGORITHMS[name as keyof typeof ALGORITHMS](hits);
-      lastThreads.set(view, { algorithm: name, hits, roots });
+      if (folder) lastThreads.set(folder, { algorithm: name, hits, roots });
     }
     imap.untagged(roots.length ? `THREAD ${threadList(roots, uid)}` : 'THREAD');
   },
