@@ -373,6 +373,48 @@ describe('findings under scenarios', () => {
     }
   });
 
+  it('imap-uidvalidity-change: UID STORE with a UID from before the new UIDVALIDITY: stale-uids-after-uidvalidity-change', async () => {
+    const sb = await startTestSandbox({
+      listeners: ['imap'],
+      scenario: await loadScenario('imap-uidvalidity-change'),
+    });
+    try {
+      const literal = 'Subject: x\r\n\r\nx\r\n';
+      const script: [RegExp, string][] = [
+        [/^\* OK/m, 'a LOGIN test testpass\r\n'],
+        [/^a OK/m, `b APPEND INBOX {${literal.length}}\r\n`],
+        [/^\+/m, literal + '\r\n'],
+        [/^b OK/m, 'c SELECT INBOX\r\n'],
+        [/^c OK/m, 'd UID FETCH 1:* (FLAGS)\r\n'],
+        [/^d OK/m, 'e SELECT INBOX\r\n'],
+        [/^e OK/m, 'f UID STORE 1 +FLAGS (\\Seen)\r\n'],
+        [/^f (OK|NO|BAD)/m, 'g LOGOUT\r\n'],
+      ];
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(sb.ports.imap!, '127.0.0.1');
+        let buffered = '';
+        socket.on('data', (chunk) => {
+          buffered += chunk.toString();
+          while (script[0] && script[0][0].test(buffered)) {
+            buffered = '';
+            socket.write(script.shift()![1]);
+          }
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+        setTimeout(() => socket.destroy(), 5_000).unref();
+      });
+      const [s] = await closedSessions(sb, 0, 1);
+      const f = s!.findings.find((x) => x.id === 'stale-uids-after-uidvalidity-change');
+      assert.ok(f, JSON.stringify(s) + sb.transcript.text(s!.sid));
+      const line = sb.transcript.history(s!.sid)[f.line - 1]!;
+      assert.equal(line.type === 'client-line' && line.line, 'f UID STORE 1 +FLAGS (\\Seen)');
+      assert.match(f.message, /UIDVALIDITY changed from \d+ to \d+/);
+    } finally {
+      await sb.close();
+    }
+  });
+
   it('swaks retrying at once after greylisting: retry-too-fast', async () => {
     const sb = await startTestSandbox({ scenario: await loadScenario('greylisting') });
     try {
