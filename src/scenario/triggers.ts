@@ -1,7 +1,7 @@
 import type { Proto } from '../transcript/events.js';
 import type { DecisionContext } from './engine.js';
 import type { Point } from './schema.js';
-import type { ActiveVerdict } from './verdicts.js';
+import { refusal, type ActiveVerdict } from './verdicts.js';
 
 /**
  * Client-triggered faults (BadSMTP's idea, asked for in mailpit#402 and smtp4dev#1265): a test picks a
@@ -57,21 +57,14 @@ export function parseTrigger(name: string | null | undefined): Trigger | null {
 export function triggerVerdict(t: Trigger, proto: Proto, atLogin: boolean): ActiveVerdict | null {
   const rule = `client-triggered: ${t.token}`;
   const text = `Client-triggered failure (${t.token})`;
-  const base = { rule, delayMs: 0 };
-  if (t.kind === 'drop') return t.detail === undefined ? { kind: 'disconnect', ...base, how: 'fin' } : null;
+  if (t.kind === 'drop')
+    return t.detail === undefined ? { kind: 'disconnect', rule, delayMs: 0, how: 'fin' } : null;
   if (t.kind === 'slow') {
     const ms = Number(t.detail);
     if (!/^\d{1,9}$/.test(t.detail ?? '') || ms > MAX_SLOW_MS) return null;
     return { kind: 'delay', rule, delayMs: ms };
   }
-  const refuse = {
-    kind: 'refuse' as const,
-    ...base,
-    replyCode: null,
-    code: null,
-    invalid: false,
-    close: false,
-  };
+  const refuse = refusal(rule);
   const detail = t.detail ?? '';
   switch (proto) {
     case 'smtp': {

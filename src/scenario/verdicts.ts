@@ -68,17 +68,17 @@ export const PASS: Verdict = { kind: 'pass' };
 
 const asLines = (text: string | string[]): string[] => (Array.isArray(text) ? text : [text]);
 
+type Refusal = Extract<Verdict, { kind: 'refuse' }>;
+
+/** A plain refusal by `rule` (no codes, not closing): the start every refusal is built from. */
+export function refusal(rule: string, delayMs = 0): Omit<Refusal, 'lines'> {
+  return { kind: 'refuse', rule, delayMs, replyCode: null, code: null, invalid: false, close: false };
+}
+
 /** The verdict a rule plays, given the delay already drawn. */
 export function verdictOf(rule: Rule, delayMs: number): ActiveVerdict {
   const base = { rule: rule.name, delayMs };
-  const refuse = {
-    kind: 'refuse' as const,
-    ...base,
-    replyCode: null,
-    code: null,
-    invalid: false,
-    close: false,
-  };
+  const refuse = refusal(rule.name, delayMs);
   if ('reply' in rule && rule.reply)
     return {
       ...refuse,
