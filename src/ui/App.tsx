@@ -9,7 +9,7 @@ import { LogView } from './components/LogView.js';
 import { DetailView } from './components/DetailView.js';
 import { FindingsPane, findingsPaneHeight } from './components/FindingsPane.js';
 import { MessageList } from './components/MessageList.js';
-import { keysHint, StatusRow, viewTitle } from './chrome.js';
+import { activeFilters, keysHint, StatusRow, viewTitle } from './chrome.js';
 import { detailRows, MAIL_REFRESH_MS, MailList, type DetailRow, type MailSource } from './mail.js';
 import type { StoredMessage } from '../store/types.js';
 import { ScenarioPicker, type ScenarioEntry } from './components/ScenarioPicker.js';
@@ -294,6 +294,7 @@ export function App(props: AppProps) {
     body = (
       <SessionList
         rows={sessions}
+        hiddenBy={model.sessions.size > 0 ? activeFilters(state.filters, state.query) : null}
         selectedSid={state.selected}
         height={contentHeight}
         width={width}

@@ -7,12 +7,18 @@ import type { Theme } from './theme.js';
 
 /** The title row, the status row and the key hints around every view. */
 function filterSummary(filters: Filters, query: string): string {
+  const active = activeFilters(filters, query);
+  return active ? ` · ${active}` : '';
+}
+
+/** `proto imap · search "x"`, or null when nothing filters. */
+export function activeFilters(filters: Filters, query: string): string | null {
   const parts: string[] = [];
   if (filters.proto) parts.push(`proto ${filters.proto}`);
   if (filters.listener) parts.push(`listener ${filters.listener}`);
   if (filters.errorsOnly) parts.push('errors only');
   if (query) parts.push(`search "${query}"`);
-  return parts.length ? ` · ${parts.join(' · ')}` : '';
+  return parts.length ? parts.join(' · ') : null;
 }
 
 export function viewTitle(

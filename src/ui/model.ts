@@ -159,12 +159,16 @@ export class TranscriptModel {
         return;
       }
       case 'tls-upgraded':
-        row.tls = event.how === 'starttls' ? `STARTTLS→${event.protocol}` : event.protocol;
+        // POP3's upgrade command is STLS (RFC 2595 §4).
+        row.tls =
+          event.how === 'starttls'
+            ? `${event.proto === 'pop3' ? 'STLS' : 'STARTTLS'}→${event.protocol}`
+            : event.protocol;
         this.addLine(
           row,
           event,
           'tls',
-          `TLS ${event.how === 'starttls' ? 'upgraded (STARTTLS)' : 'established'}: ${event.protocol} ${event.cipher}`,
+          `TLS ${event.how === 'starttls' ? `upgraded (${event.proto === 'pop3' ? 'STLS' : 'STARTTLS'})` : 'established'}: ${event.protocol} ${event.cipher}`,
         );
         return;
       case 'auth':
@@ -195,7 +199,7 @@ export class TranscriptModel {
         if (event.level !== 'info') row.errors++;
         // The core's only word on a failed handshake (src/core/listener.ts, session.ts).
         if (event.text.startsWith('TLS handshake failed'))
-          row.tls = row.tls === 'TLS' ? '✗TLS' : 'STARTTLS→✗';
+          row.tls = row.tls === 'TLS' ? '✗TLS' : `${event.proto === 'pop3' ? 'STLS' : 'STARTTLS'}→✗`;
         this.addLine(
           row,
           event,

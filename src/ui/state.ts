@@ -32,6 +32,8 @@ export interface UiState {
   order: Order;
   filters: Filters;
   query: string;
+  /** The sessions list's own search, put aside while a line view has its own (restored on return). */
+  listQuery: string;
   /** The match n/N last jumped to, by seq. */
   currentMatch: number | null;
   status: StatusLine | null;
@@ -52,6 +54,7 @@ export const INITIAL_STATE: UiState = {
   order: 'newest',
   filters: NO_FILTERS,
   query: '',
+  listQuery: '',
   currentMatch: null,
   status: null,
   picker: null,
@@ -137,7 +140,11 @@ function jumpToMatch(state: UiState, env: ViewEnv, dir: 1 | -1): UiState {
 }
 
 function enterView(state: UiState, view: View): UiState {
-  return { ...state, view, scroll: { kind: 'follow' }, currentMatch: null, finding: null };
+  // A search belongs to the view it was made in: a transcript's ends when the transcript is left (it
+  // must not filter the list unseen), and the list gets back the search it had.
+  const listQuery = state.view.kind === 'sessions' ? state.query : state.listQuery;
+  const query = view.kind === 'sessions' ? listQuery : '';
+  return { ...state, view, query, listQuery, scroll: { kind: 'follow' }, currentMatch: null, finding: null };
 }
 
 function messageIndex(state: UiState, env: ViewEnv): number {

@@ -141,7 +141,7 @@ describe('sessions list', () => {
     app = renderApp({ source: f.bus, size: { columns: 120, rows: 24 } });
     const frame = await app.waitFor((s) => s.includes('smtp#1'), 'the sessions');
     assert.match(rowOf(frame, 'imap#1'), /imaps +127\.0\.0\.1:\d+ +✗TLS +- +closed .* ✗$/);
-    assert.match(rowOf(frame, 'pop3#1'), /pop3 +127\.0\.0\.1:\d+ +STARTTLS→✗ +- +open .* ✗$/);
+    assert.match(rowOf(frame, 'pop3#1'), /pop3 +127\.0\.0\.1:\d+ +STLS→✗ +- +open .* ✗$/);
     assert.match(
       rowOf(frame, 'imap#2'),
       /imaps +127\.0\.0\.1:\d+ +TLS +- +open/,
@@ -322,6 +322,31 @@ describe('filters and search', () => {
     await app.waitFor((s) => s.includes('recipients (40)'), 'back to the last match');
     await app.press('/', 'n', 'o', 'p', 'e', KEY.enter);
     await app.waitFor((s) => s.includes('no match for "nope"'), 'the no-match status');
+  });
+});
+
+describe('a search stays in the view it was made in', () => {
+  it('a transcript search does not filter the list after Esc; a filter that hides every row says so', async () => {
+    const f = new FakeSessions();
+    f.smtpArticle('smtp#5');
+    app = renderApp({ source: f.bus });
+    await app.waitFor((s) => s.includes('smtp#5'), 'the sessions');
+    await app.press(KEY.enter, '/', 'z', 'z', 'q', KEY.enter);
+    await app.waitFor((s) => s.includes('no match for "zzq"'), 'the transcript search');
+    await app.press(KEY.escape);
+    let frame = await app.waitFor((s) => s.includes('Sessions: 1 shown'), 'the list unfiltered');
+    assert.doesNotMatch(frame, /search "zzq"|No sessions yet/);
+    // A new session is listed too (nothing hidden).
+    f.smtpArticle('smtp#6');
+    await app.waitFor((s) => s.includes('smtp#6') && s.includes('Sessions: 2 shown'), 'the new session');
+    // Back in the transcript, its old search is gone.
+    await app.press(KEY.enter);
+    frame = await app.waitFor((s) => s.includes('FOLLOW'), 'the transcript again');
+    assert.doesNotMatch(frame, /search "zzq"/);
+    await app.press(KEY.escape, '/', 'n', 'o', 'p', 'e', KEY.enter);
+    frame = await app.waitFor((s) => s.includes('Sessions: 0 shown'), 'the list filtered to nothing');
+    assert.match(frame, /No session matches search "nope"/);
+    assert.doesNotMatch(frame, /No sessions yet/);
   });
 });
 

@@ -206,3 +206,30 @@ describe('keys, wrapping, colours', () => {
     assert.equal(makeTheme(true).segment('fail').color, 'red');
   });
 });
+
+describe('POP3 says STLS', () => {
+  it("a POP3 session upgraded in place is STLS→TLSv1.3 (RFC 2595 §4), SMTP's and IMAP's STARTTLS→", () => {
+    const bus = new TranscriptBus(100);
+    const events: TranscriptEvent[] = [];
+    bus.subscribe((e) => events.push(e));
+    const fake = new FakeSessions(bus);
+    for (const [sid, proto] of [
+      ['pop3#1', 'pop3'],
+      ['imap#1', 'imap'],
+    ] as const) {
+      fake.open(sid, proto, proto);
+      fake.publish({
+        type: 'tls-upgraded',
+        sid,
+        proto,
+        how: 'starttls',
+        protocol: 'TLSv1.3',
+        cipher: 'TLS_AES_256_GCM_SHA384',
+      });
+    }
+    const model = new TranscriptModel();
+    model.ingestAll(events);
+    assert.equal(model.sessions.get('pop3#1')!.tls, 'STLS→TLSv1.3');
+    assert.equal(model.sessions.get('imap#1')!.tls, 'STARTTLS→TLSv1.3');
+  });
+});

@@ -26,8 +26,10 @@ export interface HeaderInfo {
 /** Failed listeners get a row each (with the reason) up to this many; the rest are counted. */
 const MAX_FAILURE_ROWS = 2;
 
-function tlsLabel(tls: ListenerStatus['tls']): string {
-  return tls === 'implicit' ? 'TLS' : tls === 'starttls' ? 'STARTTLS' : 'plain';
+function tlsLabel(tls: ListenerStatus['tls'], proto: ListenerStatus['proto']): string {
+  // POP3 calls its upgrade command STLS (RFC 2595 §4).
+  const upgrade = proto === 'pop3' ? 'STLS' : 'STARTTLS';
+  return tls === 'implicit' ? 'TLS' : tls === 'starttls' ? upgrade : 'plain';
 }
 
 /** `AB:CD:EF:01…`: enough of the SHA-256 fingerprint to compare with what a client shows. */
@@ -55,7 +57,9 @@ function chipRows(listeners: ListenerStatus[], fingerprint: string, width: numbe
 
 function chip(l: Chip): string {
   if ('cert' in l) return `cert ${l.cert}`;
-  return l.port !== null ? `${l.name}:${l.port} ${tlsLabel(l.tls)}` : `${l.name}:${l.requestedPort} ✗`;
+  return l.port !== null
+    ? `${l.name}:${l.port} ${tlsLabel(l.tls, l.proto)}`
+    : `${l.name}:${l.requestedPort} ✗`;
 }
 
 /** Rows the header takes at this width (the App sizes the body from it). */

@@ -45,7 +45,7 @@ function columns(width: number): Column[] {
       title: 'TLS',
       width: wide ? 17 : 12,
       cell: (r) => ({
-        text: wide ? r.tls : r.tls.replace('STARTTLS→TLSv', 'STARTTLS ').replace(/^TLSv/, 'TLS '),
+        text: wide ? r.tls : r.tls.replace(/^(STARTTLS|STLS)→TLSv/, '$1 ').replace(/^TLSv/, 'TLS '),
         style: r.tls === 'plain' ? 'meta' : r.tls.includes('✗') ? 'fail' : 'tls',
       }),
     },
@@ -118,8 +118,11 @@ export function SessionList({
   height,
   width,
   theme,
+  hiddenBy = null,
 }: {
   rows: SessionRow[];
+  /** The filters and search in force when sessions exist but none passes them. */
+  hiddenBy?: string | null;
   selectedSid: string | null;
   height: number;
   width: number;
@@ -129,7 +132,9 @@ export function SessionList({
   if (rows.length === 0) {
     return (
       <Text wrap="truncate-end" dimColor={theme.colors}>
-        No sessions yet: point a client at one of the ports above.
+        {hiddenBy
+          ? `No session matches ${hiddenBy} (Esc clears the search; p, l, e change the filters).`
+          : 'No sessions yet: point a client at one of the ports above.'}
       </Text>
     );
   }
