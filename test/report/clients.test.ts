@@ -415,6 +415,44 @@ describe('findings under scenarios', () => {
     }
   });
 
+  it('auth-only-after-tls: IMAP LOGIN in plain text despite LOGINDISABLED: login-despite-logindisabled', async () => {
+    const sb = await startTestSandbox({
+      listeners: ['imap'],
+      scenario: await loadScenario('auth-only-after-tls'),
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(sb.ports.imap!, '127.0.0.1');
+        const script: [RegExp, string][] = [
+          [/^\* OK .*LOGINDISABLED/m, 'a LOGIN test testpass\r\n'],
+          [/^a (NO|BAD)/m, 'b LOGOUT\r\n'],
+        ];
+        let buffered = '';
+        socket.on('data', (chunk) => {
+          buffered += chunk.toString();
+          while (script[0] && script[0][0].test(buffered)) {
+            buffered = '';
+            socket.write(script.shift()![1]);
+          }
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+        setTimeout(() => socket.destroy(), 5_000).unref();
+      });
+      const [s] = await closedSessions(sb, 0, 1);
+      assert.deepEqual(
+        s!.findings.map((f) => [f.id, f.line]),
+        [
+          ['plaintext-auth', 3],
+          ['starttls-not-used', 3],
+          ['login-despite-logindisabled', 3],
+        ],
+      );
+    } finally {
+      await sb.close();
+    }
+  });
+
   it('swaks retrying at once after greylisting: retry-too-fast', async () => {
     const sb = await startTestSandbox({ scenario: await loadScenario('greylisting') });
     try {
