@@ -181,6 +181,32 @@ m.logout()`,
     assert.equal(sessions[0]!.user, 'test');
   });
 
+  it('python poplib marking a message with DELE and leaving without QUIT: dele-without-quit', async () => {
+    const n = sb.report().sessions.length;
+    const before = sb.messages().length;
+    assert.ok(before > 0, 'the earlier tests stored mail');
+    const r = await python(
+      `import poplib, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+p = poplib.POP3_SSL('127.0.0.1', int(sys.argv[1]), context=ctx)
+p.user('test')
+p.pass_('testpass')
+p.dele(1)
+p.sock.close()`,
+      [String(sb.ports.pop3s), certPath()],
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const [s] = await closedSessions(sb, n, 1);
+    assert.deepEqual(
+      s!.findings.map((f) => [f.id, f.severity]),
+      [
+        ['dele-without-quit', 'warn'],
+        ['no-quit', 'info'],
+      ],
+    );
+    assert.equal(sb.messages().length, before, 'nothing was deleted');
+  });
+
   it('mailsandbox report --json over the --record folder', async () => {
     const r = await run(process.execPath, ['dist/src/cli/main.js', 'report', record, '--json']);
     assert.equal(r.code, 0, r.stderr);
