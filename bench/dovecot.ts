@@ -89,9 +89,14 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
   const port = await freePort();
   const mail = join(dir, 'mail');
   writeMaildir(mail, user, options.messages, options.flags ?? '');
+  return runDovecot(dir, config(dir, mail, protocol, port, options.settings ?? []), port);
+}
+
+/** Writes dovecot.conf in `dir`, runs Dovecot in the foreground and waits until `port` listens. */
+async function runDovecot(dir: string, text: string, port: number): Promise<Dovecot> {
   for (const sub of ['run', 'state']) mkdirSync(join(dir, sub));
   const conf = join(dir, 'dovecot.conf');
-  writeFileSync(conf, config(dir, mail, protocol, port, options.settings ?? []));
+  writeFileSync(conf, text);
   const child = spawn(DOVECOT, ['-F', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -103,6 +108,51 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
     throw new Error(`${(err as Error).message}\n${stderr}\n${log.slice(-2000)}`);
   }
   return { port, version: await dovecotVersion(), stop: () => stopChild(child) };
+}
+
+export interface DovecotDefaults extends Dovecot {
+  ports: { imap: number; imaps: number; pop3: number; pop3s: number; submission: number };
+}
+
+/**
+ * Dovecot as Debian ships it (the `dovecot` personality's reference, test/scenarios): default settings
+ * (plain-text login only after TLS) plus ssl with the given pair, IMAP, POP3 and submission (relaying to a
+ * closed port), one user `test` with password `testpass`. The mail belongs to nobody.
+ */
+export async function startDovecotDefaults(dir: string, tls: { cert: string; key: string }): Promise<DovecotDefaults> {
+  const mail = join(dir, 'mail');
+  writeMaildir(mail, 'test', [], '');
+  const ports = {
+    imap: await freePort(),
+    imaps: await freePort(),
+    pop3: await freePort(),
+    pop3s: await freePort(),
+    submission: await freePort(),
+  };
+  const listener = (name: keyof typeof ports): string =>
+    `  inet_listener ${name} {\n    address = 127.0.0.1\n    port = ${ports[name]}\n  }`;
+  const text = [
+    `base_dir = ${join(dir, 'run')}`,
+    `state_dir = ${join(dir, 'state')}`,
+    `log_path = ${join(dir, 'dovecot.log')}`,
+    'protocols = imap pop3 submission',
+    'listen = 127.0.0.1',
+    'ssl = yes',
+    `ssl_cert = <${tls.cert}`,
+    `ssl_key = <${tls.key}`,
+    `mail_location = maildir:${mail}/%u`,
+    'hostname = mail.example.test',
+    'submission_relay_host = 127.0.0.1',
+    'submission_relay_port = 9',
+    'passdb {\n  driver = static\n  args = password=testpass\n}',
+    `userdb {\n  driver = static\n  args = uid=${NOBODY.uid} gid=${NOBODY.gid} home=${mail}/%u\n}`,
+    `service imap-login {\n${listener('imap')}\n${listener('imaps')}\n}`,
+    `service pop3-login {\n${listener('pop3')}\n${listener('pop3s')}\n}`,
+    `service submission-login {\n${listener('submission')}\n}`,
+    'service anvil {\n  chroot =\n}',
+    '',
+  ].join('\n');
+  return { ...(await runDovecot(dir, text, ports.submission)), ports };
 }
 
 export interface SideBySide<R> {

@@ -292,8 +292,9 @@ function displayName(file: string): string {
   return label.startsWith('..') ? file : label;
 }
 
-/** Shipped scenarios with their one-line description, by name (for `mailsandbox scenarios`). */
-export function listShippedScenarios(): { name: string; description: string }[] {
+/** Shipped scenarios with their one-line description, by name (for `mailsandbox scenarios`); a server
+ *  personality names the real server it copies. */
+export function listShippedScenarios(): { name: string; description: string; personality?: string }[] {
   let files: string[];
   try {
     files = readdirSync(SHIPPED_DIR).filter((f) => EXTENSIONS.includes(extname(f)));
@@ -303,9 +304,11 @@ export function listShippedScenarios(): { name: string; description: string }[] 
   return files.sort().map((f) => {
     const doc = parseDocument(readFileSync(join(SHIPPED_DIR, f), 'utf8'));
     const description = doc.get('description');
+    const personality = doc.get('personality');
     return {
       name: basename(f, extname(f)),
       description: typeof description === 'string' ? description.split('\n')[0]! : '',
+      ...(typeof personality === 'string' ? { personality } : {}),
     };
   });
 }

@@ -329,6 +329,15 @@ export const smtpSchema = z.strictObject({
 });
 export const imapSchema = z.strictObject({
   ...protocolBase,
+  /** As protocolBase's, plus `beforeLogin`: the atoms listed until login (STARTTLS, LOGINDISABLED and
+   *  AUTH= still follow `auth`); after login the full list without those three, as Dovecot and Gmail. */
+  capabilities: z
+    .strictObject({
+      add: z.array(text).optional(),
+      remove: z.array(text).optional(),
+      beforeLogin: z.array(text).optional(),
+    })
+    .optional(),
   /** QUOTA (RFC 9208) of every maildrop: STORAGE in KiB and/or a MESSAGE count; APPEND/COPY past it get
    *  NO [OVERQUOTA]. */
   quota: z.strictObject({ storage: count.optional(), messages: count.optional() }).optional(),
@@ -343,6 +352,9 @@ export const scenarioSchema = z.strictObject({
   description: text,
   /** Default seed of the random source (`--seed` overrides it). */
   seed: z.number().int().min(0).optional(),
+  /** A server personality: the real server this scenario copies (`Dovecot 2.3`); `mailsandbox
+   *  scenarios` lists personalities in a group of their own. */
+  personality: text.optional(),
   /** Client-triggered faults (`fail-rcpt-452@…`, src/scenario/triggers.ts); on unless false. */
   triggers: z.boolean().optional(),
   users: usersSchema.optional(),

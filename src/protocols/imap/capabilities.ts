@@ -52,10 +52,16 @@ export function offersStartTls(imap: ImapSession): boolean {
 export function capabilities(imap: ImapSession): string[] {
   const caps = [...EXTENSIONS];
   caps.push(`APPENDLIMIT=${imap.ctx.limits.maxMessageBytes}`); // RFC 7889: the literal limit of APPEND
-  if (offersStartTls(imap)) caps.push('STARTTLS');
-  if (!plaintextLoginAllowed(imap)) caps.push('LOGINDISABLED');
-  for (const mech of offeredMechanisms(imap)) caps.push(`AUTH=${mech}`);
-  return imap.scenario.capabilities(caps);
+  // A scenario's `beforeLogin` list (Dovecot, Gmail): a short list until login, then the full one
+  // without the atoms of logging in (RFC 3501 §7.2.1 lets the list change after LOGIN).
+  const beforeLogin = imap.scenario.beforeLogin;
+  if (beforeLogin && imap.state.kind !== 'not-authenticated') return imap.scenario.capabilities(caps);
+  const login: string[] = [];
+  if (offersStartTls(imap)) login.push('STARTTLS');
+  if (!plaintextLoginAllowed(imap)) login.push('LOGINDISABLED');
+  for (const mech of offeredMechanisms(imap)) login.push(`AUTH=${mech}`);
+  const listed = imap.scenario.capabilities([...caps, ...login]);
+  return beforeLogin ? listed.filter((a) => beforeLogin.has(a.toUpperCase()) || login.includes(a)) : listed;
 }
 
 /** The session's CAPABILITY list names `atom` (case-insensitively): the extension may be used. A scenario

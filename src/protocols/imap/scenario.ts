@@ -44,10 +44,19 @@ export class ImapScenario extends ProtocolScenario<'imap'> {
     return this.section?.quota;
   }
 
-  /** CAPABILITY atoms with the scenario's removals (by name, case-insensitively) and additions. */
+  /** CAPABILITY atoms with the scenario's removals (by name, case-insensitively; `APPENDLIMIT` also
+   *  removes `APPENDLIMIT=n`) and additions. */
   capabilities(atoms: string[]): string[] {
     const remove = new Set((this.section?.capabilities?.remove ?? []).map((c) => c.toUpperCase()));
-    return [...atoms.filter((a) => !remove.has(a.toUpperCase())), ...(this.section?.capabilities?.add ?? [])];
+    const removed = (atom: string): boolean =>
+      remove.has(atom.toUpperCase()) || remove.has(atom.split('=')[0]!.toUpperCase());
+    return [...atoms.filter((a) => !removed(a)), ...(this.section?.capabilities?.add ?? [])];
+  }
+
+  /** The atoms a scenario lists before login (upper case), or undefined: one list before and after. */
+  get beforeLogin(): Set<string> | undefined {
+    const list = this.section?.capabilities?.beforeLogin;
+    return list && new Set(list.map((a) => a.toUpperCase()));
   }
 
   /** Plays a verdict; runs inside the session's command queue, so a delay or stall holds later commands. */
