@@ -119,7 +119,10 @@ export interface DovecotDefaults extends Dovecot {
  * (plain-text login only after TLS) plus ssl with the given pair, IMAP, POP3 and submission (relaying to a
  * closed port), one user `test` with password `testpass`. The mail belongs to nobody.
  */
-export async function startDovecotDefaults(dir: string, tls: { cert: string; key: string }): Promise<DovecotDefaults> {
+export async function startDovecotDefaults(
+  dir: string,
+  tls: { cert: string; key: string },
+): Promise<DovecotDefaults> {
   const mail = join(dir, 'mail');
   writeMaildir(mail, 'test', [], '');
   const ports = {

@@ -184,11 +184,18 @@ async function scenarioCommand(command: 'scenarios' | 'validate', args: string[]
     if (args.length) throw new UsageError('usage: mailsandbox scenarios');
     const list = listShippedScenarios();
     const width = Math.max(...list.map((s) => s.name.length));
-    const line = (s: { name: string; description: string }): string => `${s.name.padEnd(width)}  ${s.description}\n`;
-    process.stdout.write(list.filter((s) => !s.personality).map(line).join(''));
+    const line = (s: { name: string; description: string }): string =>
+      `${s.name.padEnd(width)}  ${s.description}\n`;
+    process.stdout.write(
+      list
+        .filter((s) => !s.personality)
+        .map(line)
+        .join(''),
+    );
     // Server personalities (Dovecot, Gmail, ...) in a group of their own: whole servers, not one fault.
     const personalities = list.filter((s) => s.personality);
-    if (personalities.length) process.stdout.write(`\nServer personalities:\n${personalities.map(line).join('')}`);
+    if (personalities.length)
+      process.stdout.write(`\nServer personalities:\n${personalities.map(line).join('')}`);
     return;
   }
   if (args.length !== 1) throw new UsageError('usage: mailsandbox validate FILE');

@@ -12,8 +12,10 @@ import { probe, type Seen } from './personality-probe.js';
 const MAIN = 'dist/src/cli/main.js';
 const LISTENERS = ['submission', 'imap', 'imaps', 'pop3', 'pop3s'] as const;
 
+/** The personality with one user, test/testpass (the personalities themselves accept any login). */
 async function personality(name: string): Promise<Sandbox> {
-  return startTestSandbox({ listeners: [...LISTENERS], scenario: await loadScenario(name) });
+  const scenario = { ...(await loadScenario(name)), users: { test: 'testpass' } };
+  return startTestSandbox({ listeners: [...LISTENERS], scenario });
 }
 
 function portsOf(sb: Sandbox): Record<(typeof LISTENERS)[number], number> {
@@ -77,6 +79,9 @@ describe('server personalities (shipped scenarios)', { concurrency: false }, () 
         'IMAP4REV1', 'LIST-EXTENDED', 'LIST-STATUS', 'LITERAL-', 'MOVE', 'NAMESPACE', 'QUOTA', 'SASL-IR',
         'SPECIAL-USE', 'UIDPLUS', 'UNSELECT', 'UTF8=ACCEPT',
       ]);
+      assert.equal(seen.imapLoginRefused, "b'[AUTHENTICATIONFAILED] Invalid credentials (Failure)'");
+      assert.equal(seen.pop3Refused, '-ERR [AUTH] Username and password not accepted.');
+      assert.match(seen.smtpAuth!, /^535 5\.7\.8 Username and Password not accepted\. For more/);
       assert.match(seen.pop3sGreeting!, /^\+OK Gpop ready for requests$/);
       assert.ok(seen.pop3s!.includes('SASL PLAIN XOAUTH2 OAUTHBEARER'), seen.pop3s!.join(','));
       assert.match(seen.smtpGreeting!, /^smtp\.gmail\.example ESMTP gsmtp$/);
@@ -102,7 +107,7 @@ describe('server personalities (shipped scenarios)', { concurrency: false }, () 
       assert.match(seen.pop3sGreeting!, /^\+OK The Microsoft Exchange POP3 service is ready\.$/);
       assert.deepEqual(seen.pop3s, ['SASL PLAIN XOAUTH2', 'TOP', 'UIDL']);
       assert.ok(seen.smtpTls!.includes('AUTH LOGIN XOAUTH2'), seen.smtpTls!.join(','));
-      assert.match(seen.smtpAuth!, /^5\d\d /, 'LOGIN (basic auth) is refused');
+      assert.equal(seen.smtpAuth, '535 5.7.139 Authentication unsuccessful, basic authentication is disabled.');
     } finally {
       await sb.close();
     }
@@ -152,6 +157,9 @@ describe('server personalities (shipped scenarios)', { concurrency: false }, () 
       assert.deepEqual(without(keywords(ours.pop3Plain), []), without(keywords(theirs.pop3Plain), skip.pop3));
       assert.deepEqual(without(ours.pop3Tls, []), without(theirs.pop3Tls, []));
       assert.deepEqual(without(ours.pop3s, []), without(theirs.pop3s, []));
+      assert.equal(ours.imapLoginRefused, theirs.imapLoginRefused); // NO [AUTHENTICATIONFAILED] Authentication failed.
+      assert.equal(ours.pop3Refused, theirs.pop3Refused);
+      assert.equal(ours.smtpAuth, theirs.smtpAuth);
       assert.equal(ours.smtpGreeting, theirs.smtpGreeting);
       assert.deepEqual(without(keywords(ours.smtpPlain), []), without(keywords(theirs.smtpPlain), skip.smtpBeforeTls));
       assert.deepEqual(without(keywords(ours.smtpTls), []), without(keywords(theirs.smtpTls), skip.smtp));

@@ -8,6 +8,7 @@ export interface Seen {
   imapTls?: string[];
   imapLoggedIn?: string[];
   imapLoginRefused?: string;
+  pop3Refused?: string;
   imapsGreeting?: string;
   imaps?: string[];
   pop3Greeting?: string;
@@ -32,7 +33,8 @@ export interface ProbePorts {
 /**
  * Python's imaplib, poplib and smtplib reading greetings and capabilities, from 127.0.0.2 (Dovecot
  * trusts a client on its own address as secure; the sandbox does not care). `login` is how IMAP logs in
- * as test/testpass after STARTTLS: LOGIN, or XOAUTH2 after a LOGIN that must be refused.
+ * as test/testpass after STARTTLS: LOGIN after a wrong password, or XOAUTH2 after a LOGIN that must be
+ * be refused; POP3 and SMTP try a wrong password (SMTP: the right one with xoauth2, by LOGIN).
  */
 export async function probe(ports: ProbePorts, cafile: string, login: 'login' | 'xoauth2'): Promise<Seen> {
   const script = String.raw`
@@ -58,13 +60,20 @@ if 'imap' in ports:
         try: m.login('test', 'testpass')
         except imaplib.IMAP4.error as e: r['imapLoginRefused'] = str(e)
         m.authenticate('XOAUTH2', lambda _: b'user=test\x01auth=Bearer testpass\x01\x01')
-    else: m.login('test', 'testpass')
+    else:
+        try: m.login('test', 'wrongpass')
+        except imaplib.IMAP4.error as e: r['imapLoginRefused'] = str(e)
+        m.login('test', 'testpass')
     r['imapLoggedIn'] = caps(m); m.logout()
 if 'imaps' in ports:
     m = IS(HOST, ports['imaps'], ssl_context=ctx, timeout=10); r['imapsGreeting'] = m.welcome.decode(); r['imaps'] = caps(m); m.logout()
 if 'pop3' in ports:
     p = P(HOST, ports['pop3'], timeout=10); r['pop3Greeting'] = p.getwelcome().decode(); r['pop3Plain'] = capa(p)
-    p.stls(ctx); r['pop3Tls'] = capa(p); p.quit()
+    p.stls(ctx); r['pop3Tls'] = capa(p)
+    p.user('test')
+    try: p.pass_('wrongpass')
+    except poplib.error_proto as e: r['pop3Refused'] = e.args[0].decode()
+    p.quit()
 if 'pop3s' in ports:
     p = PS(HOST, ports['pop3s'], context=ctx, timeout=10); r['pop3sGreeting'] = p.getwelcome().decode(); r['pop3s'] = capa(p); p.quit()
 if 'submission' in ports:
