@@ -116,6 +116,9 @@ export async function replayClient(
       s.once(opts.tls === 'implicit' ? 'secureConnect' : 'connect', () => resolve(s));
       s.once('error', reject);
     });
+  // A --redact recording holds `***` where the password was: sent as it is, every login fails.
+  if (rec.lines.some((l) => l.dir === 'C' && /(^| )\*\*\*( |$)/.test(l.line)))
+    out('-- note: this recording was made with --redact: its passwords are *** and are sent as such');
   const wire = new Wire(await connect());
   let differences = 0;
   const groups: { sent: string[]; replies: string[] }[] = [{ sent: [], replies: [] }];
@@ -152,7 +155,14 @@ export async function replayClient(
       }
     }
     const command = group.sent[group.sent.length - 1] ?? '';
-    if (opts.tls === 'starttls' && STARTTLS.test(command) && /^(220|\S+ OK|\+OK)/.test(got[0] ?? '')) {
+    const upgraded = STARTTLS.test(command) && /^(220|\S+ OK|\+OK)/.test(got[0] ?? '');
+    if (upgraded && opts.tls === 'plain') {
+      // Going on in plain text would only show every later reply as missing.
+      differences++;
+      out('!! the server began TLS here: run again with --tls starttls');
+      break;
+    }
+    if (opts.tls === 'starttls' && upgraded) {
       wire.socket.removeAllListeners('data');
       const secure = tls.connect({ socket: wire.socket, rejectUnauthorized: false });
       await new Promise<void>((resolve, reject) => {
