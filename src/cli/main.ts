@@ -209,12 +209,20 @@ async function scenarioCommand(command: 'scenarios' | 'validate', args: string[]
   }
 }
 
+/** The one-line usage of the subcommands without a --help of their own, printed for `SUB --help` (exit 0). */
+const SUBCOMMAND_USAGE: Record<string, string> = {
+  report: 'usage: mailsandbox report DIR [--json]',
+  scenarios: 'usage: mailsandbox scenarios',
+  validate: 'usage: mailsandbox validate FILE',
+};
+
 /** `mailsandbox report DIR [--json]`: the findings of a `--record` folder (exit 2 when unreadable). */
 async function reportCommand(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const dirs = args.filter((a) => a !== '--json');
-  if (dirs.length !== 1 || dirs[0]!.startsWith('-'))
-    throw new UsageError('usage: mailsandbox report DIR [--json]');
+  const flag = dirs.find((a) => a.startsWith('-'));
+  if (flag) throw new UsageError(`report: unknown flag ${flag}; ${SUBCOMMAND_USAGE.report}`);
+  if (dirs.length !== 1) throw new UsageError(SUBCOMMAND_USAGE.report!);
   const { reportFolder, formatReport, reportJson, UnreadableFolder } = await import('../report/index.js');
   try {
     const report = await reportFolder(dirs[0]!);
@@ -227,6 +235,11 @@ async function reportCommand(args: string[]): Promise<void> {
 
 export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
+  const usage = first === undefined ? undefined : SUBCOMMAND_USAGE[first];
+  if (usage && rest.some((a) => a === '-h' || a === '--help')) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
   if (first === 'report') {
     await reportCommand(rest);
     return;
