@@ -133,6 +133,8 @@ async function listCommandRun(c: CommandContext): Promise<void> {
   const folders = await imap.ctx.store.folders(imap.account.drop);
   const filtering = request.selectSubscribed || request.selectSpecialUse;
   const all = entries(folders, false);
+  // Sent once all are made: a bad STATUS item is a BAD with no LIST line before it (RFC 3501 §7.1.3).
+  const lines: string[] = [];
   for (const entry of filtering ? selected(all, request, matches) : all.filter((e) => matches(e.name))) {
     // RFC 5258 §3.4: in an extended reply a level that exists only as a hierarchy is \NonExistent.
     const attributes = entry.attributes.map((a) =>
@@ -142,13 +144,14 @@ async function listCommandRun(c: CommandContext): Promise<void> {
     if ((request.selectSubscribed || request.returnSubscribed) && entry.folder?.subscribed)
       attributes.push('\\Subscribed');
     const childInfo = entry.childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
-    imap.untagged(
+    lines.push(
       `LIST (${attributes.join(' ')}) "${HIERARCHY_DELIMITER}" ${mailboxWire(imap, entry.name)}${childInfo}`,
     );
     // RFC 5819 §2: STATUS follows the LIST line of each selectable mailbox.
     if (request.returnStatus && entry.folder)
-      imap.untagged(statusResponse(imap, entry.folder, request.returnStatus));
+      lines.push(statusResponse(imap, entry.folder, request.returnStatus));
   }
+  for (const line of lines) imap.untagged(line);
 }
 
 /** RFC 3501 §6.3.8, with CHILDREN (RFC 3348), SPECIAL-USE (RFC 6154), LIST-EXTENDED (RFC 5258) and
