@@ -7,8 +7,9 @@ export const PROXY_HELP = `usage: mailsandbox proxy --upstream LISTENER=HOST:POR
 
   --upstream LISTENER=HOST:PORT  forward this local listener to a real server (repeatable), e.g.
                                  --upstream submission=smtp.example.com:587 --upstream imaps=imap.example.com:993
-                                 ports 465, 993 and 995 speak TLS at once; others get STARTTLS/STLS
-                                 upstream when the client asks for it locally
+                                 ports 465, 993 and 995 speak TLS at once; 25, 587, 143 and 110 get
+                                 STARTTLS/STLS upstream when the client asks for it locally; any other
+                                 port speaks as the local listener does (imaps=127.0.0.1:10993: TLS)
   --upstream-ca FILE             check the upstream's certificate against these CAs (PEM), not the system's
   --upstream-insecure            do not check the upstream's certificate (prints a warning)
   --redact                       show passwords and tokens as *** in the UI, the log and --record files

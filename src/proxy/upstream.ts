@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { LISTENERS } from '../config/defaults.js';
 import type { KeylogWriter } from '../tls/keylog.js';
 
 /** Where one local listener forwards to, and how that port speaks TLS. */
@@ -22,6 +23,15 @@ export interface UpstreamTls {
 
 /** The ports whose standard speaks TLS from the first byte (RFC 8314 §3: 465, 993, 995). */
 const IMPLICIT_PORTS = new Set([465, 993, 995]);
+/** The ports whose standard starts in plain text; any other port speaks as the local listener does. */
+const PLAIN_PORTS = new Set([25, 587, 143, 110]);
+
+/** A standard port's TLS mode; on another port (a test server at 10993) the local listener's mode. */
+function upstreamTlsMode(listener: string, port: number): UpstreamSpec['tls'] {
+  if (IMPLICIT_PORTS.has(port)) return 'implicit';
+  if (PLAIN_PORTS.has(port)) return 'starttls';
+  return LISTENERS.find((l) => l.name === listener)?.tls === 'implicit' ? 'implicit' : 'starttls';
+}
 
 /** `LISTENER=HOST:PORT` (an IPv6 host in brackets) → the listener's name and its upstream. */
 export function parseUpstream(text: string): { listener: string; upstream: UpstreamSpec } {
@@ -31,7 +41,7 @@ export function parseUpstream(text: string): { listener: string; upstream: Upstr
     throw new Error(`--upstream ${text}: expected LISTENER=HOST:PORT, e.g. submission=smtp.example.com:587`);
   return {
     listener: m[1]!,
-    upstream: { host: m[2] ?? m[3]!, port, tls: IMPLICIT_PORTS.has(port) ? 'implicit' : 'starttls' },
+    upstream: { host: m[2] ?? m[3]!, port, tls: upstreamTlsMode(m[1]!, port) },
   };
 }
 
