@@ -20,7 +20,6 @@ export interface CertificateMaterial {
   oddKind?: 'expired' | 'wrong-host' | 'other-ca';
 }
 
-
 /**
  * Where the library keeps its generated certificate when the caller names no folder: the user's cache
  * ($XDG_CACHE_HOME or ~/.cache, then mailsandbox/certs), so a test suite does not write ./certs into
