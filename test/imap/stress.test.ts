@@ -185,9 +185,13 @@ async function work(c: Checker, rnd: () => number, deadline: number): Promise<vo
       case 'move':
         await c.command(tag, `MOVE ${seq()} ${pick(['Trash', 'INBOX'])}`);
         break;
-      case 'copy':
-        await c.command(tag, `COPY ${seq()}:${c.known} ${pick(['INBOX', 'Archive'])}`);
+      case 'copy': {
+        // A few messages at a time: copying a range to the end into INBOX would double the mailbox
+        // with each COPY, and a quiet machine would then grow it past memory within the run.
+        const first = seq();
+        await c.command(tag, `COPY ${first}:${Math.min(first + 2, c.known)} ${pick(['INBOX', 'Archive'])}`);
         break;
+      }
       case 'fetch':
         await c.command(tag, `FETCH 1:* (UID FLAGS)`);
         break;
@@ -230,7 +234,7 @@ describe('IMAP: eight sessions on one mailbox at once', () => {
     for (const c of checkers)
       assert.equal(c.known, inbox.messages.length, `${c.name} counts the mailbox's messages`);
     const modseqs = inbox.messages.map((m) => m.modseq);
-    assert.ok(Math.max(...modseqs, 0) <= inbox.highestModseq);
+    assert.ok(modseqs.every((m) => m <= inbox.highestModseq));
     const total = checkers.reduce((n, c) => n + c.commands, 0);
     assert.ok(total > SESSIONS * 20, `only ${total} commands ran`);
   });
