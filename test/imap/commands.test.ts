@@ -3,21 +3,10 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../../src/index.js';
+import { ok, run } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
-
-/** Sends one command; returns its lines up to the tagged reply. */
-async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
-  c.send(`${tag} ${line}`);
-  return c.readUntil(new RegExp(`^${tag} `));
-}
-
-async function ok(c: RawClient, tag: string, line: string): Promise<string[]> {
-  const lines = await run(c, tag, line);
-  assert.match(lines.at(-1)!, new RegExp(`^${tag} OK`), lines.join('\n'));
-  return lines;
-}
 
 /** Raw exchanges for what the third-party clients do not exercise: SASL by hand, read-only mailboxes,
  *  STORE variants, COPY/UID EXPUNGE/CLOSE, updates from another session, mailbox management, SEARCH keys. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
+import { ok, run } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
 
@@ -34,17 +35,6 @@ async function login(sb: Sandbox): Promise<RawClient> {
   await c.readLine();
   await ok(c, 'l', 'LOGIN test secret');
   return c;
-}
-
-async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
-  c.send(`${tag} ${line}`);
-  return c.readUntil(new RegExp(`^${tag} `));
-}
-
-async function ok(c: RawClient, tag: string, line: string): Promise<string[]> {
-  const lines = await run(c, tag, line);
-  assert.match(lines.at(-1)!, new RegExp(`^${tag} OK`), lines.join('\n'));
-  return lines;
 }
 
 const highest = (lines: string[]): number => Number(/HIGHESTMODSEQ (\d+)/.exec(lines.join('\n'))![1]);

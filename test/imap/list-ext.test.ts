@@ -2,20 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
+import { ok, run } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
-
-async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
-  c.send(`${tag} ${line}`);
-  return c.readUntil(new RegExp(`^${tag} `));
-}
-
-async function ok(c: RawClient, tag: string, line: string): Promise<string[]> {
-  const lines = await run(c, tag, line);
-  assert.match(lines.at(-1)!, new RegExp(`^${tag} OK`), lines.join('\n'));
-  return lines;
-}
 
 /** Mailbox listing: LSUB's unsubscribed parents, LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819),
  *  CREATE-SPECIAL-USE (RFC 6154) and STATUS=SIZE (RFC 8438). */

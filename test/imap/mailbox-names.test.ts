@@ -3,20 +3,10 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import type { Sandbox } from '../../src/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
+import { ok, run } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
-
-async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
-  c.send(`${tag} ${line}`);
-  return c.readUntil(new RegExp(`^${tag} `));
-}
-
-async function ok(c: RawClient, tag: string, line: string): Promise<string[]> {
-  const lines = await run(c, tag, line);
-  assert.match(lines.at(-1)!, new RegExp(`^${tag} OK`), lines.join('\n'));
-  return lines;
-}
 
 /** Mailbox names kept in Unicode: modified UTF-7 on the wire (RFC 3501 §5.1.3), UTF-8 after ENABLE
  *  UTF8=ACCEPT (RFC 6855), percent-encoded on disk with --maildir. */
