@@ -29,6 +29,30 @@ export interface ListenerHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Binds `server` to the spec's host and port (shared with the http listener): the bound port, or why
+ * it could not be bound, lands in `status`; the listener never throws, so the other listeners still start.
+ */
+export async function bindServer(
+  server: net.Server,
+  spec: Pick<ListenerSpec, 'host' | 'port'>,
+  status: Pick<ListenerStatus, 'port' | 'error'>,
+): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      status.error = bindError(err, spec);
+      resolve();
+    };
+    server.once('error', onError);
+    server.listen({ host: spec.host, port: spec.port }, () => {
+      server.off('error', onError);
+      status.port = (server.address() as net.AddressInfo).port;
+      resolve();
+    });
+  });
+  server.on('error', () => {});
+}
+
 /** Why a port could not be bound, with what to do about it (shared with the http listener). */
 export function bindError(err: NodeJS.ErrnoException, spec: Pick<ListenerSpec, 'host' | 'port'>): string {
   const where = `${spec.host}:${spec.port}`;
@@ -107,19 +131,7 @@ export async function startListener(
     port: null,
     error: null,
   };
-  await new Promise<void>((resolve) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      status.error = bindError(err, spec);
-      resolve();
-    };
-    server.once('error', onError);
-    server.listen({ host: spec.host, port: spec.port }, () => {
-      server.off('error', onError);
-      status.port = (server.address() as net.AddressInfo).port;
-      resolve();
-    });
-  });
-  server.on('error', () => {});
+  await bindServer(server, spec, status);
   return {
     status,
     close: async () => {

@@ -3,10 +3,9 @@
  * http module. Every request passes the guard (Host, Origin, token) before any route runs.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isLoopback } from '../config/defaults.js';
 import type { Limits } from '../config/limits.js';
-import { bindError, type ListenerHandle, type ListenerStatus } from '../core/listener.js';
+import { bindServer, type ListenerHandle, type ListenerStatus } from '../core/listener.js';
 import type { Sandbox } from '../sandbox.js';
 import type { Scenario } from '../scenario/load.js';
 import { checkRequest, type GuardOptions } from './guard.js';
@@ -82,19 +81,7 @@ export async function startHttpListener(
     else socket.destroy();
   });
 
-  await new Promise<void>((resolve) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      status.error = bindError(err, spec);
-      resolve();
-    };
-    server.once('error', onError);
-    server.listen({ host: spec.host, port: spec.port }, () => {
-      server.off('error', onError);
-      status.port = (server.address() as AddressInfo).port;
-      resolve();
-    });
-  });
-  server.on('error', () => {});
+  await bindServer(server, spec, status);
   return {
     status,
     close: () =>

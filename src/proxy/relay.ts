@@ -5,6 +5,7 @@ import type { ScenarioEngine } from '../scenario/engine.js';
 import type { DecisionContext } from '../scenario/engine.js';
 import type { Point } from '../scenario/schema.js';
 import type { Verdict } from '../scenario/verdicts.js';
+import { playInProxy, type Render } from './play.js';
 import { connectUpstream, describeUpstream, describeUpstreamError, upstreamTls } from './upstream.js';
 import type { UpstreamSpec, UpstreamTls } from './upstream.js';
 
@@ -260,6 +261,25 @@ export abstract class Relay {
   }
 
   // ---- scenario ---------------------------------------------------------------------------------
+
+  /**
+   * The scenario's `connect` and `greeting` points, played before the upstream is reached: a rule's
+   * reply is said by the proxy itself (SMTP, POP3). False when the session stopped or closed there.
+   */
+  protected async playOpening(render: Render): Promise<boolean> {
+    for (const point of ['connect', 'greeting'] as const) {
+      const played = await playInProxy(this.decide(point), this.session, render);
+      if (played.kind === 'stop') return false;
+      if (played.kind === 'local') {
+        for (const line of played.lines) this.writeDown(line);
+        if (played.close) {
+          this.session.close(`scenario: ${played.lines[0]}`);
+          return false;
+        }
+      }
+    }
+    return true;
+  }
 
   /** Asks the running scenario at `point`, as the protocols do (verdict published by the engine). */
   protected decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {

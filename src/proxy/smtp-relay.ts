@@ -46,14 +46,7 @@ export class SmtpRelay extends Relay {
   }
 
   override async start(): Promise<void> {
-    for (const point of ['connect', 'greeting'] as const) {
-      const played = await playInProxy(this.decide(point), this.session, (v) => this.render(v));
-      if (played.kind === 'stop') return;
-      if (played.kind === 'local') {
-        for (const line of played.lines) this.writeDown(line);
-        if (played.close) return void this.session.close(`scenario: ${played.lines[0]}`);
-      }
-    }
+    if (!(await this.playOpening((v) => this.render(v)))) return;
     const greeting = this.options.recorded?.('greeting', '');
     if (greeting) this.owed[0]!.replace = { lines: greeting, why: null };
     await super.start();

@@ -32,6 +32,17 @@ class Wire {
     socket.on('error', () => {});
   }
 
+  /** Waits until bytes arrive, the server closes, or `deadline` passes, whichever comes first. */
+  private more(deadline: number): Promise<void> {
+    return new Promise<void>((r) => {
+      const t = setTimeout(r, Math.max(1, deadline - Date.now()));
+      this.wake = () => {
+        clearTimeout(t);
+        r();
+      };
+    });
+  }
+
   /** The next line, or null when nothing came within `ms` (or the server closed). */
   async line(ms: number): Promise<string | null> {
     const deadline = Date.now() + ms;
@@ -52,26 +63,14 @@ class Wire {
         return line;
       }
       if (this.closed || Date.now() >= deadline) return null;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, Math.max(1, deadline - Date.now()));
-        this.wake = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
+      await this.more(deadline);
     }
   }
 
   private async bytes(n: number, deadline: number): Promise<Buffer | null> {
     while (this.buffer.length < n) {
       if (this.closed || Date.now() >= deadline) return null;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, Math.max(1, deadline - Date.now()));
-        this.wake = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
+      await this.more(deadline);
     }
     const data = this.buffer.subarray(0, n);
     this.buffer = this.buffer.subarray(n);
