@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../registry.js';
+import { listing } from './listing.js';
 
 /**
  * RFC 1939 §7 UIDL [msg]: the unique id is the store's message id (printable ASCII, stable across
@@ -8,13 +9,11 @@ export const uidl: CommandSpec = {
   states: ['transaction'],
   args: { min: 0, max: 1 },
   handle(session, [arg]) {
-    const { maildrop } = session.transaction();
-    if (arg === undefined) {
-      const lines = maildrop.visible().map((e) => `${e.number} ${e.message.id}`);
-      return session.sendText('+OK unique-id listing follows', lines);
-    }
-    const found = maildrop.find(arg);
-    if (!found.ok) return session.fail(found.error);
-    session.ok(`${found.entry.number} ${found.entry.message.id}`);
+    listing(
+      session,
+      arg,
+      () => 'unique-id listing follows',
+      (e) => e.message.id,
+    );
   },
 };
