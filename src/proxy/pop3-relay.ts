@@ -1,5 +1,4 @@
 import type { ActiveVerdict } from '../scenario/verdicts.js';
-import { SASL_RESPONSE } from '../replay/exchanges.js';
 import { redactTail, SaslWatch } from './auth-view.js';
 import { playInProxy, type Played } from './play.js';
 import { Relay } from './relay.js';
@@ -53,10 +52,7 @@ export class Pop3Relay extends Relay {
     if (this.mode === 'sasl') {
       this.mode = 'command';
       this.session.enqueue(() => {
-        const shown = this.sasl!.payload(text);
-        this.session.client(shown.line, shown.decoded);
-        this.writeUp(raw);
-        const replace = this.options.recorded?.(SASL_RESPONSE, '') ?? undefined;
+        const replace = this.saslResponse(this.sasl!, raw);
         this.owed.push({ command: 'AUTH', args: 'step', replace });
       });
       return;

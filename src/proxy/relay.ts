@@ -5,6 +5,8 @@ import type { ScenarioEngine } from '../scenario/engine.js';
 import type { DecisionContext } from '../scenario/engine.js';
 import type { Point } from '../scenario/schema.js';
 import type { Verdict } from '../scenario/verdicts.js';
+import { SASL_RESPONSE } from '../replay/exchanges.js';
+import type { SaslWatch } from './auth-view.js';
 import { playInProxy, type Render } from './play.js';
 import { connectUpstream, describeUpstream, describeUpstreamError, upstreamTls } from './upstream.js';
 import type { UpstreamSpec, UpstreamTls } from './upstream.js';
@@ -183,6 +185,18 @@ export abstract class Relay {
   protected writeDownRaw(data: Buffer): void {
     this.session.write(data);
     this.flowDown();
+  }
+
+  /**
+   * One SASL response line from the client (RFC 4422 §3: the step after a `334` / `+ ` challenge) in
+   * SMTP and POP3: shown decoded with secrets redacted, sent upstream. Returns the reply a replay
+   * recorded for it, if any.
+   */
+  protected saslResponse(sasl: SaslWatch, raw: Buffer): string[] | undefined {
+    const shown = sasl.payload(raw.toString('utf8'));
+    this.session.client(shown.line, shown.decoded);
+    this.writeUp(raw);
+    return this.options.recorded?.(SASL_RESPONSE, '') ?? undefined;
   }
 
   /** A note said once per session (a capability removed on every EHLO is said once). */

@@ -1,6 +1,5 @@
 import type { Session } from '../core/session.js';
 import type { ActiveVerdict } from '../scenario/verdicts.js';
-import { SASL_RESPONSE } from '../replay/exchanges.js';
 import { SaslWatch } from './auth-view.js';
 import { playInProxy, type Played } from './play.js';
 import { Relay, type RelayOptions } from './relay.js';
@@ -79,10 +78,7 @@ export class SmtpRelay extends Relay {
     if (this.mode === 'sasl') {
       this.mode = 'command';
       this.session.enqueue(() => {
-        const shown = this.sasl!.payload(text);
-        this.session.client(shown.line, shown.decoded);
-        this.writeUp(raw);
-        const recorded = this.options.recorded?.(SASL_RESPONSE, '');
+        const recorded = this.saslResponse(this.sasl!, raw);
         this.owed.push({ command: 'AUTH', replace: recorded ? { lines: recorded, why: null } : undefined });
       });
       return;
