@@ -3,6 +3,7 @@ import SASL from 'smtp-server/lib/sasl.js';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { PipeliningWatch } from './pipelining.js';
 
 /**
  * What the sandbox adds to each of smtp-server's connections: the line before smtp-server's dispatch,
@@ -11,9 +12,16 @@ import { TLSSocket } from 'node:tls';
 export interface ConnectionHooks {
   /**
    * Every complete command line, unredacted, before smtp-server's dispatch. `proceed` hands it to
-   * smtp-server; `done` tells smtp-server's parser the command is over when we answered it ourselves.
+   * smtp-server; `done` tells smtp-server's parser the command is over when we answered it ourselves;
+   * `pipelined`: the line arrived before the reply to the command before it had gone out (RFC 2920).
    */
-  onLine(connection: SandboxConnection, line: Buffer, proceed: () => void, done: () => void): void;
+  onLine(
+    connection: SandboxConnection,
+    line: Buffer,
+    proceed: () => void,
+    done: () => void,
+    pipelined: boolean,
+  ): void;
   /** smtp-server made its STARTTLS socket; called before the handshake reads a byte. */
   onTlsSocket(connection: SandboxConnection, socket: TLSSocket): void;
   /** Time for the greeting: `send(text)` writes `220 text`. */
@@ -54,12 +62,18 @@ interface InputState {
   lineOpen: boolean;
   /** The socket whose bytes count: the TLS one after STARTTLS (the raw one then carries ciphertext). */
   source: Socket | null;
+  /** Which command lines arrived before the reply to the one before them. */
+  readonly pipelining: PipeliningWatch;
 }
 
 function watchLineEnds(socket: Socket, state: InputState): void {
   state.source = socket;
+  // RFC 3207 §4.2: what was sent in plain text after STARTTLS is dropped, not answered.
+  state.pipelining.reset();
   socket.on('data', (chunk: Buffer) => {
-    if (state.source === socket) state.lineOpen = chunk[chunk.length - 1] !== 10;
+    if (state.source !== socket) return;
+    state.lineOpen = chunk[chunk.length - 1] !== 10;
+    state.pipelining.arrived(chunk);
   });
 }
 
@@ -83,7 +97,7 @@ function watchLineEnds(socket: Socket, state: InputState): void {
 export class SandboxConnection extends SMTPConnection {
   hooks: ConnectionHooks | null = null;
   private readonly seenTls = new WeakSet<TLSSocket>();
-  readonly input: InputState = { lineOpen: false, source: null };
+  readonly input: InputState = { lineOpen: false, source: null, pipelining: new PipeliningWatch() };
   /** The next reply goes out verbatim: a scenario's own text gets no enhanced status code added. */
   verbatimNext = false;
 
@@ -102,12 +116,14 @@ export class SandboxConnection extends SMTPConnection {
   }
 
   override _onCommand(command: Buffer, callback?: () => void): void {
+    const pipelined = this.input.pipelining.take();
     if (!this.hooks) return super._onCommand(command, callback);
     this.hooks.onLine(
       this,
       command,
       () => super._onCommand(command, callback),
       () => callback?.(),
+      pipelined,
     );
   }
 
@@ -133,6 +149,7 @@ export class SandboxConnection extends SMTPConnection {
       return enhanced && (clean || lines.length > 1) ? `${enhanced} ${clean}` : enhanced || clean;
     });
     this.hooks?.onWrite(this, wireLines(code, texts));
+    this.input.pipelining.replied(code);
     super.send(code, texts.length > 1 ? texts : (texts[0] ?? null), false);
   }
 }

@@ -110,8 +110,11 @@ export class SmtpConversation {
     this.connection.send(code, lines.length === 1 ? lines[0]! : lines);
   }
 
-  /** One command line from the client: recorded, then its command's row in SMTP_COMMANDS runs. */
-  line(raw: Buffer, proceed: () => void, done: () => void): void {
+  /**
+   * One command line from the client: recorded (`pipelined`: it came before the reply to the command
+   * before it, RFC 2920), then its command's row in SMTP_COMMANDS runs.
+   */
+  line(raw: Buffer, proceed: () => void, done: () => void, pipelined = false): void {
     if (this.slot.waiting) {
       this.lineDone = done;
       return void this.slot.hand(raw);
@@ -120,7 +123,7 @@ export class SmtpConversation {
     const space = line.indexOf(' ');
     const name = (space === -1 ? line : line.slice(0, space)).trim().toUpperCase();
     const args = space === -1 ? '' : line.slice(space + 1).trim();
-    this.session.client(line, name === 'AUTH' ? describeInitialResponse(args) : undefined);
+    this.session.client(line, name === 'AUTH' ? describeInitialResponse(args) : undefined, pipelined);
     // Lines pipelined into a STARTTLS handshake: smtp-server drops them.
     if (this.upgrading) return proceed();
     this.current = { name, args };

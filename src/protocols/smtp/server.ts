@@ -52,12 +52,12 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
   };
 
   const hooks: ConnectionHooks = {
-    onLine(connection, line, proceed, done) {
+    onLine(connection, line, proceed, done, pipelined) {
       const state = byConnectionId.get(connection.id);
       if (!state) return proceed();
       armDeadline(state);
       state.session.noticeFirstInput(line);
-      state.conversation.line(line, proceed, done);
+      state.conversation.line(line, proceed, done, pipelined);
     },
     onGreeting(connection, send) {
       const state = byConnectionId.get(connection.id);

@@ -53,9 +53,12 @@ export const flowRules: RuleFamily = (report, s) => {
           `${cmd.verb} was sent before the reply to the command before it, and the server had not announced PIPELINING`,
         );
       if (s.proto === 'smtp') {
-        if (cmd.verb === 'RCPT' && mailRefused)
+        // RFC 2920 §3.1: a pipelined RCPT or DATA left before the refusal came back, so the client
+        // could not act on it (the server refuses that DATA itself, 503 or 554).
+        const sawRefusal = !cmd.pipelined;
+        if (sawRefusal && cmd.verb === 'RCPT' && mailRefused)
           report('ignored-error', at(cmd), `RCPT after MAIL FROM was refused (${mailRefused})`);
-        else if (cmd.verb === 'DATA' && rcptTried > 0 && rcptAccepted === 0)
+        else if (sawRefusal && cmd.verb === 'DATA' && rcptTried > 0 && rcptAccepted === 0)
           report('ignored-error', at(cmd), `DATA after every RCPT was refused (${lastRcptRefusal})`);
         if (cmd.verb === 'MAIL' || cmd.verb === 'RSET' || cmd.verb === 'EHLO' || cmd.verb === 'HELO') {
           mailRefused = null;
