@@ -162,6 +162,18 @@ export class ScenarioEngine {
     return this.publish(point, ctx, verdictOf(chosen, this.delayOf(chosen, session.random)));
   }
 
+  /**
+   * True when decide(point) can only pass, whatever the context: no rule of the protocol has this
+   * point and no client trigger can fire there (the built-in scenario on nearly every SMTP command).
+   * A protocol asking on every command checks this first and skips building its context. Like
+   * decide(), it hands the session its random stream where the protocol has rules elsewhere.
+   */
+  passesAt(proto: Proto, point: Point, sid: string, command?: string): boolean {
+    if (this.points[proto].has(point) || this.triggers?.mayFire(proto, point, command)) return false;
+    if (this.rules[proto].length > 0) this.sessionOf({ sid, proto });
+    return true;
+  }
+
   /** True when client-triggered faults are on (triggers.ts). */
   get triggersOn(): boolean {
     return this.triggers !== null;

@@ -115,6 +115,13 @@ export class ClientTriggers {
     this.fired.delete(sid);
   }
 
+  /** False where verdict() returns null whatever the context (SMTP: the points smtp() reads). */
+  mayFire(proto: Proto, point: Point, command: string | undefined): boolean {
+    if (proto !== 'smtp') return true;
+    if (point === 'auth' || point === 'data-end') return true;
+    return point === 'command' && (command === 'MAIL' || command === 'RCPT');
+  }
+
   private smtp(point: Point, ctx: DecisionContext): ActiveVerdict | null {
     const at = (name: string | null | undefined, command: string) => {
       const t = parseTrigger(name);

@@ -4,7 +4,7 @@ import { ContinuationSlot } from '../../core/line-conversation.js';
 import type { Session } from '../../core/session.js';
 import type { DecisionContext, ScenarioEngine } from '../../scenario/engine.js';
 import type { Point } from '../../scenario/schema.js';
-import type { Verdict } from '../../scenario/verdicts.js';
+import { PASS, type Verdict } from '../../scenario/verdicts.js';
 import { describeSaslPayload } from '../../transcript/decode.js';
 import { SMTP_COMMANDS, type SmtpCommandLine } from './commands.js';
 import type { SandboxConnection } from './connection.js';
@@ -80,6 +80,8 @@ export class SmtpConversation {
   }
 
   decide(point: Point, extra: Partial<DecisionContext> = {}): Verdict {
+    // Asked on every command: where nothing can act, the context is not built (the fast path).
+    if (this.engine.passesAt('smtp', point, this.session.sid, extra.command)) return PASS;
     return this.engine.decide(point, this.context(extra));
   }
 
