@@ -129,12 +129,28 @@ export class FindingsRunner {
       });
     };
     const rules: SessionRules[] = [];
+    // Each hook goes only to the families that have it: every event of every session passes here.
+    const onCommand: SessionRules[] = [];
+    const onReply: SessionRules[] = [];
+    const onEvent: SessionRules[] = [];
     const conversation = new Conversation(key, first, {
-      command: (cmd) => rules.forEach((r) => r.command?.(cmd)),
-      reply: (cmd, reply) => rules.forEach((r) => r.reply?.(cmd, reply)),
-      event: (event, line) => rules.forEach((r) => r.event?.(event, line)),
+      command: (cmd) => {
+        for (const r of onCommand) r.command!(cmd);
+      },
+      reply: (cmd, reply) => {
+        for (const r of onReply) r.reply!(cmd, reply);
+      },
+      event: (event, line) => {
+        for (const r of onEvent) r.event!(event, line);
+      },
     });
-    for (const family of this.families) rules.push(family(report, conversation));
+    for (const family of this.families) {
+      const r = family(report, conversation);
+      rules.push(r);
+      if (r.command) onCommand.push(r);
+      if (r.reply) onReply.push(r);
+      if (r.event) onEvent.push(r);
+    }
     const tracked = { summary, conversation, rules };
     this.sessions.set(key, tracked);
     if (this.sessions.size > this.maxSessions) this.evict();
