@@ -32,7 +32,6 @@ const DOVECOT_ONLY = {
     'THREAD=REFS',
     'URL-PARTIAL',
     'I18NLEVEL=1',
-    'CONTEXT=SEARCH',
     'SNIPPET=FUZZY',
     'PREVIEW=FUZZY',
     'PREVIEW',

@@ -24,6 +24,8 @@ const EXTENSIONS = [
   'SORT', // RFC 5256
   'SORT=DISPLAY', // RFC 5957
   'ESORT', // RFC 5267
+  'CONTEXT=SEARCH', // RFC 5267 §4
+  'CONTEXT=SORT', // RFC 5267 §4
   'THREAD=ORDEREDSUBJECT', // RFC 5256
   'THREAD=REFERENCES', // RFC 5256
   'CONDSTORE', // RFC 7162 §3.1
@@ -47,6 +49,16 @@ export function offersStartTls(imap: ImapSession): boolean {
   return startTlsOffered(imap.session, imap.scenario.starttls);
 }
 
+/** RFC 5267 §4.1: CONTEXT=SEARCH extends ESEARCH's RETURN and CONTEXT=SORT that of SORT/ESORT; a scenario
+ *  that removes the base extension takes the context one with it. */
+function withoutOrphans(caps: string[]): string[] {
+  const has = (atom: string) => caps.some((a) => a.toUpperCase() === atom);
+  const orphan = (atom: string) =>
+    (atom === 'CONTEXT=SEARCH' && !has('ESEARCH')) ||
+    (atom === 'CONTEXT=SORT' && !(has('SORT') && has('ESORT')));
+  return caps.filter((a) => !orphan(a.toUpperCase()));
+}
+
 /** The CAPABILITY list for this session now: STARTTLS only while it can still be used (RFC 3501
  *  §6.2.1), LOGINDISABLED when plain-text login is refused (§7.2.1), then a scenario's edits. */
 export function capabilities(imap: ImapSession): string[] {
@@ -55,12 +67,13 @@ export function capabilities(imap: ImapSession): string[] {
   // A scenario's `beforeLogin` list (Dovecot, Gmail): a short list until login, then the full one
   // without the atoms of logging in (RFC 3501 §7.2.1 lets the list change after LOGIN).
   const beforeLogin = imap.scenario.beforeLogin;
-  if (beforeLogin && imap.state.kind !== 'not-authenticated') return imap.scenario.capabilities(caps);
+  if (beforeLogin && imap.state.kind !== 'not-authenticated')
+    return withoutOrphans(imap.scenario.capabilities(caps));
   const login: string[] = [];
   if (offersStartTls(imap)) login.push('STARTTLS');
   if (!plaintextLoginAllowed(imap)) login.push('LOGINDISABLED');
   for (const mech of offeredMechanisms(imap)) login.push(`AUTH=${mech}`);
-  const listed = imap.scenario.capabilities([...caps, ...login]);
+  const listed = withoutOrphans(imap.scenario.capabilities([...caps, ...login]));
   return beforeLogin ? listed.filter((a) => beforeLogin.has(a.toUpperCase()) || login.includes(a)) : listed;
 }
 

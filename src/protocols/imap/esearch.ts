@@ -20,6 +20,8 @@ export function answerWithOptions(
   options: ReadonlySet<ReturnOption>,
   /** RFC 7162 §3.1.5: a search with MODSEQ reports the highest modseq of its hits. */
   modseq: number | null = null,
+  /** RFC 5267 §4.4: PARTIAL's range, positions in `hits` from 1. */
+  partial?: [number, number],
 ): void {
   const number = (h: SequencedMessage) => (uid ? h.message.uid : h.seq);
   const numbers = hits.map(number);
@@ -44,6 +46,11 @@ export function answerWithOptions(
   if (numbers.length && options.has('MIN')) text += ` MIN ${min}`;
   if (numbers.length && options.has('MAX')) text += ` MAX ${max}`;
   if (numbers.length && options.has('ALL')) text += ` ALL ${compactSet(numbers)}`;
+  if (partial) {
+    // §4.4: the range as asked, and the results in it (fewer past the end; NIL when none).
+    const slice = numbers.slice(partial[0] - 1, partial[1]);
+    text += ` PARTIAL (${partial[0]}:${partial[1]} ${slice.length ? compactSet(slice) : 'NIL'})`;
+  }
   if (options.has('COUNT')) text += ` COUNT ${numbers.length}`;
   if (modseq !== null) text += ` MODSEQ ${modseq}`;
   imap.untagged(text);

@@ -1,6 +1,7 @@
 import type { CommandSpec } from './command.js';
 import { append } from './commands/append.js';
 import { authenticate } from './commands/authenticate.js';
+import { cancelUpdate } from './commands/cancelupdate.js';
 import { capability } from './commands/capability.js';
 import { close } from './commands/close.js';
 import { compress } from './commands/compress.js';
@@ -74,6 +75,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, Comman
   ['UID SEARCH', search],
   ['SORT', sort], // RFC 5256
   ['UID SORT', sort],
+  ['CANCELUPDATE', cancelUpdate], // RFC 5267 §4.3.5
   ['GETQUOTA', getquota], // RFC 9208
   ['GETQUOTAROOT', getquotaroot],
   ['SETQUOTA', setquota],

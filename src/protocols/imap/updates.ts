@@ -1,5 +1,6 @@
 import type { StoreChange } from '../../store/types.js';
 import type { MailboxView } from './mailbox-view.js';
+import { contextUpdates, sequenceNumbers } from './search-context.js';
 import type { ImapSession } from './session.js';
 
 /*
@@ -20,7 +21,14 @@ export function onStoreChange(imap: ImapSession, change: StoreChange): void {
 /** Sends what other sessions changed in the selected mailbox (RFC 3501 §7.3.1, §7.4.1). */
 export function flushUpdates(imap: ImapSession, allowExpunge: boolean): void {
   if (imap.state.kind !== 'selected' || imap.state.view.vanished) return;
-  for (const line of imap.state.view.flush(allowExpunge)) imap.send(line);
+  const { view } = imap.state;
+  // RFC 5267 §4.3: updating SEARCH/SORT contexts hear REMOVEFROM before the expunges, ADDTO after.
+  const before = sequenceNumbers(view);
+  const lines = view.flush(allowExpunge);
+  const context = before ? contextUpdates(view, before) : null;
+  for (const line of context?.removals ?? []) imap.send(line);
+  for (const line of lines) imap.send(line);
+  for (const line of context?.additions ?? []) imap.send(line);
 }
 
 /**

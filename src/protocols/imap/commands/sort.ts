@@ -4,6 +4,7 @@ import { answerWithOptions } from '../esearch.js';
 import { no } from '../errors.js';
 import { astring } from '../parser/args.js';
 import { SEARCH_CHARSETS } from '../parser/search.js';
+import { beginUpdates, refuseTagReuse } from '../search-context.js';
 import { runSearch } from '../search-run.js';
 import { parseSortCriteria, sortMessages } from '../sort-order.js';
 import type { ImapSession } from '../session.js';
@@ -18,7 +19,7 @@ export function charsetArg(token: Token | undefined): void {
 }
 
 function sortArgs(imap: ImapSession, args: Token[]) {
-  const request = returnRequest(imap, args, 'ESORT');
+  const request = returnRequest(imap, args, 'ESORT', 'CONTEXT=SORT');
   const [criteria, charset, ...keys] = request.rest;
   const sortKeys = parseSortCriteria(criteria, offers(imap, 'SORT=DISPLAY'));
   charsetArg(charset);
@@ -35,8 +36,12 @@ export const sort: CommandSpec = {
   handle({ imap, args, uid, tag }) {
     const { view } = imap.selected;
     const { request, sortKeys, key } = sortArgs(imap, args);
+    if (request.options?.has('UPDATE')) refuseTagReuse(view, tag);
     const sorted = sortMessages(runSearch(view, key), sortKeys);
-    if (request.options) return answerWithOptions(imap, tag, uid, sorted, request.options);
+    if (request.options) {
+      if (request.options.has('UPDATE')) beginUpdates(imap, { tag, uid, key, sortKeys }, sorted);
+      return answerWithOptions(imap, tag, uid, sorted, request.options, null, request.partial);
+    }
     const numbers = sorted.map((h) => (uid ? h.message.uid : h.seq));
     imap.untagged(numbers.length ? `SORT ${numbers.join(' ')}` : 'SORT');
   },
