@@ -181,6 +181,20 @@ describe('IMAP CONTEXT=SEARCH and CONTEXT=SORT', () => {
     assert.match((await c.readUntil(/^i /)).at(-1)!, /^i OK/);
   });
 
+  it('RFC 5267 §4.3.1: past 16 updating searches, NO [NOUPDATE] and the other options still answered', async () => {
+    const c = await selected();
+    for (let n = 1; n <= 16; n++) await ok(c, `U${n}`, 'SEARCH RETURN (UPDATE) DELETED');
+    assert.deepEqual(untagged(await ok(c, 'U17', 'SEARCH RETURN (UPDATE COUNT) DELETED')), [
+      '* NO [NOUPDATE "U17"] Too many updating searches',
+      '* ESEARCH (TAG "U17") COUNT 2',
+    ]);
+    // A cancelled context makes room again.
+    await ok(c, 'k', 'CANCELUPDATE "U1" "U2"');
+    assert.deepEqual(untagged(await ok(c, 'U18', 'SEARCH RETURN (UPDATE COUNT) DELETED')), [
+      '* ESEARCH (TAG "U18") COUNT 2',
+    ]);
+  });
+
   it('python imaplib: PARTIAL and an UPDATE context', async () => {
     await ok(await selected(), 'c', 'CREATE pylib');
     const script = String.raw`
