@@ -283,6 +283,26 @@ export class MailStore {
     const out: StoredMessage[] = [];
     for (const map of this.maildrops.values())
       for (const folder of map.values()) for (const m of folder.messages) if (m.envelope) out.push(m);
-    return out.sort((a, b) => a.internalDate.getTime() - b.internalDate.getTime() || (a.id < b.id ? -1 : 1));
+    return out.sort(oldestFirst);
   }
+
+  /** Every message of every folder (SMTP deliveries, IMAP APPENDs and copies, seeded mail), oldest first. */
+  everything(): StoredMail[] {
+    const out: StoredMail[] = [];
+    for (const [maildrop, map] of this.maildrops)
+      for (const folder of map.values())
+        for (const message of folder.messages) out.push({ message, maildrop, folder: folder.name });
+    return out.sort((a, b) => oldestFirst(a.message, b.message));
+  }
+}
+
+/** A stored message and where it is. */
+export interface StoredMail {
+  message: StoredMessage;
+  maildrop: string;
+  folder: string;
+}
+
+function oldestFirst(a: StoredMessage, b: StoredMessage): number {
+  return a.internalDate.getTime() - b.internalDate.getTime() || (a.id < b.id ? -1 : 1);
 }

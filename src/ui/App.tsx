@@ -10,8 +10,16 @@ import { DetailView } from './components/DetailView.js';
 import { FindingsPane, findingsPaneHeight } from './components/FindingsPane.js';
 import { MessageList } from './components/MessageList.js';
 import { activeFilters, keysHint, StatusRow, viewTitle } from './chrome.js';
-import { detailRows, MAIL_REFRESH_MS, MailList, type DetailRow, type MailSource } from './mail.js';
-import type { StoredMessage } from '../store/types.js';
+import {
+  detailRows,
+  MAIL_REFRESH_MS,
+  MailList,
+  originOf,
+  type DetailRow,
+  type MailOrigin,
+  type MailSource,
+  type StoredMail,
+} from './mail.js';
 import { ScenarioPicker, type ScenarioEntry } from './components/ScenarioPicker.js';
 import { SessionList } from './components/SessionList.js';
 import { chunkActions, type Action, type InputMode } from './keys.js';
@@ -83,7 +91,7 @@ function inputMode(s: UiState): InputMode {
   return s.picker ? 'picker' : s.help ? 'help' : s.input.kind === 'search' ? 'search' : 'normal';
 }
 
-const NO_MESSAGES: StoredMessage[] = [];
+const NO_MESSAGES: StoredMail[] = [];
 const NO_FINDINGS: UiFinding[] = [];
 
 /** What the screen shows for a state: the filtered sessions, the lines and window of a line view (and
@@ -94,12 +102,12 @@ function computeView(
   width: number,
   contentHeight: number,
   mail: MailList | null,
-  detailOf: (m: StoredMessage, raw: boolean) => DetailRow[],
+  detailOf: (m: StoredMail, raw: boolean) => DetailRow[],
 ) {
   const view = state.view;
   const wantsMail = view.kind === 'messages' || view.kind === 'message';
   const mailList = wantsMail && mail ? mail.current() : NO_MESSAGES;
-  const opened = view.kind === 'message' ? mailList.find((m) => m.id === view.id) : undefined;
+  const opened = view.kind === 'message' ? mailList.find((m) => m.message.id === view.id) : undefined;
   const detail = opened && view.kind === 'message' ? detailOf(opened, view.raw) : [];
   const findings =
     view.kind === 'transcript' ? (model.sessions.get(view.sid)?.findings ?? NO_FINDINGS) : NO_FINDINGS;
@@ -159,14 +167,23 @@ export function App(props: AppProps) {
     return () => clearInterval(timer);
   }, [showingMail, mailList]);
   // The opened message's rows, built once per message and mode (decoding happens here, on demand).
-  const detailCache = useRef<{ message: StoredMessage; raw: boolean; rows: DetailRow[] } | null>(null);
-  const detailOf = useCallback((message: StoredMessage, raw: boolean) => {
-    const c = detailCache.current;
-    if (c && c.message === message && c.raw === raw) return c.rows;
-    const rows = detailRows(message, raw);
-    detailCache.current = { message, raw, rows };
-    return rows;
-  }, []);
+  const mailOrigin = useCallback(
+    (mail: StoredMail): MailOrigin | null => originOf(mail, model.appended),
+    [model],
+  );
+  const detailCache = useRef<{ message: StoredMail['message']; raw: boolean; rows: DetailRow[] } | null>(
+    null,
+  );
+  const detailOf = useCallback(
+    (mail: StoredMail, raw: boolean) => {
+      const c = detailCache.current;
+      if (c && c.message === mail.message && c.raw === raw) return c.rows;
+      const rows = detailRows(mail, mailOrigin(mail), raw);
+      detailCache.current = { message: mail.message, raw, rows };
+      return rows;
+    },
+    [mailOrigin],
+  );
 
   const { columns: width, rows: height } = size;
   const headerInfo = {
@@ -191,6 +208,7 @@ export function App(props: AppProps) {
       topIndex: v.win?.topIndex ?? 0,
       pageLines: v.lines ? v.lineHeight : contentHeight,
       messages: v.mailList,
+      originOf: mailOrigin,
       detailRows: v.detail.length,
       findings: v.findings,
       listeners: props.listeners.map((l) => l.name),
@@ -305,12 +323,13 @@ export function App(props: AppProps) {
   else if (view.kind === 'messages') {
     const selected = Math.max(
       0,
-      computed.mailList.findIndex((m) => m.id === state.selectedMessage),
+      computed.mailList.findIndex((m) => m.message.id === state.selectedMessage),
     );
     body = mailList ? (
       <MessageList
         mail={mailList}
         messages={computed.mailList}
+        originOf={mailOrigin}
         selected={selected}
         height={contentHeight}
         width={width}

@@ -1,14 +1,18 @@
 import { detail, summarize, type MessageSummary, type PartNode } from '../http/message-view.js';
+import type { StoredMail } from '../store/mail-store.js';
 import type { StoredMessage } from '../store/types.js';
 import { decodedPart } from '../http/message-view.js';
 import { visible } from '../transcript/visible.js';
 import type { Segment } from './layout.js';
 import { clock } from './layout.js';
+import type { AppendedBy } from './model.js';
+
+export type { StoredMail };
 
 /** Where the messages view reads stored mail: the sandbox's store (or a fake one in tests). */
 export interface MailSource {
-  /** Every message SMTP delivered, oldest first. */
-  messages(): StoredMessage[];
+  /** Every stored message (SMTP, IMAP APPEND, seeded), with its maildrop and folder, oldest first. */
+  messages(): StoredMail[];
   /** Called when the store changed; returns unsubscribe. */
   onChange(listener: () => void): () => void;
 }
@@ -22,7 +26,7 @@ export const MAIL_REFRESH_MS = 1_000;
  * MAIL_REFRESH_MS; rows read their subject through `summaryOf`, parsed only for the rows on screen.
  */
 export class MailList {
-  private list: StoredMessage[] = [];
+  private list: StoredMail[] = [];
   private dirty = true;
   private builtAt = -Infinity;
   private readonly summaries = new Map<StoredMessage, MessageSummary>();
@@ -41,7 +45,7 @@ export class MailList {
   }
 
   /** Newest first. */
-  current(now = Date.now()): StoredMessage[] {
+  current(now = Date.now()): StoredMail[] {
     if (this.dirty && now - this.builtAt >= MAIL_REFRESH_MS) {
       this.list = this.source.messages().reverse();
       this.dirty = false;
@@ -65,12 +69,32 @@ export class MailList {
   }
 }
 
+/** The session a message came in by: SMTP (its envelope, in the store) or IMAP APPEND (seen on the bus). */
+export interface MailOrigin {
+  how: 'SMTP' | 'APPEND';
+  sid: string;
+  listener: string;
+  /** TLS protocol (and cipher, for SMTP), null in plain text. */
+  tls: string | null;
+  user: string | null;
+}
+
+/** Null for mail no session brought while the UI watched: seeded (a scenario's `mail`, a Maildir), or an IMAP COPY. */
+export function originOf(mail: StoredMail, appended: ReadonlyMap<string, AppendedBy>): MailOrigin | null {
+  const env = mail.message.envelope;
+  if (env) return { how: 'SMTP', sid: env.sid, listener: env.listener, tls: env.tls, user: env.authUser };
+  const by = appended.get(mail.message.id);
+  if (!by) return null;
+  // The session list's label (`STARTTLS→TLSv1.3`) without the way it got there.
+  const tls = by.tls === 'plain' ? null : by.tls.replace(/^.*→/, '');
+  return { how: 'APPEND', sid: by.sid, listener: by.listener, tls, user: by.user };
+}
+
 /** `TLSv1.3` / `plain`, with the authenticated user: how the message came in. */
-export function security(message: StoredMessage, long: boolean): string {
-  const env = message.envelope;
-  if (!env) return '-';
-  const tls = env.tls ? (long ? env.tls.split(' ')[0]! : 'TLS') : 'plain';
-  return env.authUser ? `${tls}+${long ? env.authUser : 'auth'}` : tls;
+export function security(origin: MailOrigin | null, long: boolean): string {
+  if (!origin) return '-';
+  const tls = origin.tls ? (long ? origin.tls.split(' ')[0]! : 'TLS') : 'plain';
+  return origin.user ? `${tls}+${long ? origin.user : 'auth'}` : tls;
 }
 
 /** Lines of one message's view, built when it is opened (never for the whole list). */
@@ -123,6 +147,24 @@ function firstTextPart(node: PartNode): PartNode | null {
   return null;
 }
 
+/** Mail SMTP did not bring: the APPEND that did, or what may have; and its flags. */
+function originRows(origin: MailOrigin | null, message: StoredMessage): DetailRow[] {
+  const meta = (text: string): DetailRow => [{ text: visible(text), style: 'meta' }];
+  const flags = meta(`flags: ${message.flags.size ? [...message.flags].join(' ') : 'none'}`);
+  // Seeded mail (a scenario's `mail`, a Maildir) and IMAP COPYs are stored without a session's event.
+  if (!origin)
+    return [meta('no delivering session: seeded (scenario mail, a Maildir) or an IMAP COPY'), flags];
+  return [
+    meta(`APPENDed by ${origin.sid} on ${origin.listener} · t: its transcript`),
+    [
+      { text: 'security: ', style: 'meta' },
+      { text: origin.tls ?? 'no TLS', style: origin.tls ? 'tls' : 'fail' },
+      { text: origin.user ? visible(`, logged in as ${origin.user}`) : ', login not seen', style: 'meta' },
+    ],
+    flags,
+  ];
+}
+
 function decodeText(body: Buffer, contentType: string): string {
   const charset = /charset=([\w.:+-]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
   try {
@@ -133,7 +175,8 @@ function decodeText(body: Buffer, contentType: string): string {
 }
 
 /** The message as the view shows it: envelope and delivery, headers, MIME tree, decoded text; or raw. */
-export function detailRows(message: StoredMessage, raw: boolean): DetailRow[] {
+export function detailRows(mail: StoredMail, origin: MailOrigin | null, raw: boolean): DetailRow[] {
+  const message = mail.message;
   if (raw) return bodyRows(message.raw.toString('latin1'), 'server');
   const d = detail(message);
   const env = message.envelope;
@@ -141,8 +184,14 @@ export function detailRows(message: StoredMessage, raw: boolean): DetailRow[] {
   const head = (text: string) => rows.push([{ text, style: 'tag' }]);
   rows.push([
     { text: `${clock(message.internalDate.getTime(), true)} `, style: 'time' },
-    { text: `message ${message.id}, ${message.raw.length} bytes`, style: 'server' },
+    {
+      text: visible(
+        `message ${message.id}, ${message.raw.length} bytes, in ${mail.folder} of ${mail.maildrop}`,
+      ),
+      style: 'server',
+    },
   ]);
+  if (!env) rows.push(...originRows(origin, message));
   if (env) {
     rows.push([
       {

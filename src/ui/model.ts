@@ -45,6 +45,18 @@ export interface UiFinding {
 /** Findings kept per session row (the rules already say each thing a bounded number of times). */
 const MAX_FINDINGS = 50;
 
+/** The session that APPENDed a message over IMAP, as it was then (the messages view shows it). */
+export interface AppendedBy {
+  sid: string;
+  listener: string;
+  /** As the session list shows it: `plain`, `TLSv1.3`, `STARTTLS→TLSv1.3`. */
+  tls: string;
+  user: string | null;
+}
+
+/** APPENDs remembered by message id: as many as the messages view may list (oldest forgotten first). */
+const MAX_APPENDS = 100_000;
+
 export interface UiLine {
   seq: number;
   time: number;
@@ -116,6 +128,8 @@ export class TranscriptModel {
     authOk: 0,
     authFailed: 0,
   };
+  /** IMAP APPENDs by message id (SMTP mail carries its own envelope in the store). */
+  readonly appended = new Map<string, AppendedBy>();
   version = 0;
   private lastSeq = 0;
   private nextOrder = 0;
@@ -189,6 +203,10 @@ export class TranscriptModel {
         return;
       case 'message-stored':
         this.counters.messagesStored++;
+        if (event.folder !== undefined) {
+          this.appended.set(event.id, { sid: row.sid, listener: row.listener, tls: row.tls, user: row.user });
+          if (this.appended.size > MAX_APPENDS) this.appended.delete(this.appended.keys().next().value!);
+        }
         this.addLine(row, event, 'stored', storedText(event), 'ok');
         return;
       case 'scenario-action':

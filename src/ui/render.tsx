@@ -2,6 +2,7 @@ import type { Sandbox } from '../sandbox.js';
 import { listShippedScenarios, loadScenario } from '../scenario/load.js';
 import type { ScenarioControl } from './App.js';
 import type { ScenarioInfo } from './components/Header.js';
+import type { MailSource } from './mail.js';
 
 export interface TuiOptions {
   /** Where `s` saves transcripts (the --record dir, or ./transcripts). */
@@ -16,6 +17,11 @@ export interface TuiOptions {
 // The alternate screen keeps the user's scrollback intact and is restored on exit, like less or top.
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+
+/** The messages view's view of the store: every message of every folder (SMTP, IMAP APPEND, seeded). */
+export function mailSource(sandbox: Sandbox): MailSource {
+  return { messages: () => sandbox.store.everything(), onChange: (fn) => sandbox.store.onChange(fn) };
+}
 
 /** The picker's view of the sandbox: the shipped scenarios, the running one, switching by name. */
 export function scenarioControl(sandbox: Sandbox): ScenarioControl {
@@ -48,7 +54,7 @@ export async function runTui(sandbox: Sandbox, options: TuiOptions): Promise<voi
   const instance = render(
     createElement(App, {
       source: sandbox.transcript,
-      mail: { messages: () => sandbox.messages(), onChange: (fn: () => void) => sandbox.store.onChange(fn) },
+      mail: mailSource(sandbox),
       listeners: sandbox.listeners,
       fingerprint: sandbox.certificate.fingerprint256,
       scenario: options.scenario ?? null,

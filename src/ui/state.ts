@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../store/types.js';
+import type { MailOrigin, StoredMail } from './mail.js';
 import type { Proto } from '../transcript/events.js';
 import type { Action } from './keys.js';
 import type { Scroll } from './layout.js';
@@ -76,7 +76,9 @@ export interface ViewEnv {
   scenarioCount: number;
   currentScenario: number;
   /** Stored messages, newest first (the messages view). */
-  messages: readonly StoredMessage[];
+  messages: readonly StoredMail[];
+  /** The session a message came in by (SMTP or IMAP APPEND); null for seeded mail. */
+  originOf(mail: StoredMail): MailOrigin | null;
   /** Rows of the opened message (message view). */
   detailRows: number;
   /** Findings of the open transcript's session. */
@@ -149,7 +151,9 @@ function enterView(state: UiState, view: View): UiState {
 
 function messageIndex(state: UiState, env: ViewEnv): number {
   const i =
-    state.selectedMessage === null ? -1 : env.messages.findIndex((m) => m.id === state.selectedMessage);
+    state.selectedMessage === null
+      ? -1
+      : env.messages.findIndex((m) => m.message.id === state.selectedMessage);
   return i < 0 ? 0 : i;
 }
 
@@ -178,7 +182,7 @@ function messageUpdate(state: UiState, action: Action, env: ViewEnv): UiState | 
   }
   if (view.kind !== 'messages') return null;
   const select = (i: number) => {
-    const m = env.messages[Math.max(0, Math.min(env.messages.length - 1, i))];
+    const m = env.messages[Math.max(0, Math.min(env.messages.length - 1, i))]?.message;
     return m ? { ...state, selectedMessage: m.id } : state;
   };
   switch (action.type) {
@@ -191,13 +195,13 @@ function messageUpdate(state: UiState, action: Action, env: ViewEnv): UiState | 
     case 'end':
       return select(env.messages.length - 1);
     case 'open': {
-      const m = env.messages[messageIndex(state, env)];
+      const m = env.messages[messageIndex(state, env)]?.message;
       return m
         ? enterView({ ...state, selectedMessage: m.id }, { kind: 'message', id: m.id, raw: false, top: 0 })
         : state;
     }
     case 'toggle-raw': {
-      const m = env.messages[messageIndex(state, env)];
+      const m = env.messages[messageIndex(state, env)]?.message;
       return m
         ? enterView({ ...state, selectedMessage: m.id }, { kind: 'message', id: m.id, raw: true, top: 0 })
         : state;
@@ -209,19 +213,25 @@ function messageUpdate(state: UiState, action: Action, env: ViewEnv): UiState | 
   }
 }
 
-/** t: from a message (or the list's highlighted one) to the transcript of the session that delivered it. */
+/** t: from a message (or the list's highlighted one) to the transcript of the session that delivered
+ *  (or APPENDed) it. */
 function jumpToTranscript(state: UiState, env: ViewEnv): UiState {
   const view = state.view;
   const id =
     view.kind === 'message'
       ? view.id
       : view.kind === 'messages'
-        ? (state.selectedMessage ?? env.messages[0]?.id)
+        ? (state.selectedMessage ?? env.messages[0]?.message.id)
         : undefined;
   if (id === undefined)
     return { ...state, status: { level: 'info', text: 't opens the session of a message: press m' } };
-  const sid = env.messages.find((m) => m.id === id)?.envelope?.sid;
-  if (!sid) return { ...state, status: { level: 'warn', text: `message ${id} has no delivering session` } };
+  const mail = env.messages.find((m) => m.message.id === id);
+  const sid = mail && env.originOf(mail)?.sid;
+  if (!sid)
+    return {
+      ...state,
+      status: { level: 'warn', text: `message ${id} has no delivering session (seeded, or an IMAP COPY)` },
+    };
   return enterView({ ...state, selected: sid }, { kind: 'transcript', sid, back: view });
 }
 

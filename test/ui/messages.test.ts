@@ -1,11 +1,15 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { StoredMail } from '../../src/store/mail-store.js';
 import type { StoredMessage } from '../../src/store/types.js';
 import { keysHint } from '../../src/ui/chrome.js';
 import { INITIAL_STATE, type UiState, type View } from '../../src/ui/state.js';
 import type { MailSource } from '../../src/ui/mail.js';
 import { FakeSessions } from './fixtures.js';
 import { KEY, renderApp, type RenderedApp } from './render-app.js';
+import { mailSource } from '../../src/ui/render.js';
+import { python } from '../helpers/run.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
 
 const MULTIPART = [
   'From: Alice <alice@example.test>',
@@ -55,12 +59,25 @@ function message(
   };
 }
 
-function mailOf(messages: StoredMessage[]): MailSource & { calls: number } {
+/** A message no SMTP session brought (IMAP APPEND, seeded): no envelope. */
+function unsent(i: number, raw: string, flags: string[] = []): StoredMessage {
+  return { ...message(i, raw), envelope: null, flags: new Set(flags) };
+}
+
+/** In the shared maildrop; SMTP mail in INBOX, the rest where `folders` says (INBOX by default). */
+function stored(messages: StoredMessage[], folders: Record<string, string> = {}): StoredMail[] {
+  return messages.map((m) => ({ message: m, maildrop: 'shared', folder: folders[m.id] ?? 'INBOX' }));
+}
+
+function mailOf(
+  messages: StoredMessage[],
+  folders: Record<string, string> = {},
+): MailSource & { calls: number } {
   const source = {
     calls: 0,
     messages: () => {
       source.calls++;
-      return [...messages];
+      return stored(messages, folders);
     },
     onChange: () => () => {},
   };
@@ -140,6 +157,95 @@ describe('messages view', () => {
     await app.waitFor((s) => s.includes('Messages: 1 stored'), 'back at the list');
   });
 
+  it('IMAP APPENDed and seeded mail are listed too, with what is known of each; t opens the APPEND session', async () => {
+    const f = new FakeSessions();
+    f.open('imap#3', 'imap', 'imap');
+    f.client('imap#3', 'imap', 'a STARTTLS');
+    f.publish({
+      type: 'tls-upgraded',
+      sid: 'imap#3',
+      proto: 'imap',
+      how: 'starttls',
+      protocol: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+    });
+    f.publish({ type: 'auth', sid: 'imap#3', proto: 'imap', mechanism: 'LOGIN', username: 'test', ok: true });
+    f.client('imap#3', 'imap', 'c APPEND Sent (\\Seen) {77}');
+    f.publish({
+      type: 'message-stored',
+      sid: 'imap#3',
+      proto: 'imap',
+      id: 'MSG000003',
+      size: 77,
+      from: '',
+      recipients: [],
+      folder: 'Sent',
+    });
+    const appended = unsent(
+      3,
+      'From: Carol <carol@example.test>\r\nTo: dave@example.test\r\nSubject: draft reply\r\n\r\nx\r\n',
+      ['\\Seen'],
+    );
+    const seeded = unsent(
+      4,
+      'From: eve@example.test\r\nTo: frank@example.test\r\nSubject: seeded one\r\n\r\nx\r\n',
+    );
+    const mail = mailOf([message(2, MULTIPART), appended, seeded], { MSG000003: 'Sent' });
+    app = renderApp({ source: f.bus, mail });
+    await app.press('m');
+    let frame = await app.waitFor((s) => s.includes('Messages: 3 stored'), 'the messages view');
+    // Mail SMTP did not bring shows its From and To header fields; seeded mail has no session.
+    assert.match(frame, /> 09:00:04 eve@example\.… frank@exampl… seeded one\s+\d+ none\s+-$/m);
+    assert.match(frame, /09:00:03 Carol <carol… dave@example… draft reply\s+\d+ imap#3\s+TLS\+auth$/m);
+    assert.match(frame, /09:00:02 sender2@exam… bob@example\.… Quarterly réport\s+\d+ smtp#2\s+TLS\+auth$/m);
+    await app.press(KEY.enter);
+    frame = await app.waitFor((s) => s.includes('Message MSG000004'), 'the seeded message');
+    assert.match(frame, /message MSG000004, \d+ bytes, in INBOX of shared/);
+    assert.match(
+      frame,
+      /no delivering session: seeded \(scenario mail, a Maildir\) or an IMAP COPY\nflags: none/,
+    );
+    assert.match(frame, /Subject: seeded one/);
+    await app.press('t');
+    frame = await app.waitFor((s) => s.includes('has no delivering session'), 'the refusal to jump');
+    await app.press(KEY.escape, KEY.down, KEY.enter);
+    frame = await app.waitFor((s) => s.includes('Message MSG000003'), 'the APPENDed message');
+    assert.match(frame, /message MSG000003, \d+ bytes, in Sent of shared/);
+    assert.match(frame, /APPENDed by imap#3 on imap · t: its transcript/);
+    assert.match(frame, /security: TLSv1\.3, logged in as test\nflags: \\Seen/);
+    assert.match(frame, /From: Carol <carol@example\.test>/);
+    await app.press('t');
+    frame = await app.waitFor((s) => s.includes('C: c APPEND Sent'), 'the APPEND session');
+    assert.match(frame, /FOLLOW imap#3 imap 127\.0\.0\.1:\d+ STARTTLS→TLSv1\.3 test open/);
+    await app.press(KEY.escape);
+    await app.waitFor((s) => s.includes('Message MSG000003'), 'back at the message');
+  });
+
+  it('at 120 columns APPENDed mail shows its folder, listener and TLS with the user', async () => {
+    const f = new FakeSessions();
+    f.open('imap#3', 'imap', 'imaps', 'implicit');
+    f.publish({ type: 'auth', sid: 'imap#3', proto: 'imap', mechanism: 'PLAIN', username: 'test', ok: true });
+    f.publish({
+      type: 'message-stored',
+      sid: 'imap#3',
+      proto: 'imap',
+      id: 'MSG000003',
+      size: 40,
+      from: '',
+      recipients: [],
+      folder: 'Drafts',
+    });
+    const mail = mailOf([unsent(3, 'To: dave@example.test\r\nSubject: draft\r\n\r\nx\r\n')], {
+      MSG000003: 'Drafts',
+    });
+    app = renderApp({ source: f.bus, mail, size: { columns: 120, rows: 24 } });
+    await app.press('m');
+    const frame = await app.waitFor((s) => s.includes('Messages: 1 stored'), 'the messages view');
+    assert.match(frame, /folder\s+listener\s+session\s+TLS\+auth/);
+    assert.match(frame, /draft\s+\d+ Drafts\s+imaps\s+imap#3\s+TLS\+test/);
+    for (const line of frame.split('\n')) assert.ok(line.length <= 120, `wider than 120: ${line}`);
+  });
+
   it('100,000 messages: the list draws one screen of rows and parses only their subjects', async () => {
     const many: StoredMessage[] = [];
     for (let i = 1; i <= 100_000; i++) many.push(message(i, `Subject: number ${i}\r\n\r\nx\r\n`));
@@ -159,10 +265,10 @@ describe('messages view', () => {
   });
 
   it('mail arriving while the list is open shows within about a second, without a key', async () => {
-    const stored = [message(1, 'Subject: first\r\n\r\nx\r\n')];
+    const held = [message(1, 'Subject: first\r\n\r\nx\r\n')];
     const listeners = new Set<() => void>();
     const mail: MailSource = {
-      messages: () => [...stored],
+      messages: () => stored(held),
       onChange: (fn) => {
         listeners.add(fn);
         return () => listeners.delete(fn);
@@ -172,7 +278,7 @@ describe('messages view', () => {
     app = renderApp({ source: f.bus, mail });
     await app.press('m');
     await app.waitFor((s) => s.includes('Messages: 1 stored'), 'the first message');
-    stored.push(message(2, 'Subject: second\r\n\r\nx\r\n'));
+    held.push(message(2, 'Subject: second\r\n\r\nx\r\n'));
     for (const fn of listeners) fn();
     const frame = await app.waitFor((s) => s.includes('Messages: 2 stored'), 'the second message', 3_000);
     assert.match(frame, /second/);
@@ -191,6 +297,50 @@ describe('messages view', () => {
       const state: UiState = { ...INITIAL_STATE, view };
       assert.ok(keysHint(state, 80).length <= 80, `${view.kind} at 80: ${keysHint(state, 80)}`);
       assert.ok(keysHint(state, 120).length <= 120, `${view.kind} at 120: ${keysHint(state, 120)}`);
+    }
+  });
+});
+
+describe('messages view on a real sandbox', () => {
+  it('python smtplib sends one message and imaplib APPENDs one to Sent: both listed, each with its session', async () => {
+    const sandbox = await startTestSandbox({ listeners: ['smtp', 'imap'] });
+    try {
+      const r = await python(
+        `import imaplib, smtplib, sys, time
+s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), local_hostname='client.example.test')
+s.sendmail('a@example.test', ['b@example.test'], 'Subject: by smtp\\r\\n\\r\\nx\\r\\n')
+s.quit()
+i = imaplib.IMAP4('127.0.0.1', int(sys.argv[2]))
+i.login('test', 'testpass')
+i.append('Sent', '(\\\\Seen)', None, b'From: c@example.test\\r\\nTo: d@example.test\\r\\nSubject: by append\\r\\n\\r\\nx\\r\\n')
+i.logout()`,
+        [String(sandbox.ports.smtp), String(sandbox.ports.imap)],
+      );
+      assert.equal(r.code, 0, r.stderr);
+      app = renderApp({
+        source: sandbox.transcript,
+        listeners: sandbox.listeners,
+        mail: mailSource(sandbox),
+        size: { columns: 120, rows: 24 },
+      });
+      await app.press('m');
+      let frame = await app.waitFor((s) => s.includes('Messages: 2 stored'), 'both messages');
+      assert.match(
+        frame,
+        /> .* c@example\.test\s+d@example\.test\s+by append\s+\d+ Sent\s+imap\s+imap#\d+\s+plain\+test/,
+      );
+      assert.match(
+        frame,
+        /a@example\.test\s+b@example\.test\s+by smtp\s+\d+ INBOX\s+smtp\s+smtp#\d+\s+plain/,
+      );
+      await app.press(KEY.enter);
+      frame = await app.waitFor((s) => s.includes('APPENDed by imap#'), 'the APPENDed message');
+      assert.match(frame, /in Sent of shared/);
+      assert.match(frame, /flags: \\Seen/);
+    } finally {
+      app?.unmount();
+      app = null;
+      await sandbox.close();
     }
   });
 });

@@ -160,7 +160,7 @@ describe('mailsandbox in a real terminal (tmux)', () => {
     s = await waitForScreen((t) => t.includes('Messages: 1 stored'), 'the messages view');
     assert.match(
       s,
-      /> \d\d:\d\d:\d\d a@example\.test +b@example\.test +tmux test +\d+ submission smtp#1 +TLSv1\.3\+test/,
+      /> \d\d:\d\d:\d\d a@example\.test +b@example\.test +tmux test +\d+ INBOX +submission smtp#1 +TLSv1\.3\+test/,
     );
     await keys('Enter');
     s = await waitForScreen((t) => t.includes('MIME tree'), 'the message with its MIME tree');

@@ -1,7 +1,6 @@
 import { Box, Text } from 'ink';
-import type { StoredMessage } from '../../store/types.js';
 import { clock, type Segment } from '../layout.js';
-import { security, type MailList } from '../mail.js';
+import { security, type MailList, type MailOrigin, type StoredMail } from '../mail.js';
 import type { Theme } from '../theme.js';
 import { Row } from './Row.js';
 import { listWindow } from './SessionList.js';
@@ -9,7 +8,7 @@ import { listWindow } from './SessionList.js';
 interface Column {
   title: string;
   width: number;
-  cell(m: StoredMessage): Segment;
+  cell(m: StoredMail, origin: MailOrigin | null): Segment;
 }
 
 function fit(text: string, width: number, right = false): string {
@@ -25,50 +24,66 @@ function size(bytes: number): string {
       : `${Math.round(bytes / 1048576)}M`;
 }
 
-/** Columns for this width: the subject takes what is left; below 110 columns the listener goes (the
- *  message's own view names it) and the rest shrink. */
+/** Columns for this width: the subject takes what is left; below 110 columns the listener and the
+ *  folder go (the message's own view names them) and the rest shrink. SMTP mail shows its envelope,
+ *  other mail (IMAP APPEND, seeded) its From and To header fields. */
 function columns(width: number, mail: MailList): Column[] {
   const wide = width >= 110;
   const cols: Column[] = [
     {
       title: 'time',
       width: 8,
-      cell: (m) => ({ text: clock(m.internalDate.getTime(), false), style: 'time' }),
+      cell: (m) => ({ text: clock(m.message.internalDate.getTime(), false), style: 'time' }),
     },
     {
       title: 'from',
-      width: wide ? 22 : 13,
-      cell: (m) => ({ text: m.envelope?.mailFrom || '<>', style: 'client' }),
+      width: wide ? 18 : 13,
+      cell: ({ message }) => ({
+        text: message.envelope ? message.envelope.mailFrom || '<>' : mail.summaryOf(message).from || '-',
+        style: 'client',
+      }),
     },
     {
       title: 'to',
-      width: wide ? 22 : 13,
-      cell: (m) => ({ text: m.envelope?.rcptTo.join(', ') ?? '-', style: 'client' }),
+      width: wide ? 18 : 13,
+      cell: ({ message }) => ({
+        text: message.envelope ? message.envelope.rcptTo.join(', ') : mail.summaryOf(message).to || '-',
+        style: 'client',
+      }),
     },
   ];
   const tail: Column[] = [
-    { title: 'size', width: 5, cell: (m) => ({ text: size(m.raw.length), style: 'server' }) },
+    { title: 'size', width: 5, cell: (m) => ({ text: size(m.message.raw.length), style: 'server' }) },
     ...(wide
       ? [
           {
+            title: 'folder',
+            width: 8,
+            cell: (m: StoredMail): Segment => ({ text: m.folder, style: 'server' }),
+          },
+          {
             title: 'listener',
             width: 10,
-            cell: (m: StoredMessage): Segment => ({ text: m.envelope?.listener ?? '-', style: 'server' }),
+            cell: (_m: StoredMail, o: MailOrigin | null): Segment => ({
+              text: o?.listener ?? '-',
+              style: 'server',
+            }),
           },
         ]
       : []),
-    { title: 'session', width: 8, cell: (m) => ({ text: m.envelope?.sid ?? '-', style: 'tag' }) },
+    // Mail no session brought (seeded, a Maildir, an IMAP COPY) says so instead of a blank.
+    { title: 'session', width: 8, cell: (_m, o) => ({ text: o?.sid ?? 'none', style: o ? 'tag' : 'meta' }) },
     {
       title: wide ? 'TLS+auth' : 'sec',
       width: wide ? 16 : 8,
-      cell: (m) => ({ text: security(m, wide), style: m.envelope?.tls ? 'tls' : 'fail' }),
+      cell: (_m, o) => ({ text: security(o, wide), style: o?.tls ? 'tls' : o ? 'fail' : 'meta' }),
     },
   ];
   const used = [...cols, ...tail].reduce((n, c) => n + c.width + 1, 2);
   const subject: Column = {
     title: 'subject',
     width: Math.max(8, width - used),
-    cell: (m) => ({ text: mail.summaryOf(m).subject || '(no subject)', style: 'server' }),
+    cell: (m) => ({ text: mail.summaryOf(m.message).subject || '(no subject)', style: 'server' }),
   };
   return [...cols, subject, ...tail];
 }
@@ -77,13 +92,15 @@ function columns(width: number, mail: MailList): Column[] {
 export function MessageList({
   mail,
   messages,
+  originOf,
   selected,
   height,
   width,
   theme,
 }: {
   mail: MailList;
-  messages: StoredMessage[];
+  messages: StoredMail[];
+  originOf: (m: StoredMail) => MailOrigin | null;
   selected: number;
   height: number;
   width: number;
@@ -92,7 +109,7 @@ export function MessageList({
   if (messages.length === 0)
     return (
       <Text wrap="truncate-end" dimColor={theme.colors}>
-        No messages yet: mail sent to the SMTP ports shows here.
+        No messages yet: mail sent to the SMTP ports or APPENDed over IMAP shows here.
       </Text>
     );
   const cols = columns(width, mail);
@@ -102,23 +119,26 @@ export function MessageList({
       <Text wrap="truncate-end" bold>
         {'  ' + cols.map((c) => fit(c.title, c.width, c.title === 'size')).join(' ')}
       </Text>
-      {messages.slice(start, end).map((m, i) => (
-        <Row
-          key={m.id + ':' + m.uid}
-          theme={theme}
-          highlight={start + i === selected ? 'selected' : null}
-          segments={[
-            { text: start + i === selected ? '> ' : '  ', style: 'server' },
-            ...cols.map((c, j) => {
-              const cell = c.cell(m);
-              return {
-                text: fit(cell.text, c.width, c.title === 'size') + (j < cols.length - 1 ? ' ' : ''),
-                style: cell.style,
-              };
-            }),
-          ]}
-        />
-      ))}
+      {messages.slice(start, end).map((m, i) => {
+        const origin = originOf(m);
+        return (
+          <Row
+            key={m.message.id}
+            theme={theme}
+            highlight={start + i === selected ? 'selected' : null}
+            segments={[
+              { text: start + i === selected ? '> ' : '  ', style: 'server' },
+              ...cols.map((c, j) => {
+                const cell = c.cell(m, origin);
+                return {
+                  text: fit(cell.text, c.width, c.title === 'size') + (j < cols.length - 1 ? ' ' : ''),
+                  style: cell.style,
+                };
+              }),
+            ]}
+          />
+        );
+      })}
     </Box>
   );
 }
