@@ -39,13 +39,15 @@ export function retryRules(windowMs = DEFAULT_RETRY_WINDOW_MS): RuleFamily {
     let from = '';
     let rcpts: string[] = [];
     const keyOf = (cmd: Command): string | null => {
+      if (cmd.verb !== 'MAIL' && cmd.verb !== 'RCPT' && cmd.verb !== '.') return null;
       const base = `${s.clientAddress}|${from}`;
       if (cmd.verb === 'MAIL') return base;
       if (cmd.verb === 'RCPT') return `${base}|${address(cmd.args)}`;
-      if (cmd.verb === '.') return `${base}|${rcpts.join(',')}|DATA`;
-      return null;
+      return `${base}|${rcpts.join(',')}|DATA`;
     };
     const check = (cmd: Command) => {
+      // Nothing failed yet (the usual case): no key to build for every command of every session.
+      if (failures.size === 0) return;
       const key = keyOf(cmd);
       const before = key ? failures.get(key) : undefined;
       if (!before) return;
@@ -79,6 +81,8 @@ export function retryRules(windowMs = DEFAULT_RETRY_WINDOW_MS): RuleFamily {
       },
       reply(cmd: Command, reply: Reply) {
         if (cmd.verb === 'RCPT' && reply.ok) rcpts.push(address(cmd.args));
+        // A success only forgets a failure: with none remembered there is nothing to look up.
+        if (reply.ok && failures.size === 0) return;
         const key = keyOf(cmd);
         if (!key) return;
         if (reply.ok) failures.delete(key);
