@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
-import { ok, run } from '../helpers/imap.js';
+import { ok, run, signedIn } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
@@ -21,13 +21,7 @@ describe('IMAP LIST and LSUB', () => {
     await sb.close();
   });
 
-  async function loggedIn(): Promise<RawClient> {
-    const c = await RawClient.connect(sb.ports.imap!);
-    clients.push(c);
-    await c.readLine();
-    await ok(c, 'l', 'LOGIN test secret');
-    return c;
-  }
+  const loggedIn = () => signedIn(sb.ports.imap!, clients);
 
   it('LSUB with % lists an unsubscribed parent of a subscribed mailbox as \\Noselect (RFC 3501 §6.3.9)', async () => {
     const c = await loggedIn();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import type { Sandbox } from '../../src/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
-import { ok, run } from '../helpers/imap.js';
+import { ok, run, signedIn } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
@@ -23,13 +23,7 @@ describe('IMAP mailbox names: modified UTF-7 and UTF8=ACCEPT', () => {
     await sb.close();
   });
 
-  async function loggedIn(): Promise<RawClient> {
-    const c = await RawClient.connect(sb.ports.imap!);
-    clients.push(c);
-    await c.readLine();
-    await ok(c, 'l', 'LOGIN test secret');
-    return c;
-  }
+  const loggedIn = () => signedIn(sb.ports.imap!, clients);
 
   it('decodes mUTF-7 names into the store and lists them in mUTF-7', async () => {
     const c = await loggedIn();

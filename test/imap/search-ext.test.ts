@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
-import { ok, run } from '../helpers/imap.js';
+import { ok, run, signedIn } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
@@ -49,14 +49,7 @@ describe('IMAP SEARCH extensions', () => {
     await sb.close();
   });
 
-  async function selected(): Promise<RawClient> {
-    const c = await RawClient.connect(sb.ports.imap!);
-    clients.push(c);
-    await c.readLine();
-    await ok(c, 'l', 'LOGIN test secret');
-    await ok(c, 's', 'SELECT INBOX');
-    return c;
-  }
+  const selected = () => signedIn(sb.ports.imap!, clients, 'INBOX');
 
   it('FROM matches the address with RFC 5322 comments removed', async () => {
     const c = await selected();

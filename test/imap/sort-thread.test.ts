@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/index.js';
 import { parseScenario } from '../../src/scenario/index.js';
-import { ok, run } from '../helpers/imap.js';
+import { ok, run, signedIn } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
@@ -44,14 +44,7 @@ describe('IMAP SORT and THREAD', () => {
     await sb.close();
   });
 
-  async function selected(): Promise<RawClient> {
-    const c = await RawClient.connect(sb.ports.imap!);
-    clients.push(c);
-    await c.readLine();
-    await ok(c, 'l', 'LOGIN test secret');
-    await ok(c, 's', 'SELECT INBOX');
-    return c;
-  }
+  const selected = () => signedIn(sb.ports.imap!, clients, 'INBOX');
 
   it('SORT by every RFC 5256 criterion, REVERSE, and the RFC 5957 display criteria', async () => {
     const c = await selected();
