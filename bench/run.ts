@@ -6,6 +6,7 @@
 import { benchHttp } from './http.js';
 import { benchImap } from './imap.js';
 import { benchPop3 } from './pop3.js';
+import { benchSessions } from './sessions.js';
 import { benchSmtp } from './smtp.js';
 import { benchUi } from './ui.js';
 
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   pop3: benchPop3,
   ui: benchUi,
   http: benchHttp,
+  sessions: benchSessions,
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);
