@@ -32,6 +32,14 @@ export interface SessionSummary {
   findings: Finding[];
 }
 
+/** The events a summary counts one by one, and the count each adds to. */
+const COUNTED: Partial<Record<TranscriptEvent['type'], keyof SessionSummary['counts']>> = {
+  'client-line': 'clientLines',
+  'server-line': 'serverLines',
+  'message-stored': 'messages',
+  'scenario-action': 'scenarioActions',
+};
+
 /** Folds the retained events into one summary per session, newest session first. */
 export function summarizeSessions(events: Iterable<TranscriptEvent>, since: number): SessionSummary[] {
   const sessions = new Map<string, SessionSummary>();
@@ -59,25 +67,18 @@ export function summarizeSessions(events: Iterable<TranscriptEvent>, since: numb
     // Events of a session whose opening left the ring (or came before a reset) are not listed.
     const s = sessions.get(e.sid);
     if (!s) continue;
+    const counter = COUNTED[e.type];
+    if (counter) {
+      s.counts[counter]++;
+      continue;
+    }
     switch (e.type) {
-      case 'client-line':
-        s.counts.clientLines++;
-        break;
-      case 'server-line':
-        s.counts.serverLines++;
-        break;
       case 'tls-upgraded':
         s.tls = { how: e.how, protocol: e.protocol, cipher: e.cipher };
         break;
       case 'auth':
         s.auth.push({ mechanism: e.mechanism, username: e.username, ok: e.ok });
         if (e.ok || !s.auth.some((a) => a.ok)) s.user = e.username;
-        break;
-      case 'message-stored':
-        s.counts.messages++;
-        break;
-      case 'scenario-action':
-        s.counts.scenarioActions++;
         break;
       case 'note':
         if (e.level !== 'info') s.counts.warnings++;

@@ -1,63 +1,11 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { TranscriptBus } from './bus.js';
+import { formatEvent, formatTranscript } from './describe.js';
 import type { TranscriptEvent } from './events.js';
-import { visible } from './visible.js';
 
-function clock(time: number): string {
-  return new Date(time).toISOString().slice(11, 23);
-}
-
-/** One event as a line of the article's telnet style (`C:` / `S:`), with a timestamp. */
-export function formatEvent(event: TranscriptEvent): string {
-  return `${clock(event.time)} ${describeEvent(event)}`;
-}
-
-/**
- * One event in the article's telnet style without its timestamp (`C: EHLO x`, `-- session closed: …`),
- * control characters made visible: this text goes to terminals and text files.
- */
-export function describeEvent(event: TranscriptEvent): string {
-  return visible(rawDescription(event));
-}
-
-function rawDescription(event: TranscriptEvent): string {
-  switch (event.type) {
-    case 'session-open':
-      return `-- ${event.proto} session ${event.sid} on ${event.listener} (port ${event.localPort}, ${event.tls}) from ${event.remoteAddress}:${event.remotePort}${event.proxy ? `, proxied to ${event.proxy.upstream}, ${event.proxy.redacted ? 'passwords and tokens redacted' : 'NOT redacted (credentials as sent)'}` : ''}`;
-    case 'client-line':
-      return `C: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
-    case 'server-line':
-      return `S: ${event.line}${event.decoded ? `    [decoded: ${event.decoded}]` : ''}`;
-    case 'tls-upgraded':
-      return `-- TLS ${event.how === 'implicit' ? 'established' : 'upgraded (STARTTLS)'}: ${event.protocol} ${event.cipher}`;
-    case 'auth':
-      return `-- AUTH ${event.mechanism} user ${JSON.stringify(event.username)}: ${event.ok ? 'accepted' : 'rejected'}`;
-    case 'message-stored':
-      return `-- ${storedText(event)}`;
-    case 'scenario-action':
-      return `-- scenario rule ${event.rule}: ${event.action}`;
-    case 'note':
-      return `-- ${event.level}: ${event.text}`;
-    case 'session-close':
-      return `-- session closed: ${event.reason} (${(event.durationMs / 1000).toFixed(3)} s)`;
-    case 'finding':
-      return `-- finding ${event.severity} ${event.id} (line ${event.line}): ${event.message}`;
-  }
-}
-
-/** A stored message in words: its envelope (SMTP), or the folder it was appended to (IMAP). */
-export function storedText(event: TranscriptEvent & { type: 'message-stored' }): string {
-  const where =
-    event.folder !== undefined
-      ? `in ${event.folder}`
-      : `from <${event.from}> to ${event.recipients.map((r) => `<${r}>`).join(', ')}`;
-  return `message ${event.id} stored (${event.size} bytes) ${where}`;
-}
-
-export function formatTranscript(events: TranscriptEvent[]): string {
-  return events.map((e) => formatEvent(e) + '\n').join('');
-}
+// The text of an event lives in describe.ts (shared with the web page); these names stay importable here.
+export { describeEvent, formatEvent, formatTranscript, storedText } from './describe.js';
 
 function fileBase(event: TranscriptEvent): string {
   const stamp = new Date(event.time).toISOString().replace(/[:.]/g, '-');

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ImapFlow } from 'imapflow';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Sandbox } from '../../src/index.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const HOSTILE_SUBJECT = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
@@ -34,10 +36,12 @@ describe('web page (headless Chromium)', () => {
   let browser: BrowserContext;
   let page: Page;
   let profile: string;
+  let recorded: string;
   const pageErrors: string[] = [];
 
   before(async () => {
-    sandbox = await startTestSandbox({ listeners: ['smtp', 'http'] });
+    recorded = mkdtempSync(join(tmpdir(), 'mailsandbox-record-'));
+    sandbox = await startTestSandbox({ listeners: ['smtp', 'imap', 'http'], record: recorded });
     profile = mkdtempSync(join(tmpdir(), 'mailsandbox-chromium-'));
     browser = await launch(profile);
     page = browser.pages()[0] ?? (await browser.newPage());
@@ -52,6 +56,7 @@ describe('web page (headless Chromium)', () => {
     await browser?.close();
     await sandbox?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
+    if (recorded) rmSync(recorded, { recursive: true, force: true });
   });
 
   it('shows a new session live, with its transcript', async () => {
@@ -84,6 +89,44 @@ describe('web page (headless Chromium)', () => {
     assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
     if (process.env.MAILSANDBOX_SCREENSHOT)
       await page.screenshot({ path: process.env.MAILSANDBOX_SCREENSHOT });
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('shows an IMAP APPEND as the --record transcript file does: stored in the folder, no envelope', async () => {
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: sandbox.ports.imap!,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: 'ann', pass: 'x' },
+      logger: false,
+      connectionTimeout: 5_000,
+      greetingTimeout: 5_000,
+    });
+    await client.connect();
+    try {
+      await client.append('INBOX', 'Subject: appended\r\n\r\nhello\r\n');
+    } finally {
+      await client.logout();
+    }
+    await page.click('#tab-sessions');
+    const row = page.locator('#session-rows tr', { hasText: 'imap#' }).first();
+    await row.waitFor({ timeout: 3_000 });
+    const sid = (await row.getAttribute('data-sid'))!;
+    await row.click();
+    const stored = page.locator('#transcript div', { hasText: ' stored (' });
+    await stored.waitFor({ timeout: 3_000 });
+    await page.locator('#session-rows tr.closed', { hasText: sid }).waitFor({ timeout: 3_000 });
+    // The .txt file --record writes as the session goes (written asynchronously: polled).
+    const fileLine = await waitFor(() => {
+      const file = readdirSync(recorded).find((f) => f.endsWith(`_${sid.replace('#', '-')}.txt`));
+      if (!file) return null;
+      return readFileSync(join(recorded, file), 'utf8')
+        .split('\n')
+        .find((l) => l.includes(' stored ('));
+    }, `the stored line in the recorded file of ${sid}`);
+    assert.match(fileLine, /^[\d:.]+ -- message \S+ stored \(\d+ bytes\) in INBOX$/);
+    assert.equal(await stored.textContent(), fileLine);
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -150,16 +150,8 @@ export async function loadSessions() {
   sessions.clear();
   sessionFindings.clear();
   for (const s of [...body.sessions].reverse()) {
-    sessions.set(s.sid, {
-      sid: s.sid,
-      proto: s.proto,
-      listener: s.listener,
-      client: s.client,
-      user: s.user,
-      tls: s.tls,
-      state: s.state,
-      lines: s.counts.clientLines + s.counts.serverLines,
-    });
+    // The API's summary is the row (sessionFromOpen makes the same fields for a session seen live).
+    sessions.set(s.sid, { ...s, lines: s.counts.clientLines + s.counts.serverLines });
     if (s.findings.length) sessionFindings.set(s.sid, [...s.findings]);
   }
   renderSessions();

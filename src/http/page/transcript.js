@@ -1,32 +1,7 @@
-// Transcript lines as the text transcript shows them (C: / S: / --), marked for colour.
+// Transcript lines as the text transcript shows them (C: / S: / --), marked for colour. The words come
+// from the server's own module (src/transcript/describe.ts, served at /transcript/describe.js).
+import { clock, decodedSuffix, eventText } from './transcript/describe.js';
 import { el } from './dom.js';
-
-export function describe(e) {
-  switch (e.type) {
-    case 'session-open':
-      return `-- ${e.proto} session ${e.sid} on ${e.listener} (port ${e.localPort}, ${e.tls}) from ${e.remoteAddress}:${e.remotePort}`;
-    case 'client-line':
-      return `C: ${e.line}`;
-    case 'server-line':
-      return `S: ${e.line}`;
-    case 'tls-upgraded':
-      return `-- TLS ${e.how === 'implicit' ? 'established' : 'upgraded (STARTTLS)'}: ${e.protocol} ${e.cipher}`;
-    case 'auth':
-      return `-- AUTH ${e.mechanism} user ${JSON.stringify(e.username)}: ${e.ok ? 'accepted' : 'rejected'}`;
-    case 'message-stored':
-      return `-- message ${e.id} stored (${e.size} bytes) from <${e.from}> to ${e.recipients.map((r) => `<${r}>`).join(', ')}`;
-    case 'scenario-action':
-      return `-- scenario rule ${e.rule}: ${e.action}`;
-    case 'note':
-      return `-- ${e.level}: ${e.text}`;
-    case 'session-close':
-      return `-- session closed: ${e.reason} (${(e.durationMs / 1000).toFixed(3)} s)`;
-    case 'finding':
-      return `-- finding ${e.severity} ${e.id} (line ${e.line}): ${e.message}`;
-    default:
-      return `-- ${e.type}`;
-  }
-}
 
 function failed(e) {
   if (e.type === 'auth') return !e.ok;
@@ -47,8 +22,8 @@ export function lineNode(e) {
         : e.type === 'note'
           ? 'note'
           : 'meta';
-  const time = new Date(e.time).toISOString().slice(11, 23);
-  const line = el('div', { className: failed(e) ? 'fail' : kind, text: `${time} ${describe(e)}` });
-  if (e.decoded) line.append(el('span', { className: 'decoded', text: `    [decoded: ${e.decoded}]` }));
+  const line = el('div', { className: failed(e) ? 'fail' : kind, text: `${clock(e.time)} ${eventText(e)}` });
+  const decoded = decodedSuffix(e);
+  if (decoded) line.append(el('span', { className: 'decoded', text: decoded }));
   return line;
 }
