@@ -69,6 +69,55 @@ export function nextLine(
 }
 
 /**
+ * How a queue that takes one client line at a time (POP3's command queue, smtp-server's parser) waits
+ * for a multi-step exchange (SASL): held while the exchange works, let go when the exchange waits for
+ * its next line (so that line can reach the slot), held again for what the exchange does with it. A
+ * line pipelined behind an answer is thus read only after the exchange has dealt with the answer.
+ */
+export class ExchangeTurns {
+  private pending: (() => void) | null;
+
+  /** `release` lets the queue go on past the command that started the exchange. */
+  constructor(release: () => void) {
+    this.pending = release;
+  }
+
+  /**
+   * The client's next line through `slot`, recorded with `describe(line)` as its reading; null when the
+   * session closed first. The queue is let go meanwhile; `take(line)` is the slot waiter's answer, and
+   * holds the queue for the line (with `hold`).
+   */
+  nextLine<R>(
+    slot: ContinuationSlot<R>,
+    describe: (line: string) => string,
+    take: (line: Buffer | null) => R,
+  ): Promise<string | null> {
+    return new Promise((resolve) => {
+      slot.wait({
+        describe,
+        take: (line) => {
+          resolve(line?.toString('utf8') ?? null);
+          return take(line);
+        },
+      });
+      this.release();
+    });
+  }
+
+  /** The queue waits for `release` until the exchange asks for another line or ends; null: it never goes on. */
+  hold(release: (() => void) | null): void {
+    this.pending = release;
+  }
+
+  /** Lets the queue go on (once for each hold). */
+  release(): void {
+    const release = this.pending;
+    this.pending = null;
+    release?.();
+  }
+}
+
+/**
  * Protocol errors in a row (IMAP BAD, POP3 -ERR): a client stuck in a loop of bad commands is cut off
  * after `limits.maxErrorsInARow` of them; any good reply starts the count again.
  */

@@ -96,4 +96,22 @@ describe('POP3 AUTH and APOP with checked passwords', () => {
     client.send('QUIT');
     await client.readLine();
   });
+
+  it('a line pipelined behind a SASL answer runs after the exchange dealt with the answer', async () => {
+    const { client } = await connect();
+    assert.equal(await exchange(client, 'AUTH LOGIN'), '+ VXNlcm5hbWU6');
+    assert.equal(await exchange(client, 'dGVzdA=='), '+ UGFzc3dvcmQ6');
+    // The last answer and STAT in one write: STAT must find the session logged in, not be the answer.
+    client.write('dGVzdHBhc3M=\r\nSTAT\r\n');
+    assert.equal(await client.readLine(), '+OK 0 messages (0 octets)');
+    assert.equal(await client.readLine(), '+OK 0 0');
+    // A wrong password pipelined with a command: the -ERR first, then the command in AUTHORIZATION.
+    const second = await connect();
+    assert.equal(await exchange(second.client, 'AUTH LOGIN'), '+ VXNlcm5hbWU6');
+    assert.equal(await exchange(second.client, 'dGVzdA=='), '+ UGFzc3dvcmQ6');
+    second.client.write(`${b64('wrong')}\r\nSTAT\r\n`);
+    assert.equal(await second.client.readLine(), '-ERR [AUTH] invalid user name or password');
+    assert.match(await second.client.readLine(), /^-ERR/);
+    for (const c of [client, second.client]) c.send('QUIT');
+  });
 });

@@ -1,4 +1,5 @@
 import { runSasl, type SaslResult, type SaslWire } from '../../../auth/sasl.js';
+import { ExchangeTurns } from '../../../core/line-conversation.js';
 import { describeSaslPayload } from '../../../transcript/decode.js';
 import { errors } from '../replies.js';
 import type { CommandSpec } from '../registry.js';
@@ -6,37 +7,16 @@ import type { Pop3Session } from '../session.js';
 
 /**
  * POP3's side of the shared SASL driver: `+ base64` challenges, answers through the continuation slot.
- * The command queue waits for each turn of the exchange (until it asks for the next line or ends), so
+ * The command queue waits for each turn of the exchange (core/line-conversation.ts ExchangeTurns), so
  * a line pipelined behind an answer is read after the exchange has dealt with it.
  */
-function pop3Sasl(session: Pop3Session, turn: Turn): SaslWire {
+function pop3Sasl(session: Pop3Session, turns: ExchangeTurns): SaslWire {
   return {
     challenge: (base64, decoded) => session.sendChallenge(base64, decoded),
     nextLine: (describe) =>
-      new Promise((resolve) => {
-        session.slot.wait({
-          describe,
-          take: (line) => {
-            resolve(line?.toString('utf8') ?? null);
-            return turn.next();
-          },
-        });
-        turn.pause();
-      }),
+      turns.nextLine(session.slot, describe, () => new Promise<void>((release) => turns.hold(release))),
     askAuth: async (mechanism, user) => session.ask('auth', { mechanism, user }),
   };
-}
-
-/** The command queue's wait for the exchange: `pause()` lets it go on, `next()` starts a new wait. */
-class Turn {
-  private release: () => void = () => {};
-  current = this.next();
-  next(): Promise<void> {
-    return (this.current = new Promise((resolve) => (this.release = resolve)));
-  }
-  pause(): void {
-    this.release();
-  }
 }
 
 /** POP3's final words for each way an exchange ends. */
@@ -77,7 +57,6 @@ export const auth: CommandSpec = {
   async handle(session, [name, initial]) {
     if (name === undefined)
       return session.sendText('+OK methods supported:', session.authPolicy().advertised);
-    const turn = new Turn();
     const request = {
       mechanism: name,
       initial,
@@ -87,10 +66,12 @@ export const auth: CommandSpec = {
       hostname: session.hostname,
       audit: session.core,
     };
-    void runSasl(pop3Sasl(session, turn), request)
-      .then((result) => finish(session, result))
-      .catch((err: Error) => session.core.note('error', `AUTH: ${err.message}`))
-      .finally(() => turn.pause());
-    await turn.current;
+    await new Promise<void>((release) => {
+      const turns = new ExchangeTurns(release);
+      void runSasl(pop3Sasl(session, turns), request)
+        .then((result) => finish(session, result))
+        .catch((err: Error) => session.core.note('error', `AUTH: ${err.message}`))
+        .finally(() => turns.release());
+    });
   },
 };

@@ -1,38 +1,25 @@
 import { runSasl, type SaslResult, type SaslWire } from '../../../auth/sasl.js';
+import { ExchangeTurns } from '../../../core/line-conversation.js';
 import type { CommandRun } from '../commands.js';
 import type { SmtpConversation } from '../conversation.js';
 
 /**
  * SMTP's side of the shared SASL driver: `334 base64` challenges; each answer is a line smtp-server's
  * parser hands to the conversation's continuation slot, whose `done` is held until the exchange asks
- * for the next line or ends, so a line pipelined behind an answer waits for it.
+ * for the next line or ends (core/line-conversation.ts ExchangeTurns), so a line pipelined behind an
+ * answer waits for it.
  */
-function smtpSasl(conv: SmtpConversation, done: () => void): { wire: SaslWire; release: () => void } {
-  let pending: (() => void) | null = done;
-  const release = () => {
-    const next = pending;
-    pending = null;
-    next?.();
-  };
-  const wire: SaslWire = {
+function smtpSasl(conv: SmtpConversation, turns: ExchangeTurns): SaslWire {
+  return {
     challenge: (base64) => conv.reply(334, [base64]),
     nextLine: (describe) =>
-      new Promise((resolve) => {
-        conv.slot.wait({
-          describe,
-          take: (line) => {
-            pending = line ? conv.lineDone : null;
-            resolve(line?.toString('utf8') ?? null);
-          },
-        });
-        release();
-      }),
+      turns.nextLine(conv.slot, describe, (line) => turns.hold(line ? conv.lineDone : null)),
     askAuth: (mechanism, user) =>
       new Promise((resolve) => {
         const verdict = conv.decide('auth', { mechanism, user });
         // A hang-up or a stall at `auth` ends the exchange here; nothing more is read or written.
         if (verdict.kind === 'disconnect' || verdict.kind === 'stall') {
-          pending = null;
+          turns.hold(null);
           resolve('stop');
         }
         conv.play(verdict, {
@@ -44,7 +31,6 @@ function smtpSasl(conv: SmtpConversation, done: () => void): { wire: SaslWire; r
         });
       }),
   };
-  return { wire, release };
 }
 
 /** SMTP's final words for each way an exchange ends (RFC 4954 §4, §6). */
@@ -86,8 +72,8 @@ export const auth: CommandRun = (conv, { args }, _proceed, done) => {
   if (!conv.connection.hostNameAppearsAs) return refuse(503, '5.5.1 Error: send HELO/EHLO first');
   // RFC 4954 §4: AUTH is not allowed once authenticated.
   if (conv.connection.session.user) return refuse(503, '5.5.1 Error: already authenticated');
-  const { wire, release } = smtpSasl(conv, done);
-  void runSasl(wire, {
+  const turns = new ExchangeTurns(done);
+  void runSasl(smtpSasl(conv, turns), {
     mechanism,
     initial,
     policy: conv.authPolicy(),
@@ -98,5 +84,5 @@ export const auth: CommandRun = (conv, { args }, _proceed, done) => {
   })
     .then((result) => finish(conv, result))
     .catch((err: Error) => conv.session.note('error', `AUTH: ${err.message}`))
-    .finally(release);
+    .finally(() => turns.release());
 };
