@@ -21,7 +21,8 @@ import { oddCertificate } from './scenario/certificates.js';
 import { ScenarioEngine } from './scenario/engine.js';
 import { defaultScenario, type Scenario } from './scenario/load.js';
 import { seedMail } from './scenario/seed-mail.js';
-import { MailStore } from './store/mail-store.js';
+import { DEFAULT_MAX_MESSAGES, MailStore } from './store/mail-store.js';
+import { droppedNote } from './store/dropped-note.js';
 import { MaildirBackend } from './store/maildir.js';
 import { memoryBackend } from './store/memory.js';
 import type { MailboxRouting } from './store/routing.js';
@@ -58,6 +59,11 @@ export interface SandboxOptions {
   triggers?: boolean;
   /** Persist the mail store as Maildir folders under this directory. */
   maildir?: string;
+  /** With `maildir`: bytes of message bodies kept in memory (store/body-cache.ts; default 64 MiB). */
+  bodyCacheBytes?: number;
+  /** Past this many messages the oldest are dropped, with a transcript note (store/mail-store.ts).
+   *  Default 100,000 in memory; no cap with `maildir` unless given. */
+  maxMessages?: number;
   mailboxes?: MailboxRouting;
   /** Write every session's transcript into this directory (.txt and .jsonl). */
   record?: string;
@@ -128,9 +134,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
 
   const store = new MailStore(
-    options.maildir ? new MaildirBackend(resolve(options.maildir)) : memoryBackend,
+    options.maildir
+      ? new MaildirBackend(resolve(options.maildir), { bodyCacheBytes: options.bodyCacheBytes })
+      : memoryBackend,
     options.mailboxes,
+    { maxMessages: options.maxMessages ?? (options.maildir ? undefined : DEFAULT_MAX_MESSAGES) },
   );
+  store.onDropped((event) => bus.publish(droppedNote(event)));
   await store.load();
   if (options.scenario) await seedMail(store, options.scenario);
 

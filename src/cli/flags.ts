@@ -80,6 +80,16 @@ export const FLAGS = {
     arg: 'DIR',
     help: 'keep mail in Maildir folders under DIR (loaded at start); default: in memory',
   },
+  'body-cache': {
+    type: 'string',
+    arg: 'MB',
+    help: 'with --maildir: megabytes of message bodies kept in memory, least recently read out first (default 64)',
+  },
+  'max-messages': {
+    type: 'string',
+    arg: 'N',
+    help: 'in memory: past N messages the oldest are dropped, with a note in the transcript (default 100000; with --maildir: no cap)',
+  },
   mailboxes: {
     type: 'string',
     arg: 'MODE',
@@ -192,6 +202,10 @@ export function parseFlags(argv: string[]): CliOptions {
   sandbox.certsDir = values['certs-dir'] ?? 'certs';
   if (values.keylog !== undefined) sandbox.keylogFile = values.keylog;
   if (values.maildir !== undefined) sandbox.maildir = values.maildir;
+  if (values['body-cache'] !== undefined)
+    sandbox.bodyCacheBytes = integer('body-cache', values['body-cache'], 0, 1_000_000) * 1024 * 1024;
+  if (values['max-messages'] !== undefined)
+    sandbox.maxMessages = integer('max-messages', values['max-messages'], 1, 100_000_000);
   if (values.mailboxes !== undefined) {
     if (values.mailboxes !== 'shared' && values.mailboxes !== 'per-user') {
       throw new UsageError(`--mailboxes: ${JSON.stringify(values.mailboxes)} is not 'shared' or 'per-user'`);

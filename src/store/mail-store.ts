@@ -26,6 +26,25 @@ export function newMessageId(): string {
   return (Date.now().toString(16) + idCounter.toString(16).padStart(5, '0')).toUpperCase();
 }
 
+/**
+ * How many messages the in-memory store holds (`--max-messages`): past it the oldest go. A sandbox left
+ * running under a test suite or a load test would otherwise grow until the process runs out of memory;
+ * 100,000 messages of a few KiB are a few hundred MB, more than any debugging session reads back.
+ */
+export const DEFAULT_MAX_MESSAGES = 100_000;
+
+export interface StoreOptions {
+  /** Drop the oldest messages (across all maildrops and folders) beyond this many; default: no cap. */
+  maxMessages?: number;
+}
+
+/** Messages the cap dropped to make room for `cause`. */
+export interface DroppedMail {
+  dropped: StoredMail[];
+  cause: StoredMail;
+  limit: number;
+}
+
 export interface AppendOptions {
   flags?: Iterable<string>;
   internalDate?: Date;
@@ -47,6 +66,7 @@ export class MailStore {
   constructor(
     private readonly backend: StoreBackend,
     readonly routing: MailboxRouting = 'shared',
+    private readonly options: StoreOptions = {},
   ) {
     this.events.setMaxListeners(0);
   }
@@ -67,6 +87,12 @@ export class MailStore {
   onChange(listener: (change: StoreChange) => void): () => void {
     this.events.on('change', listener);
     return () => this.events.off('change', listener);
+  }
+
+  /** Called when the message cap dropped messages (the sandbox puts a note on the transcript bus). */
+  onDropped(listener: (event: DroppedMail) => void): () => void {
+    this.events.on('dropped', listener);
+    return () => this.events.off('dropped', listener);
   }
 
   private emit(change: StoreChange): void {
@@ -155,18 +181,21 @@ export class MailStore {
     options: AppendOptions = {},
   ): Promise<StoredMessage> {
     const folder = await this.requireFolder(drop, folderName);
-    const message: StoredMessage = {
+    const fresh: StoredMessage = {
       id: newMessageId(),
       uid: folder.uidNext++,
       raw,
+      size: raw.length,
+      head: raw,
       internalDate: options.internalDate ?? new Date(),
       flags: new Set(options.flags ?? []),
       modseq: nextModseq(folder),
       envelope: options.envelope ?? null,
     };
-    noteKeywords(folder, message.flags);
+    noteKeywords(folder, fresh.flags);
+    let message: StoredMessage;
     try {
-      await this.backend.writeMessage(drop, folder, message);
+      message = await this.backend.writeMessage(drop, folder, fresh);
     } catch (err) {
       throw new StoreError('CANNOT', `could not store the message: ${(err as Error).message}`);
     }
@@ -175,7 +204,41 @@ export class MailStore {
     while (i > 0 && folder.messages[i - 1]!.uid > message.uid) i--;
     folder.messages.splice(i, 0, message);
     this.emit({ kind: 'exists', maildrop: drop, folder: folder.name, message });
+    await this.enforceCap({ message, maildrop: drop, folder: folder.name });
     return message;
+  }
+
+  /**
+   * Drops the oldest messages beyond `maxMessages` through expunge, so IMAP sessions that hold them
+   * get EXPUNGE (VANISHED) like for any other expunge; POP3 sessions keep them in their snapshot.
+   * Oldest by arrival: ids sort in the order the store made them, whatever INTERNALDATE an APPEND gave.
+   */
+  private async enforceCap(cause: StoredMail): Promise<void> {
+    const limit = this.options.maxMessages;
+    if (limit === undefined) return;
+    let total = 0;
+    for (const map of this.maildrops.values()) for (const f of map.values()) total += f.messages.length;
+    // Each folder is in UID order, which is arrival order: the oldest not yet picked is always the
+    // first unpicked message of some folder.
+    const picked = new Map<Folder, { maildrop: string; uids: number[] }>();
+    const dropped: StoredMail[] = [];
+    for (; total > limit; total--) {
+      let oldest: { mail: StoredMail; folder: Folder } | null = null;
+      for (const [maildrop, map] of this.maildrops)
+        for (const f of map.values()) {
+          const first = f.messages[picked.get(f)?.uids.length ?? 0];
+          if (first && (!oldest || first.id < oldest.mail.message.id))
+            oldest = { mail: { message: first, maildrop, folder: f.name }, folder: f };
+        }
+      if (!oldest || oldest.mail.message === cause.message) break;
+      dropped.push(oldest.mail);
+      const entry = picked.get(oldest.folder) ?? { maildrop: oldest.mail.maildrop, uids: [] };
+      entry.uids.push(oldest.mail.message.uid);
+      picked.set(oldest.folder, entry);
+    }
+    if (dropped.length === 0) return;
+    for (const [folder, { maildrop, uids }] of picked) await this.expunge(maildrop, folder.name, uids);
+    this.events.emit('dropped', { dropped, cause, limit } satisfies DroppedMail);
   }
 
   async setFlags(

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { renameSync, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,6 +9,8 @@ import {
   type StoreBackend,
   type StoredMessage,
 } from './types.js';
+import { BodyCache } from './body-cache.js';
+import { DiskMessage, type FolderFiles } from './disk-message.js';
 import { newMessageId } from './mail-store.js';
 import { ExpungeLog, newFolder, noteKeywords } from './modseq.js';
 
@@ -18,6 +21,8 @@ import { ExpungeLog, newFolder, noteKeywords } from './modseq.js';
  *   <folder dir>/mailsandbox.json            UIDVALIDITY, UIDNEXT, subscription, keywords, modseqs
  *   ROOT/mailsandbox-store.json              the last UIDVALIDITY handed out (mail-store.ts)
  * Message files are `cur/<id>,U=<uid>:2,<flags>` with the standard flag letters (DFRST).
+ * Bodies stay in their files: start-up lists and stats them, and a body is read (through a cache
+ * bounded in bytes, body-cache.ts) when a protocol needs it.
  *
  * Every name that reaches the file system is percent-encoded down to [A-Za-z0-9_-], so no maildrop,
  * folder or login name can climb out of ROOT (`..`, `/`, NUL all become %XX).
@@ -76,10 +81,16 @@ function fileName(message: StoredMessage): string {
 
 export class MaildirBackend implements StoreBackend {
   private readonly host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
-  /** maildrop → folder name → id → current file name (flags change the name). */
-  private readonly files = new Map<string, Map<string, Map<string, string>>>();
+  /** maildrop → folder name → where its files are (flags change a file's name, RENAME the folder's). */
+  private readonly files = new Map<string, Map<string, FolderFiles>>();
+  private readonly cache: BodyCache<DiskMessage>;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    options: { bodyCacheBytes?: number } = {},
+  ) {
+    this.cache = new BodyCache(options.bodyCacheBytes);
+  }
 
   private folderDir(drop: string, name: string): string {
     const base = join(this.root, encodeName(drop));
@@ -87,12 +98,16 @@ export class MaildirBackend implements StoreBackend {
     return join(base, '.' + name.split(HIERARCHY_DELIMITER).map(encodeName).join('.'));
   }
 
-  private fileMap(drop: string, folder: string): Map<string, string> {
+  private folderFiles(drop: string, folder: string): FolderFiles {
     let byFolder = this.files.get(drop);
     if (!byFolder) this.files.set(drop, (byFolder = new Map()));
-    let byId = byFolder.get(folder);
-    if (!byId) byFolder.set(folder, (byId = new Map()));
-    return byId;
+    let files = byFolder.get(folder);
+    if (!files) byFolder.set(folder, (files = { dir: this.folderDir(drop, folder), names: new Map() }));
+    return files;
+  }
+
+  private fileMap(drop: string, folder: string): Map<string, string> {
+    return this.folderFiles(drop, folder).names;
   }
 
   async load(): Promise<Map<string, Folder[]>> {
@@ -131,7 +146,8 @@ export class MaildirBackend implements StoreBackend {
       highestModseq: state?.highestModseq ?? 1,
       expunged: ExpungeLog.fromJSON(state?.expunged),
     });
-    const files = this.fileMap(drop, name);
+    const folderFiles = this.folderFiles(drop, name);
+    const files = folderFiles.names;
     const unnumbered: { file: string; sub: string }[] = [];
     for (const sub of ['cur', 'new']) {
       for (const file of await readdir(join(dir, sub))) {
@@ -141,21 +157,26 @@ export class MaildirBackend implements StoreBackend {
           continue;
         }
         const [, id, uid, letters] = match;
-        const path = join(dir, sub, file);
-        const [raw, info] = await Promise.all([readFile(path), stat(path)]);
+        // Synchronous: one stat after another is several times faster than a round trip through the
+        // thread pool per file, and nothing else runs before the store has loaded.
+        const info = statSync(join(dir, sub, file));
         const flags = new Set<string>(
           [...(letters ?? '')].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f),
         );
         for (const keyword of state?.keywords[id!] ?? []) flags.add(keyword);
-        folder.messages.push({
-          id: id!,
-          uid: Number(uid),
-          raw,
-          internalDate: info.mtime,
-          flags,
-          modseq: state?.modseqs?.[id!] ?? 0,
-          envelope: null,
-        });
+        folder.messages.push(
+          new DiskMessage(
+            id!,
+            Number(uid),
+            info.size,
+            info.mtime,
+            flags,
+            state?.modseqs?.[id!] ?? 0,
+            null,
+            folderFiles,
+            this.cache,
+          ),
+        );
         files.set(id!, file);
       }
     }
@@ -172,17 +193,19 @@ export class MaildirBackend implements StoreBackend {
     // Files dropped in by hand (or by another MDA) get the next UIDs, in name order.
     for (const { file, sub } of unnumbered.sort((a, b) => (a.file < b.file ? -1 : 1))) {
       const path = join(dir, sub, file);
-      const [raw, info] = await Promise.all([readFile(path), stat(path)]);
+      const info = statSync(path);
       const letters = /:2,([A-Za-z]*)$/.exec(file)?.[1] ?? '';
-      const message: StoredMessage = {
-        id: newMessageId(),
-        uid: folder.uidNext++,
-        raw,
-        internalDate: info.mtime,
-        flags: new Set([...letters].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f)),
-        modseq: ++folder.highestModseq,
-        envelope: null,
-      };
+      const message = new DiskMessage(
+        newMessageId(),
+        folder.uidNext++,
+        info.size,
+        info.mtime,
+        new Set([...letters].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f)),
+        ++folder.highestModseq,
+        null,
+        folderFiles,
+        this.cache,
+      );
       const target = fileName(message);
       await rename(path, join(dir, 'cur', target));
       files.set(message.id, target);
@@ -192,7 +215,7 @@ export class MaildirBackend implements StoreBackend {
     return folder;
   }
 
-  async writeMessage(drop: string, folder: Folder, message: StoredMessage): Promise<void> {
+  async writeMessage(drop: string, folder: Folder, message: StoredMessage): Promise<StoredMessage> {
     const dir = this.folderDir(drop, folder.name);
     await mkdir(join(dir, 'tmp'), { recursive: true });
     await mkdir(join(dir, 'cur'), { recursive: true });
@@ -201,9 +224,25 @@ export class MaildirBackend implements StoreBackend {
     await writeFile(tmp, message.raw);
     await utimes(tmp, message.internalDate, message.internalDate);
     await rename(tmp, join(dir, 'cur', name));
-    this.fileMap(drop, folder.name).set(message.id, name);
+    const files = this.folderFiles(drop, folder.name);
+    files.names.set(message.id, name);
     // UIDNEXT must never go back, even if the newest message is expunged before a restart.
     if (hasKeywords(message) || message.uid === 1) await this.saveFolder(drop, folder);
+    // What the store keeps: the index entry, the body in the cache (just read or written mail is the
+    // mail most likely read next).
+    const { id, uid, size, internalDate, flags, modseq, envelope } = message;
+    return new DiskMessage(
+      id,
+      uid,
+      size,
+      internalDate,
+      flags,
+      modseq,
+      envelope,
+      files,
+      this.cache,
+      message.raw,
+    );
   }
 
   async updateFlags(drop: string, folder: Folder, message: StoredMessage): Promise<void> {
@@ -212,7 +251,9 @@ export class MaildirBackend implements StoreBackend {
     const current = files.get(message.id);
     const next = fileName(message);
     if (current && current !== next) {
-      await rename(join(dir, 'cur', current), join(dir, 'cur', next));
+      // Synchronous, so no read of the body (also synchronous) ever sees the old name gone and the new
+      // one not yet recorded.
+      renameSync(join(dir, 'cur', current), join(dir, 'cur', next));
       files.set(message.id, next);
     }
     await this.saveFolder(drop, folder);
@@ -223,8 +264,10 @@ export class MaildirBackend implements StoreBackend {
     const files = this.fileMap(drop, folder.name);
     for (const message of messages) {
       const file = files.get(message.id);
-      if (file) await rm(join(dir, 'cur', file), { force: true });
+      // Forgotten first: a session still holding the message reads "expunged", not a missing file.
       files.delete(message.id);
+      if (message instanceof DiskMessage) this.cache.delete(message);
+      if (file) await rm(join(dir, 'cur', file), { force: true });
     }
   }
 
@@ -272,17 +315,21 @@ export class MaildirBackend implements StoreBackend {
   }
 
   async deleteFolder(drop: string, name: string): Promise<void> {
-    await rm(this.folderDir(drop, name), { recursive: true, force: true });
+    // Forgotten first: sessions still holding its messages read "expunged", not a missing file.
+    this.files.get(drop)?.get(name)?.names.clear();
     this.files.get(drop)?.delete(name);
+    await rm(this.folderDir(drop, name), { recursive: true, force: true });
   }
 
   async renameFolder(drop: string, from: string, to: string): Promise<void> {
-    await rename(this.folderDir(drop, from), this.folderDir(drop, to));
+    // Synchronous for the same reason as a flag change's rename: reads follow `dir` at once.
+    renameSync(this.folderDir(drop, from), this.folderDir(drop, to));
     const byFolder = this.files.get(drop);
-    const map = byFolder?.get(from);
-    if (byFolder && map) {
+    const files = byFolder?.get(from);
+    if (byFolder && files) {
       byFolder.delete(from);
-      byFolder.set(to, map);
+      files.dir = this.folderDir(drop, to);
+      byFolder.set(to, files);
     }
   }
 }

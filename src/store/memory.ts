@@ -3,7 +3,7 @@ import type { StoreBackend } from './types.js';
 /** The default: nothing outlives the process. */
 export const memoryBackend: StoreBackend = {
   load: async () => new Map(),
-  writeMessage: async () => {},
+  writeMessage: async (_drop, _folder, message) => message,
   updateFlags: async () => {},
   removeMessages: async () => {},
   saveFolder: async () => {},

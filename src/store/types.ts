@@ -17,7 +17,17 @@ export interface StoredMessage {
   /** Stable id: shown as "queued as", used as the Maildir base name and as the POP3 UIDL. */
   readonly id: string;
   readonly uid: number;
+  /** The message's bytes. With `--maildir` the body stays in its file and this reads it through a
+   *  bounded cache (disk-message.ts): read it where the bytes are needed, keep `size` and `head` for the rest. */
   readonly raw: Buffer;
+  /** `raw.length`, without reading the body. */
+  readonly size: number;
+  /**
+   * Bytes that start with the message's whole header block, for what needs only the header (ENVELOPE,
+   * SEARCH on header fields, SORT, THREAD): `raw` itself in memory, the header block alone for a message
+   * on disk. Its identity is stable for as long as the message lives: per-message caches key on it.
+   */
+  readonly head: Buffer;
   readonly internalDate: Date;
   /** System flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`) and keywords. */
   flags: Set<string>;
@@ -59,7 +69,9 @@ export type StoreChange = { maildrop: string; folder: string } & (
 /** Persistence under the in-memory state: no-op in memory mode, Maildir files with `--maildir`. */
 export interface StoreBackend {
   load(): Promise<Map<string, Folder[]>>;
-  writeMessage(maildrop: string, folder: Folder, message: StoredMessage): Promise<void>;
+  /** Persists a new message; answers the object the store keeps (with `--maildir`, one whose body is
+   *  read from its file). */
+  writeMessage(maildrop: string, folder: Folder, message: StoredMessage): Promise<StoredMessage>;
   updateFlags(maildrop: string, folder: Folder, message: StoredMessage): Promise<void>;
   removeMessages(maildrop: string, folder: Folder, messages: StoredMessage[]): Promise<void>;
   saveFolder(maildrop: string, folder: Folder): Promise<void>;

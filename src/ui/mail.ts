@@ -185,9 +185,7 @@ export function detailRows(mail: StoredMail, origin: MailOrigin | null, raw: boo
   rows.push([
     { text: `${clock(message.internalDate.getTime(), true)} `, style: 'time' },
     {
-      text: visible(
-        `message ${message.id}, ${message.raw.length} bytes, in ${mail.folder} of ${mail.maildrop}`,
-      ),
+      text: visible(`message ${message.id}, ${message.size} bytes, in ${mail.folder} of ${mail.maildrop}`),
       style: 'server',
     },
   ]);

@@ -39,10 +39,13 @@ function message(
   sid = `smtp#${i}`,
   tls: string | null = 'TLSv1.3 TLS_AES_256_GCM_SHA384',
 ): StoredMessage {
+  const bytes = Buffer.from(raw);
   return {
     id: `MSG${String(i).padStart(6, '0')}`,
     uid: i,
-    raw: Buffer.from(raw),
+    raw: bytes,
+    size: bytes.length,
+    head: bytes,
     internalDate: new Date(Date.UTC(2026, 0, 1, 9, 0, 0) + i * 1000),
     flags: new Set(),
     modseq: 1,

@@ -16,12 +16,16 @@ import {
   bodyStructureWire,
   envelope,
   envelopeWire,
+  type MessageBytes,
 } from '../../src/protocols/imap/mime-access.js';
 import { DOVECOT } from '../fixtures/mime/dovecot-expected.js';
 
 // dist/test/unit → the fixtures stay in the source tree
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/mime/', import.meta.url));
 const fixture = (name: string): Buffer => readFileSync(FIXTURES + name + '.eml');
+
+/** A message held in memory: its head is its raw Buffer. */
+const bytes = (raw: Buffer): MessageBytes => ({ raw, head: raw });
 
 /** The wire bytes of one value as FETCH writes it, without the CRLF that ends the response. */
 function wireBytes(value: Wire): Buffer {
@@ -37,11 +41,11 @@ describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
     const out = compose('* 1 FETCH ', [
       [
         atom('ENVELOPE'),
-        envelopeWire(TWO_PARTS),
+        envelopeWire(bytes(TWO_PARTS)),
         atom('BODY'),
-        bodyStructureWire(TWO_PARTS, false),
+        bodyStructureWire(bytes(TWO_PARTS), false),
         atom('BODYSTRUCTURE'),
-        bodyStructureWire(TWO_PARTS, true),
+        bodyStructureWire(bytes(TWO_PARTS), true),
       ],
     ]);
     // What Dovecot 2.3.19 answers for this message, item by item (FETCH 1 ENVELOPE, BODY, BODYSTRUCTURE).
@@ -70,9 +74,13 @@ describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
     for (const [name, expected] of Object.entries(DOVECOT)) {
       const raw = fixture(name);
       const latin1 = (v: Wire) => wireBytes(v).toString('latin1');
-      assert.equal(latin1(envelopeWire(raw)), expected.envelope, `${name} ENVELOPE`);
-      assert.equal(latin1(bodyStructureWire(raw, false)), expected.body, `${name} BODY`);
-      assert.equal(latin1(bodyStructureWire(raw, true)), expected.bodyStructure, `${name} BODYSTRUCTURE`);
+      assert.equal(latin1(envelopeWire(bytes(raw))), expected.envelope, `${name} ENVELOPE`);
+      assert.equal(latin1(bodyStructureWire(bytes(raw), false)), expected.body, `${name} BODY`);
+      assert.equal(
+        latin1(bodyStructureWire(bytes(raw), true)),
+        expected.bodyStructure,
+        `${name} BODYSTRUCTURE`,
+      );
     }
   });
 
@@ -80,16 +88,16 @@ describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
     for (const name of ['8bit-body', 'nested-rfc822', 'edge-cases', 'two-parts']) {
       const raw = name === 'two-parts' ? TWO_PARTS : fixture(name);
       for (const [value, prepared] of [
-        [envelope(raw), envelopeWire(raw)],
-        [bodyStructure(raw, false), bodyStructureWire(raw, false)],
-        [bodyStructure(raw, true), bodyStructureWire(raw, true)],
+        [envelope(raw), envelopeWire(bytes(raw))],
+        [bodyStructure(raw, false), bodyStructureWire(bytes(raw), false)],
+        [bodyStructure(raw, true), bodyStructureWire(bytes(raw), true)],
       ] as const) {
         assert.deepEqual(wireBytes(prepared), wireBytes(value), name);
         assert.deepEqual(compose('* 1 FETCH ', [prepared]), compose('* 1 FETCH ', [value]), name);
       }
     }
     // 8-bit header text goes out as a literal, summarised in the transcript as any literal is.
-    const env = envelopeWire(fixture('8bit-body'));
+    const env = envelopeWire(bytes(fixture('8bit-body')));
     assert.equal(env.text, null);
     assert.equal(env.pieces.length, 3);
     const out = compose('* 1 FETCH ', [[atom('ENVELOPE'), env]]);
@@ -101,10 +109,10 @@ describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
   });
 
   it('serializes once per message and keeps the text flat in one string', () => {
-    assert.equal(envelopeWire(TWO_PARTS), envelopeWire(TWO_PARTS));
-    assert.equal(bodyStructureWire(TWO_PARTS, true), bodyStructureWire(TWO_PARTS, true));
-    assert.notEqual(bodyStructureWire(TWO_PARTS, true), bodyStructureWire(TWO_PARTS, false));
-    assert.notEqual(envelopeWire(Buffer.from(TWO_PARTS)), envelopeWire(TWO_PARTS));
+    assert.equal(envelopeWire(bytes(TWO_PARTS)), envelopeWire(bytes(TWO_PARTS)));
+    assert.equal(bodyStructureWire(bytes(TWO_PARTS), true), bodyStructureWire(bytes(TWO_PARTS), true));
+    assert.notEqual(bodyStructureWire(bytes(TWO_PARTS), true), bodyStructureWire(bytes(TWO_PARTS), false));
+    assert.notEqual(envelopeWire(bytes(Buffer.from(TWO_PARTS))), envelopeWire(bytes(TWO_PARTS)));
     const p = prepare(['a', 1, null]);
     assert.ok(p instanceof Prepared);
     assert.equal(p.text, '("a" 1 NIL)');

@@ -5,6 +5,7 @@
  * side is visible. Results follow Dovecot 2.3 field by field (test/unit/mime.test.ts).
  */
 import { mimeTree } from '../../store/mime.js';
+import type { StoredMessage } from '../../store/types.js';
 import { prepare, type Prepared } from './compose.js';
 import { structureOf } from './mime/body-structure.js';
 import { envelopeOf } from './mime/envelope.js';
@@ -34,28 +35,32 @@ class WireForms {
 
 // Messages never change, so their structures can be kept as they go out, the way Dovecot keeps them
 // in its cache file: three flat strings per message (the ImapData trees behind them are dozens of
-// arrays each, which store/mime deliberately does not keep). Keyed by the raw Buffer, so an entry
-// lives exactly as long as the message and its parsed tree.
+// arrays each, which store/mime deliberately does not keep). Keyed by the message's `head` (its raw
+// Buffer in memory, its kept header block with --maildir), so an entry lives exactly as long as the
+// message, and a body read again from disk is not parsed again for BODYSTRUCTURE.
 const wireForms = new WeakMap<Buffer, WireForms>();
 
-function formsOf(raw: Buffer): WireForms {
-  let forms = wireForms.get(raw);
+/** What the wire forms read of a message. */
+export type MessageBytes = Pick<StoredMessage, 'raw' | 'head'>;
+
+function formsOf(message: MessageBytes): WireForms {
+  let forms = wireForms.get(message.head);
   if (!forms) {
     forms = new WireForms();
-    wireForms.set(raw, forms);
+    wireForms.set(message.head, forms);
   }
   return forms;
 }
 
-/** ENVELOPE (RFC 3501 §7.4.2) as wire text. */
-export function envelopeWire(raw: Buffer): Prepared {
-  const forms = formsOf(raw);
-  return (forms.envelope ??= prepare(envelope(raw)));
+/** ENVELOPE (RFC 3501 §7.4.2) as wire text: from the header alone. */
+export function envelopeWire(message: MessageBytes): Prepared {
+  const forms = formsOf(message);
+  return (forms.envelope ??= prepare(envelope(message.head)));
 }
 
 /** BODYSTRUCTURE when extended=true, BODY when false (RFC 3501 §7.4.2), as wire text. */
-export function bodyStructureWire(raw: Buffer, extended: boolean): Prepared {
-  const forms = formsOf(raw);
-  if (extended) return (forms.bodyStructure ??= prepare(bodyStructure(raw, true)));
-  return (forms.body ??= prepare(bodyStructure(raw, false)));
+export function bodyStructureWire(message: MessageBytes, extended: boolean): Prepared {
+  const forms = formsOf(message);
+  if (extended) return (forms.bodyStructure ??= prepare(bodyStructure(message.raw, true)));
+  return (forms.body ??= prepare(bodyStructure(message.raw, false)));
 }

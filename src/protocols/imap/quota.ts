@@ -18,7 +18,7 @@ export async function usageOf(store: MailStore, drop: string): Promise<Usage> {
   let messages = 0;
   for (const folder of await store.folders(drop))
     for (const m of folder.messages) {
-      bytes += m.raw.length;
+      bytes += m.size;
       messages++;
     }
   return { bytes, messages };

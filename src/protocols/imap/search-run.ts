@@ -67,8 +67,8 @@ function matches(key: SearchKey, c: Candidate, scope: Scope): boolean {
       return scope.view.isRecent(message) === key.set;
     case 'header': {
       if (key.value !== '' && ADDRESS_FIELDS.has(key.field))
-        return addressMatches(message.raw, key.field, key.value);
-      const values = headerValues(message.raw, key.field);
+        return addressMatches(message.head, key.field, key.value);
+      const values = headerValues(message.head, key.field);
       // RFC 3501 §6.4.4: HEADER with an empty string matches every message that has the field.
       return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
     }
@@ -80,7 +80,7 @@ function matches(key: SearchKey, c: Candidate, scope: Scope): boolean {
     }
     case 'date': {
       // RFC 3501 §6.4.4: SENT* compare the Date header's own calendar day, disregarding time and zone.
-      const day = key.of === 'internal' ? dayOf(message.internalDate) : fieldsOf(message.raw).sent?.day;
+      const day = key.of === 'internal' ? dayOf(message.internalDate) : fieldsOf(message.head).sent?.day;
       if (day === undefined) return false;
       return key.op === 'before' ? day < key.day : key.op === 'on' ? day === key.day : day >= key.day;
     }
@@ -90,7 +90,7 @@ function matches(key: SearchKey, c: Candidate, scope: Scope): boolean {
       return key.op === 'older' ? age >= key.seconds * 1000 : age < key.seconds * 1000;
     }
     case 'size':
-      return key.op === 'larger' ? message.raw.length > key.n : message.raw.length < key.n;
+      return key.op === 'larger' ? message.size > key.n : message.size < key.n;
     case 'not':
       return !matches(key.key, c, scope);
     case 'or':

@@ -40,19 +40,19 @@ export function parseSortCriteria(token: Token | undefined, display: boolean): S
 }
 
 /** RFC 5256 §2.2: the sent date, or the internal date when the Date header is missing or unreadable. */
-export function sentTime(message: StoredMessage, fields = fieldsOf(message.raw)): number {
+export function sentTime(message: StoredMessage, fields = fieldsOf(message.head)): number {
   return fields.sent?.time ?? message.internalDate.getTime();
 }
 
 /** RFC 5256 §3 FROM/TO/CC: the addr-mailbox of the first address, "" when there is none. */
 function firstMailbox(message: StoredMessage, field: string): string {
-  const first = fieldsOf(message.raw).addresses(field)[0];
+  const first = fieldsOf(message.head).addresses(field)[0];
   return first ? asciiCasemap(first.mailbox) : '';
 }
 
 /** RFC 5957 §3: the display name of the first address, else its addr-spec. */
 function displayName(message: StoredMessage, field: string): string {
-  const first: Address | undefined = fieldsOf(message.raw).addresses(field)[0];
+  const first: Address | undefined = fieldsOf(message.head).addresses(field)[0];
   if (!first) return '';
   return asciiCasemap(first.name?.trim() || `${first.mailbox}@${first.host}`);
 }
@@ -64,9 +64,9 @@ function keyOf(criterion: Criterion, message: StoredMessage): string | number {
     case 'DATE':
       return sentTime(message);
     case 'SIZE':
-      return message.raw.length;
+      return message.size;
     case 'SUBJECT':
-      return fieldsOf(message.raw).subjectKey;
+      return fieldsOf(message.head).subjectKey;
     case 'FROM':
     case 'TO':
     case 'CC':

@@ -24,6 +24,22 @@ function sizeOf(message: StoredMessage): number {
   return size;
 }
 
+/**
+ * The bytes of a listed message. A message the store dropped (`--max-messages`) or another session
+ * expunged stays in this session's snapshot (RFC 1939 §5); in memory its bytes go with it, but with
+ * `--maildir` its file is gone: then -ERR [SYS/TEMP] (RFC 3206 §4), not a reply that never comes.
+ */
+export function bodyOf(entry: ListedMessage): { ok: true; raw: Buffer } | { ok: false; error: Pop3Error } {
+  try {
+    return { ok: true, raw: entry.message.raw };
+  } catch (err) {
+    return {
+      ok: false,
+      error: errors.sysTemp(`message ${entry.number} cannot be read: ${(err as Error).message}`),
+    };
+  }
+}
+
 /** Longest message number we try to read: more digits cannot name a message (and would lose precision). */
 const MAX_NUMBER_DIGITS = 9;
 

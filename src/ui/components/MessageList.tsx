@@ -53,7 +53,7 @@ function columns(width: number, mail: MailList): Column[] {
     },
   ];
   const tail: Column[] = [
-    { title: 'size', width: 5, cell: (m) => ({ text: size(m.message.raw.length), style: 'server' }) },
+    { title: 'size', width: 5, cell: (m) => ({ text: size(m.message.size), style: 'server' }) },
     ...(wide
       ? [
           {

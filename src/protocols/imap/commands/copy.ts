@@ -15,7 +15,7 @@ async function copyMessages(c: CommandContext): Promise<{ code: string | null; s
   if (c.name.endsWith('COPY'))
     await checkQuota(
       c.imap,
-      messages.reduce((n, m) => n + m.message.raw.length, 0),
+      messages.reduce((n, m) => n + m.message.size, 0),
       messages.length,
     );
   const store = c.imap.ctx.store;

@@ -48,19 +48,19 @@ function writeAttribute(w: ResponseWriter, view: MailboxView, message: StoredMes
       w.str('INTERNALDATE "' + formatDateTime(message.internalDate) + '"');
       return;
     case 'RFC822.SIZE':
-      w.str('RFC822.SIZE ' + message.raw.length);
+      w.str('RFC822.SIZE ' + message.size);
       return;
     case 'ENVELOPE':
       w.str('ENVELOPE ');
-      w.value(mime.envelopeWire(message.raw));
+      w.value(mime.envelopeWire(message));
       return;
     case 'BODY':
       w.str('BODY ');
-      w.value(mime.bodyStructureWire(message.raw, false));
+      w.value(mime.bodyStructureWire(message, false));
       return;
     case 'BODYSTRUCTURE':
       w.str('BODYSTRUCTURE ');
-      w.value(mime.bodyStructureWire(message.raw, true));
+      w.value(mime.bodyStructureWire(message, true));
       return;
     case 'RFC822':
       w.str('RFC822 ');

@@ -50,7 +50,7 @@ export function statusResponse(imap: ImapSession, folder: Folder, items: Token[]
       case 'DELETED-STORAGE': {
         // RFC 9051 §6.3.11, RFC 9208 §4.2.1: the \Deleted messages, by count or in KiB.
         const deleted = folder.messages.filter((m) => m.flags.has('\\Deleted'));
-        const bytes = deleted.reduce((n, m) => n + m.raw.length, 0);
+        const bytes = deleted.reduce((n, m) => n + m.size, 0);
         out.push(
           key === 'DELETED' ? `DELETED ${deleted.length}` : `DELETED-STORAGE ${Math.ceil(bytes / 1024)}`,
         );
@@ -58,7 +58,7 @@ export function statusResponse(imap: ImapSession, folder: Folder, items: Token[]
       }
       case 'SIZE':
         if (!offers(imap, 'STATUS=SIZE')) throw bad('unknown STATUS item SIZE');
-        out.push(`SIZE ${folder.messages.reduce((n, m) => n + m.raw.length, 0)}`);
+        out.push(`SIZE ${folder.messages.reduce((n, m) => n + m.size, 0)}`);
         break;
       default:
         throw bad(`unknown STATUS item ${item.type === 'atom' ? item.value : '(list)'}`);

@@ -1,4 +1,5 @@
 import { dotStuff } from '../multiline.js';
+import { bodyOf } from '../maildrop.js';
 import type { CommandSpec } from '../registry.js';
 
 /** RFC 1939 §5 RETR msg: the whole message, dot-stuffed. Retrieving changes nothing in the store. */
@@ -10,6 +11,8 @@ export const retr: CommandSpec = {
     if (!found.ok) return session.fail(found.error);
     const { entry } = found;
     if ((await session.ask('retr', { command: 'RETR', args: arg })) === 'stop') return;
-    await session.sendMessage(`+OK ${entry.size} octets`, dotStuff(entry.message.raw));
+    const body = bodyOf(entry);
+    if (!body.ok) return session.fail(body.error);
+    await session.sendMessage(`+OK ${entry.size} octets`, dotStuff(body.raw));
   },
 };

@@ -1,5 +1,6 @@
 import { errors } from '../replies.js';
 import { dotStuff, topOf } from '../multiline.js';
+import { bodyOf } from '../maildrop.js';
 import type { CommandSpec } from '../registry.js';
 
 /**
@@ -22,6 +23,8 @@ export const top: CommandSpec = {
     }
     const args = count === undefined ? arg : `${arg} ${count}`;
     if ((await session.ask('retr', { command: 'TOP', args })) === 'stop') return;
-    await session.sendMessage('+OK top of message follows', dotStuff(topOf(found.entry.message.raw, lines)));
+    const body = bodyOf(found.entry);
+    if (!body.ok) return session.fail(body.error);
+    await session.sendMessage('+OK top of message follows', dotStuff(topOf(body.raw, lines)));
   },
 };
