@@ -1,3 +1,4 @@
+import { checkCommand } from '../../core/command-check.js';
 import { commandOffered } from './capabilities.js';
 import { REPLIED, type CommandSpec } from './command.js';
 import { bad, ImapError, no } from './errors.js';
@@ -30,16 +31,20 @@ export async function dispatch(imap: ImapSession, raw: Buffer): Promise<void> {
     }
     spec = COMMANDS.get(name);
     // A command whose capability a scenario removed is unknown, as on a server without it.
-    if (!spec || !commandOffered(imap, spec)) throw bad(`unknown command ${name}`);
+    const offered = spec && commandOffered(imap, spec) ? spec : undefined;
     // State and arity are checked here, once, before any handler runs.
-    if (!spec.states.includes(imap.state.kind)) throw bad(`${name} is not allowed ${stateText(imap.state)}`);
-    const [min, max] = spec.args;
-    if (args.length < min || args.length > max)
+    const check = checkCommand(offered, imap.state.kind, args.length, (r) => r.args);
+    if (check.kind === 'unknown') throw bad(`unknown command ${name}`);
+    if (check.kind === 'wrong-state') throw bad(`${name} is not allowed ${stateText(imap.state)}`);
+    if (check.kind === 'arity') {
+      const { min, max } = check;
       throw bad(
         `${name} takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} arguments`,
       );
+    }
+    const command = check.row;
     if (imap.state.kind === 'selected' && imap.state.view.vanished) {
-      const verdict = spec.whenVanished ?? (spec.states.includes('authenticated') ? 'run' : 'bye');
+      const verdict = command.whenVanished ?? (command.states.includes('authenticated') ? 'run' : 'bye');
       if (verdict === 'bye') return byeVanished(imap, imap.state.view);
       if (verdict === 'no') throw no('Mailbox was deleted under us');
     }
@@ -50,10 +55,10 @@ export async function dispatch(imap: ImapSession, raw: Buffer): Promise<void> {
       })) === 'stop'
     )
       return;
-    const result = await spec.handle({ imap, tag: parsed.tag, name, uid, args });
+    const result = await command.handle({ imap, tag: parsed.tag, name, uid, args });
     // A scenario's BYE during the command (IDLE) closed the session: no tagged reply follows it.
     if (result === REPLIED || imap.session.closed) return;
-    imap.flushUpdates(!spec.holdsExpunge);
+    imap.flushUpdates(!command.holdsExpunge);
     imap.errors.ok();
     imap.send(`${parsed.tag} OK ${result || `${name} completed`}`);
     if (imap.state.kind === 'logout') imap.session.close('client logged out');

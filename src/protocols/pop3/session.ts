@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Credentials } from '../../auth/mechanism.js';
 import type { AuthPolicy } from '../../scenario/engine.js';
 import { verifyCredentials, type UserDirectory } from '../../auth/verify.js';
+import { checkCommand } from '../../core/command-check.js';
 import { ContinuationSlot, ErrorCount } from '../../core/line-conversation.js';
 import { overflowNote } from '../../core/line-reader.js';
 import type { Session } from '../../core/session.js';
@@ -291,14 +292,19 @@ export class Pop3Session {
     this.core.client(line, spec?.describe?.(args), pipelined);
     if (verb.trim() === '') return this.fail(errors.protocol('empty command'));
     if ((await this.ask('command', { command: verb, args: rest })) === 'stop') return;
-    if (!spec) return this.fail(errors.unknownCommand(printableArg(verb)));
-    if (!spec.states.includes(this.state.kind))
-      return this.fail(errors.wrongState(verb, this.state.kind.toUpperCase()));
-    const { min, max } = spec.args;
-    if (args.length < min || args.length > max) {
-      const wanted = min === max ? `${min}` : `${min} to ${max}`;
-      return this.fail(errors.protocol(`${verb} takes ${wanted} argument${max === 1 ? '' : 's'}`));
+    const check = checkCommand(spec, this.state.kind, args.length, (s) => [s.args.min, s.args.max]);
+    switch (check.kind) {
+      case 'unknown':
+        return this.fail(errors.unknownCommand(printableArg(verb)));
+      case 'wrong-state':
+        return this.fail(errors.wrongState(verb, this.state.kind.toUpperCase()));
+      case 'arity': {
+        const { min, max } = check;
+        const wanted = min === max ? `${min}` : `${min} to ${max}`;
+        return this.fail(errors.protocol(`${verb} takes ${wanted} argument${max === 1 ? '' : 's'}`));
+      }
+      case 'ok':
+        return check.row.handle(this, args);
     }
-    await spec.handle(this, args);
   }
 }
