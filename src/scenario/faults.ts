@@ -25,18 +25,15 @@ export interface CutReport {
 const CUT_TAIL_BYTES = 60;
 
 /**
- * One transcript line saying where a cut stopped the reply, with the last bytes shown escaped.
- * `recordedAsSent`: the writer recorded its lines as far as the cut let them out (core/reply-writer.ts), so the
- * note need not warn that the lines around it say more than the client got.
+ * One transcript line saying where a cut stopped the reply, with the last bytes shown escaped. Every
+ * protocol and the proxy record their lines as far as the cut let them out (core/reply-writer.ts), so
+ * the note needs no warning that the lines around it say more than the client got.
  */
-export function describeCut(rule: string, cut: CutReport, recordedAsSent = false): string {
+export function describeCut(rule: string, cut: CutReport): string {
   const tail = JSON.stringify(cut.tail.toString('latin1'));
-  const warning = recordedAsSent
-    ? ''
-    : ' (reply lines recorded around this cut did not reach the client in full)';
   return (
     `scenario rule ${rule}: the reply was cut after ${cut.sent} bytes, ending ${tail}; ` +
-    `${cut.heldBack} bytes already written were not sent, nor is anything written after${warning}`
+    `${cut.heldBack} bytes already written were not sent, nor is anything written after`
   );
 }
 

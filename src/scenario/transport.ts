@@ -60,7 +60,7 @@ export async function playTransport(v: TransportVerdict, session: Session): Prom
         kind: 'cut',
         afterBytes: v.afterBytes,
         onCut: (cut) => {
-          session.note('info', describeCut(v.rule, cut, true));
+          session.note('info', describeCut(v.rule, cut));
           session.close(`${why}: connection cut after ${cut.sent} bytes, mid-reply`);
         },
       });
