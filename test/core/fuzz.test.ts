@@ -2,21 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { Sandbox } from '../../src/index.js';
+import { mulberry32 } from '../../src/scenario/random.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Well-formed command streams of each protocol, the material the mutations start from. */
 const CORPUS: Record<'smtp' | 'imap' | 'pop3', string[]> = {
@@ -156,7 +145,7 @@ describe(`protocol fuzzer (seed ${SEED}: FUZZ_SEED=${SEED} repeats it)`, () => {
 
   for (const proto of ['smtp', 'imap', 'pop3'] as const) {
     it(`${proto}: mutated and split command streams; no crash, no error line, a neighbour still served`, async () => {
-      const rand = random(SEED + proto.length);
+      const rand = mulberry32(SEED + proto.length);
       const started = Date.now();
       let sessions = 0;
       while (sessions < MAX_SESSIONS && Date.now() - started < BUDGET_MS) {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import type { Sandbox } from '../../src/index.js';
 import { RawClient } from './raw-client.js';
+import { inlineScenario, startTestSandbox } from './sandbox.js';
 
 /** Sends one IMAP command; returns its lines up to the tagged reply. */
 export async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
@@ -25,4 +27,20 @@ export async function signedIn(port: number, clients: RawClient[], mailbox?: str
   await ok(c, 'l', 'LOGIN test secret');
   if (mailbox) await ok(c, 's', `SELECT ${mailbox}`);
   return c;
+}
+
+/**
+ * A sandbox with only the IMAP listener, a scenario given as YAML text if any, the sandbox's `users`
+ * if any, and `messages` in the INBOX of user test; pushed to `sandboxes` for the suite's `after`.
+ */
+export async function imapSandbox(
+  sandboxes: Sandbox[],
+  setup: { scenario?: string | null; users?: Record<string, string>; messages?: Buffer[] },
+): Promise<Sandbox> {
+  const scenario = setup.scenario ? await inlineScenario(setup.scenario) : undefined;
+  const sb = await startTestSandbox({ listeners: ['imap'], scenario, users: setup.users });
+  sandboxes.push(sb);
+  for (const message of setup.messages ?? [])
+    await sb.store.append(sb.store.maildropFor('test'), 'INBOX', message);
+  return sb;
 }

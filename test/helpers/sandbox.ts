@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/index.js';
+import { parseScenario, type Scenario } from '../../src/scenario/index.js';
 import { DEFAULT_HOST, DEFAULT_HOSTNAME } from '../../src/config/defaults.js';
 import { certificateNames, loadCertificate } from '../../src/tls/certs.js';
 
@@ -31,4 +32,9 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sa
 
 export function certPath(): string {
   return join(testCertsDir(), 'cert.pem');
+}
+
+/** A scenario written in the test (YAML text), named `inline` in its errors. */
+export function inlineScenario(text: string): Promise<Scenario> {
+  return parseScenario(text, { label: 'inline.yaml', name: 'inline' });
 }

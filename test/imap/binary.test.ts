@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
-import { parseScenario } from '../../src/scenario/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { run } from '../helpers/run.js';
-import { startTestSandbox } from '../helpers/sandbox.js';
+import { imapSandbox } from '../helpers/imap.js';
 import { PYTHON } from '../scenarios/support.js';
 
 /** BINARY (RFC 3516): decoded parts, literal8 both ways, [UNKNOWN-CTE], and the capability switch. */
@@ -44,14 +43,8 @@ after(async () => {
   await Promise.all(sandboxes.map((s) => s.close()));
 });
 
-async function sandbox(scenarioText?: string): Promise<Sandbox> {
-  const scenario = scenarioText
-    ? await parseScenario(scenarioText, { label: 'inline.yaml', name: 'inline' })
-    : undefined;
-  const sb = await startTestSandbox({ listeners: ['imap'], scenario, users: { test: 'testpass' } });
-  sandboxes.push(sb);
-  await sb.store.append(sb.store.maildropFor('test'), 'INBOX', MESSAGE);
-  return sb;
+function sandbox(scenario?: string): Promise<Sandbox> {
+  return imapSandbox(sandboxes, { scenario, users: { test: 'testpass' }, messages: [MESSAGE] });
 }
 
 async function selected(sb: Sandbox): Promise<RawClient> {

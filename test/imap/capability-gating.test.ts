@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
-import { parseScenario } from '../../src/scenario/index.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { startTestSandbox } from '../helpers/sandbox.js';
+import { imapSandbox } from '../helpers/imap.js';
 
 /**
  * A capability a scenario removes switches its extension off: the command is answered as a server
@@ -28,13 +27,8 @@ after(async () => {
   await Promise.all(open.map((s) => s.close()));
 });
 
-async function selectedClient(scenarioText: string | null): Promise<RawClient> {
-  const scenario = scenarioText
-    ? await parseScenario(scenarioText, { label: 'inline.yaml', name: 'inline' })
-    : undefined;
-  const sb = await startTestSandbox({ listeners: ['imap'], scenario });
-  open.push(sb);
-  await sb.store.append(sb.store.maildropFor('test'), 'INBOX', Buffer.from('Subject: one\r\n\r\nbody\r\n'));
+async function selectedClient(scenario: string | null): Promise<RawClient> {
+  const sb = await imapSandbox(open, { scenario, messages: [Buffer.from('Subject: one\r\n\r\nbody\r\n')] });
   const c = await RawClient.connect(sb.ports.imap!);
   clients.push(c);
   await c.readLine();

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
-import { parseScenario } from '../../src/scenario/index.js';
 import { DeflateClient } from '../helpers/deflate-client.js';
-import { startTestSandbox } from '../helpers/sandbox.js';
+import { imapSandbox } from '../helpers/imap.js';
 
 /**
  * COMPRESS=DEFLATE (RFC 4978) with a raw client that deflates with Node's zlib (python's imaplib cannot
@@ -18,19 +17,9 @@ after(async () => {
   await Promise.all(sandboxes.map((s) => s.close()));
 });
 
-async function sandbox(scenarioText?: string): Promise<Sandbox> {
-  const scenario = scenarioText
-    ? await parseScenario(scenarioText, { label: 'inline.yaml', name: 'inline' })
-    : undefined;
-  const sb = await startTestSandbox({ listeners: ['imap'], scenario, users: { test: 'testpass' } });
-  sandboxes.push(sb);
-  const body = 'x'.repeat(5000);
-  await sb.store.append(
-    sb.store.maildropFor('test'),
-    'INBOX',
-    Buffer.from(`Subject: big\r\n\r\n${body}\r\n`),
-  );
-  return sb;
+function sandbox(scenario?: string): Promise<Sandbox> {
+  const big = Buffer.from(`Subject: big\r\n\r\n${'x'.repeat(5000)}\r\n`);
+  return imapSandbox(sandboxes, { scenario, users: { test: 'testpass' }, messages: [big] });
 }
 
 async function loggedIn(sb: Sandbox): Promise<DeflateClient> {

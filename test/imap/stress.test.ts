@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
+import { mulberry32 } from '../../src/scenario/random.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 
 /**
@@ -16,18 +17,6 @@ const SEED = Number(process.env.STRESS_SEED ?? 1414);
 const RUN_MS = Number(process.env.STRESS_MS ?? 12_000);
 const SESSIONS = 8;
 const MAX_COMMANDS = 2_000;
-
-/** mulberry32: a small seeded generator, one stream per session. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function countSet(set: string): number {
   let n = 0;
@@ -225,7 +214,7 @@ describe('IMAP: eight sessions on one mailbox at once', () => {
       await c.command('s', 'SELECT INBOX');
     }
     const deadline = Date.now() + RUN_MS;
-    await Promise.all(checkers.map((c, s) => work(c, random(SEED * 31 + s), deadline)));
+    await Promise.all(checkers.map((c, s) => work(c, mulberry32(SEED * 31 + s), deadline)));
     // Everyone catches up, then each picture must match the mailbox.
     for (const c of checkers) await c.command('n', 'NOOP');
     const inbox = (await sb.store.folder(drop, 'INBOX'))!;
