@@ -22,6 +22,19 @@ describe('HTTP API (fetch)', () => {
   });
   after(() => sandbox.close());
 
+  /** swaks sending grey@example.test the same triple each time (greylisting counts triples). */
+  const greylistedSend = () =>
+    run('swaks', [
+      '--server',
+      `127.0.0.1:${sandbox.ports.smtp}`,
+      '--to',
+      'grey@example.test',
+      '--from',
+      'x@example.test',
+      '--silent',
+      '2',
+    ]);
+
   it('lists delivered messages newest first, filters them, and hands out the exact bytes and decoded parts', async () => {
     const raw = sampleMessage('first of two');
     await sendMail({ port: sandbox.ports.smtp!, raw, to: ['carol@example.test'] });
@@ -158,16 +171,7 @@ describe('HTTP API (fetch)', () => {
     const ok = await put(JSON.stringify({ name: 'greylisting' }));
     assert.equal(ok.status, 200, await ok.clone().text());
     assert.equal(((await ok.json()) as { current: { name: string } }).current.name, 'greylisting');
-    const swaks = await run('swaks', [
-      '--server',
-      `127.0.0.1:${sandbox.ports.smtp}`,
-      '--to',
-      'grey@example.test',
-      '--from',
-      'x@example.test',
-      '--silent',
-      '2',
-    ]);
+    const swaks = await greylistedSend();
     assert.match(swaks.stdout + swaks.stderr, /451 4\.7\.1 Greylisted/);
     assert.equal(
       ((await getJson(`${api}/scenario`)) as { current: { name: string } }).current.name,
@@ -205,16 +209,7 @@ describe('HTTP API (fetch)', () => {
     assert.equal((await getJson<Listed>(`${api}/messages`)).total, 0);
     assert.deepEqual((await getJson<{ sessions: unknown[] }>(`${api}/sessions`)).sessions, []);
     // Greylisting counts triples: after the reset the same triple is a first attempt again.
-    const swaks = await run('swaks', [
-      '--server',
-      `127.0.0.1:${sandbox.ports.smtp}`,
-      '--to',
-      'grey@example.test',
-      '--from',
-      'x@example.test',
-      '--silent',
-      '2',
-    ]);
+    const swaks = await greylistedSend();
     assert.match(swaks.stdout + swaks.stderr, /451 4\.7\.1 Greylisted/);
 
     await sendMail({ port: sandbox.ports.smtp!, raw: sampleMessage('a'), to: ['grey2@example.test'] }).catch(
