@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   closeSync,
   constants,
@@ -11,14 +10,12 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { MAIN, startHeadless } from '../helpers/cli.js';
 import { run } from '../helpers/run.js';
 import { certPath, tempDir, testCertsDir } from '../helpers/sandbox.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { FLAGS } from '../../src/cli/flags.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 describe('mailsandbox CLI', () => {
   it('--help lists every flag; --version prints the version', async () => {
@@ -81,35 +78,19 @@ describe('mailsandbox CLI', () => {
   it('headless: JSON listening lines, transcript lines, SIGTERM closes and flushes, exit 0', async () => {
     const record = tempDir();
     testCertsDir();
-    const child = spawn(
-      'node',
-      [
-        MAIN,
-        '--no-tui',
-        '--ephemeral-ports',
-        '--certs-dir',
-        testCertsDir(),
-        '--record',
-        record,
-        '--listeners',
-        'smtp,smtps',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const headless = startHeadless([
+      '--ephemeral-ports',
+      '--certs-dir',
+      testCertsDir(),
+      '--record',
+      record,
+      '--listeners',
+      'smtp,smtps',
+    ]);
+    const { child } = headless;
     try {
-      const deadline = Date.now() + 15_000;
-      while (!/"name":"smtps"/.test(out) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      const listening = out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .filter((l) => l.event === 'listening');
+      await headless.waitOut(/"name":"smtps"/);
+      const listening = headless.records().filter((l) => l.event === 'listening');
       assert.deepEqual(
         listening.map((l) => [l.proto, l.name, l.tls]),
         [
@@ -130,13 +111,9 @@ describe('mailsandbox CLI', () => {
         'NOOP',
       ]);
       assert.equal(curl.code, 0, curl.stderr);
-      const until = Date.now() + 5_000;
-      while (!/"event":"session-close"/.test(out) && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 50));
-      const lines = out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      await headless.waitOut(/"event":"session-close"/, 5_000);
+      const lines = headless.records();
+      const out = headless.out;
       assert.ok(
         lines.some((l) => l.event === 'client-line' && String(l.line).startsWith('AUTH ')),
         out,
@@ -148,7 +125,7 @@ describe('mailsandbox CLI', () => {
       assert.equal(decoded.dir, 'C');
       assert.match(String(decoded.sid), /^smtp#\d+$/);
       child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.equal((await headless.exited).code, 0);
       assert.ok(readdirSync(record).some((f) => f.endsWith('.txt')));
     } finally {
       child.kill('SIGKILL');
@@ -156,33 +133,17 @@ describe('mailsandbox CLI', () => {
   });
 
   it('--pretty into a file (no terminal) writes no colour codes', async () => {
-    const child = spawn(
-      'node',
-      [
-        MAIN,
-        '--no-tui',
-        '--pretty',
-        '--ephemeral-ports',
-        '--certs-dir',
-        testCertsDir(),
-        '--listeners',
-        'smtp',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined },
-      },
+    const headless = startHeadless(
+      ['--pretty', '--ephemeral-ports', '--certs-dir', testCertsDir(), '--listeners', 'smtp'],
+      { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined },
     );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise((r) => child.on('exit', r));
+    const { child } = headless;
     try {
-      const deadline = Date.now() + 15_000;
-      while (!/listening/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await headless.waitOut(/listening/);
       child.kill('SIGTERM');
-      await exited;
-      assert.match(out, /listening/);
-      assert.doesNotMatch(out, /\x1b\[/);
+      await headless.exited;
+      assert.match(headless.out, /listening/);
+      assert.doesNotMatch(headless.out, /\x1b\[/);
     } finally {
       child.kill('SIGKILL');
     }
@@ -193,16 +154,8 @@ describe('mailsandbox CLI', () => {
     // signal certainly arrives before anything listens.
     const fifo = join(tempDir(), 'slow.yaml');
     assert.equal((await run('mkfifo', [fifo])).code, 0);
-    const child = spawn(
-      'node',
-      [MAIN, '--no-tui', '--ephemeral-ports', '--certs-dir', testCertsDir(), '--scenario', fifo],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<[number | null, string | null]>((r) =>
-      child.on('exit', (code, signal) => r([code, signal])),
-    );
+    const headless = startHeadless(['--ephemeral-ports', '--certs-dir', testCertsDir(), '--scenario', fifo]);
+    const { child } = headless;
     try {
       // Startup is inside loadScenario once a thread of the child waits to open the FIFO (Linux
       // names that wait wait_for_partner).
@@ -222,7 +175,7 @@ describe('mailsandbox CLI', () => {
       const deadline = Date.now() + 15_000;
       while (!holdsFifo() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.ok(holdsFifo(), 'the child reads the scenario');
-      assert.equal(out, '', 'nothing listens yet');
+      assert.equal(headless.out, '', 'nothing listens yet');
       child.kill('SIGINT');
       await new Promise((r) => setTimeout(r, 100));
       // Non-blocking: a process that died by the signal has no reader on the FIFO (ENXIO).
@@ -233,8 +186,8 @@ describe('mailsandbox CLI', () => {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
       }
-      assert.deepEqual(await exited, [0, null]);
-      assert.match(out, /"event":"stopping","signal":"SIGINT"/);
+      assert.deepEqual(await headless.exited, { code: 0, signal: null });
+      assert.match(headless.out, /"event":"stopping","signal":"SIGINT"/);
     } finally {
       child.kill('SIGKILL');
     }
@@ -244,31 +197,19 @@ describe('mailsandbox CLI', () => {
     const sb = await startTestSandbox({ listeners: ['smtp'] });
     try {
       const taken = sb.ports.smtp! - 25;
-      const child = spawn(
-        'node',
-        [
-          MAIN,
-          '--no-tui',
-          '--port-offset',
-          String(taken),
-          '--certs-dir',
-          testCertsDir(),
-          '--listeners',
-          'smtp,submission',
-        ],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const deadline = Date.now() + 15_000;
-      while (!/"name":"submission"/.test(out) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      child.kill('SIGTERM');
-      await new Promise((r) => child.on('exit', r));
-      assert.match(out, /"event":"listen-failed".*EADDRINUSE/);
-      assert.match(out, /"event":"listening","proto":"smtp","name":"submission"/);
+      const headless = startHeadless([
+        '--port-offset',
+        String(taken),
+        '--certs-dir',
+        testCertsDir(),
+        '--listeners',
+        'smtp,submission',
+      ]);
+      await headless.waitOut(/"name":"submission"/);
+      headless.child.kill('SIGTERM');
+      await headless.exited;
+      assert.match(headless.out, /"event":"listen-failed".*EADDRINUSE/);
+      assert.match(headless.out, /"event":"listening","proto":"smtp","name":"submission"/);
     } finally {
       await sb.close();
     }

@@ -1,10 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { MAIN } from '../helpers/cli.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/sandbox.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 describe('mailsandbox report / scenarios / validate --help', () => {
   it('prints the usage on stdout, exit 0 (validate did not look for a scenario named --help)', async () => {

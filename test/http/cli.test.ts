@@ -1,40 +1,25 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { MAIN, startHeadless } from '../helpers/cli.js';
 import { run } from '../helpers/run.js';
 import { testCertsDir } from '../helpers/sandbox.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
 describe('mailsandbox CLI: the http listener', () => {
   it('headless: a listening line for http, and the start says the token is required', async () => {
-    const child = spawn(
-      'node',
-      [
-        MAIN,
-        '--no-tui',
-        '--ephemeral-ports',
-        '--certs-dir',
-        testCertsDir(),
-        '--listeners',
-        'smtp,http',
-        '--http-token',
-        'tok-en-123',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const headless = startHeadless([
+      '--ephemeral-ports',
+      '--certs-dir',
+      testCertsDir(),
+      '--listeners',
+      'smtp,http',
+      '--http-token',
+      'tok-en-123',
+    ]);
+    const { child } = headless;
     try {
-      const deadline = Date.now() + 15_000;
-      while (!/requires the --http-token/.test(out) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      const lines = out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      await headless.waitOut(/requires the --http-token/);
+      const lines = headless.records();
+      const out = headless.out;
       const http = lines.find((l) => l.event === 'listening' && l.name === 'http');
       assert.ok(http, out);
       assert.equal(http.proto, 'http');
@@ -48,7 +33,7 @@ describe('mailsandbox CLI: the http listener', () => {
       assert.equal((await fetch(api)).status, 401);
       assert.equal((await fetch(api, { headers: { Authorization: 'Bearer tok-en-123' } })).status, 200);
       child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.equal((await headless.exited).code, 0);
     } finally {
       child.kill('SIGKILL');
     }

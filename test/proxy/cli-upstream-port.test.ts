@@ -1,13 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Sandbox } from '../../src/index.js';
 import { parseUpstream } from '../../src/proxy/upstream.js';
+import { MAIN } from '../helpers/cli.js';
 import { python } from '../helpers/run.js';
 import { certPath, startTestSandbox, testCertsDir } from '../helpers/sandbox.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 const IMAPLIB = String.raw`
 import imaplib, ssl, sys
