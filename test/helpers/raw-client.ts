@@ -154,3 +154,30 @@ export class RawClient {
     this.socket.destroy();
   }
 }
+
+/**
+ * A raw socket on `port` that follows a script: each step waits until what arrived since the last write
+ * matches `wait`, then writes `send`. Resolves when the server closes the connection; destroyed after
+ * `timeoutMs` at most.
+ */
+export function scriptedSession(
+  port: number,
+  steps: [wait: RegExp, send: string][],
+  timeoutMs = 5_000,
+): Promise<void> {
+  const script = [...steps];
+  return new Promise<void>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString();
+      while (script[0] && script[0][0].test(buffered)) {
+        buffered = '';
+        socket.write(script.shift()![1]);
+      }
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+    setTimeout(() => socket.destroy(), timeoutMs).unref();
+  });
+}

@@ -76,3 +76,20 @@ export function sampleMessage(subject = 'test mail from test subject'): Buffer {
     ].join('\r\n'),
   );
 }
+
+/** curl's arguments for one message from a@example.test to b@example.test, read from stdin. */
+export const CURL_ENVELOPE = ['--mail-from', 'a@example.test', '--mail-rcpt', 'b@example.test', '-T', '-'];
+
+/** swaks' arguments for one message from a@example.test to b@example.test on 127.0.0.1:`port`. */
+export function swaksTo(port: number | undefined): string[] {
+  return [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--from',
+    'a@example.test',
+    '--to',
+    'b@example.test',
+  ];
+}

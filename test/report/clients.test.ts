@@ -1,25 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/index.js';
 import type { SessionReport } from '../../src/report/runner.js';
 import { loadScenario, parseScenario } from '../../src/scenario/index.js';
 import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
+import { closedSessions } from '../helpers/findings.js';
+import { scriptedSession } from '../helpers/raw-client.js';
 import { python, run } from '../helpers/run.js';
-import { waitFor } from '../helpers/wait.js';
+import { CURL_ENVELOPE, swaksTo } from '../helpers/smtp.js';
 
 const MESSAGE = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
-
-/** The report of the sessions opened since `before` sessions, once all of them are closed. */
-async function closedSessions(sb: Sandbox, beforeCount: number, count: number): Promise<SessionReport[]> {
-  return waitFor(() => {
-    const sessions = sb.report().sessions.slice(beforeCount);
-    const closed = sb.transcript.history().filter((e) => e.type === 'session-close').length;
-    return sessions.length >= count && closed >= beforeCount + count ? sessions : null;
-  }, `${count} closed sessions`);
-}
 
 function serious(s: SessionReport[]): string[] {
   return s.flatMap((x) =>
@@ -47,12 +39,7 @@ describe('findings of real clients', () => {
         'test:testpass',
         '--login-options',
         'AUTH=PLAIN',
-        '--mail-from',
-        'a@example.test',
-        '--mail-rcpt',
-        'b@example.test',
-        '-T',
-        '-',
+        ...CURL_ENVELOPE,
       ],
       { input: MESSAGE },
     );
@@ -80,30 +67,19 @@ describe('findings of real clients', () => {
 
   it('a raw socket sending a bare LF in DATA: bare-lf', async () => {
     const n = sb.report().sessions.length;
-    await new Promise<void>((resolve, reject) => {
-      const socket = net.connect(sb.ports.smtp!, '127.0.0.1');
-      const lines = [
+    // One command per final reply line (RFC 5321 §4.2: "NNN " ends a reply).
+    const reply = /^\d{3} .*\r\n/m;
+    await scriptedSession(
+      sb.ports.smtp!,
+      [
         'EHLO raw\r\n',
         'MAIL FROM:<a@example.test>\r\n',
         'RCPT TO:<b@example.test>\r\n',
         'DATA\r\n',
         'Subject: x\r\n\r\nbare\nlf\r\n.\r\n',
         'QUIT\r\n',
-      ];
-      let buffered = '';
-      socket.on('data', (chunk) => {
-        buffered += chunk.toString();
-        // One command per final reply line (RFC 5321 §4.2: "NNN " ends a reply).
-        while (/^\d{3} .*\r\n/m.test(buffered)) {
-          buffered = buffered.replace(/^[\s\S]*?^\d{3} .*\r\n/m, '');
-          const next = lines.shift();
-          if (next) socket.write(next);
-        }
-      });
-      socket.on('close', () => resolve());
-      socket.on('error', reject);
-      setTimeout(() => socket.destroy(), 5_000).unref();
-    });
+      ].map((line) => [reply, line]),
+    );
     const [s] = await closedSessions(sb, n, 1);
     assert.deepEqual(
       s!.findings.map((f) => f.id).filter((id) => id === 'bare-lf'),
@@ -118,26 +94,12 @@ describe('findings of real clients', () => {
   it('a raw IMAP APPEND of a message with bare LFs: bare-lf, pointing at the stored line', async () => {
     const n = sb.report().sessions.length;
     const literal = 'Subject: appended\n\nbare\nlf\n';
-    await new Promise<void>((resolve, reject) => {
-      const socket = net.connect(sb.ports.imap!, '127.0.0.1');
-      const steps = [
-        { wait: /^\* OK/m, send: 'a LOGIN test testpass\r\n' },
-        { wait: /^a OK/m, send: `b APPEND INBOX {${literal.length}}\r\n` },
-        { wait: /^\+/m, send: literal + '\r\n' },
-        { wait: /^b OK/m, send: 'c LOGOUT\r\n' },
-      ];
-      let buffered = '';
-      socket.on('data', (chunk) => {
-        buffered += chunk.toString();
-        while (steps[0] && steps[0].wait.test(buffered)) {
-          buffered = '';
-          socket.write(steps.shift()!.send);
-        }
-      });
-      socket.on('close', () => resolve());
-      socket.on('error', reject);
-      setTimeout(() => socket.destroy(), 5_000).unref();
-    });
+    await scriptedSession(sb.ports.imap!, [
+      [/^\* OK/m, 'a LOGIN test testpass\r\n'],
+      [/^a OK/m, `b APPEND INBOX {${literal.length}}\r\n`],
+      [/^\+/m, literal + '\r\n'],
+      [/^b OK/m, 'c LOGOUT\r\n'],
+    ]);
     const [s] = await closedSessions(sb, n, 1);
     const f = s!.findings.find((x) => x.id === 'bare-lf');
     assert.ok(f, JSON.stringify(s));
@@ -237,18 +199,7 @@ describe('findings under scenarios', () => {
     try {
       const r = await run(
         'curl',
-        [
-          '-sS',
-          '-k',
-          '--ssl-reqd',
-          `smtp://127.0.0.1:${sb.ports.smtp}`,
-          '--mail-from',
-          'a@example.test',
-          '--mail-rcpt',
-          'b@example.test',
-          '-T',
-          '-',
-        ],
+        ['-sS', '-k', '--ssl-reqd', `smtp://127.0.0.1:${sb.ports.smtp}`, ...CURL_ENVELOPE],
         { input: MESSAGE },
       );
       assert.equal(r.code, 0, r.stderr);
@@ -259,19 +210,7 @@ describe('findings under scenarios', () => {
       // Without -k curl refuses the certificate: no finding, the client did right.
       const refused = await run(
         'curl',
-        [
-          '-sS',
-          '--ssl-reqd',
-          '--cacert',
-          certPath(),
-          `smtp://127.0.0.1:${sb.ports.smtp}`,
-          '--mail-from',
-          'a@example.test',
-          '--mail-rcpt',
-          'b@example.test',
-          '-T',
-          '-',
-        ],
+        ['-sS', '--ssl-reqd', '--cacert', certPath(), `smtp://127.0.0.1:${sb.ports.smtp}`, ...CURL_ENVELOPE],
         { input: MESSAGE },
       );
       assert.notEqual(refused.code, 0);
@@ -292,21 +231,9 @@ describe('findings under scenarios', () => {
     it(`curl -k against ${scenario}: tls-not-verified`, async () => {
       const sb = await startTestSandbox({ scenario: await loadScenario(scenario), certsDir: tempDir() });
       try {
-        const r = await run(
-          'curl',
-          [
-            '-sS',
-            '-k',
-            `smtps://127.0.0.1:${sb.ports.smtps}`,
-            '--mail-from',
-            'a@example.test',
-            '--mail-rcpt',
-            'b@example.test',
-            '-T',
-            '-',
-          ],
-          { input: MESSAGE },
-        );
+        const r = await run('curl', ['-sS', '-k', `smtps://127.0.0.1:${sb.ports.smtps}`, ...CURL_ENVELOPE], {
+          input: MESSAGE,
+        });
         assert.equal(r.code, 0, r.stderr);
         const [s] = await closedSessions(sb, 0, 1);
         assert.match(
@@ -351,25 +278,10 @@ describe('findings under scenarios', () => {
   it('POP3 commands sent in one go where CAPA did not list PIPELINING: pipelining-without-extension', async () => {
     /** CAPA, then USER, PASS, STAT and QUIT written at once, without waiting for the replies. */
     const burst = (port: number) =>
-      new Promise<void>((resolve, reject) => {
-        const socket = net.connect(port, '127.0.0.1');
-        let buffered = '';
-        let step = 0;
-        socket.on('data', (chunk) => {
-          buffered += chunk.toString();
-          if (step === 0 && buffered.startsWith('+OK')) {
-            step = 1;
-            buffered = '';
-            socket.write('CAPA\r\n');
-          } else if (step === 1 && buffered.endsWith('\r\n.\r\n')) {
-            step = 2;
-            socket.write('USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n');
-          }
-        });
-        socket.on('close', () => resolve());
-        socket.on('error', reject);
-        setTimeout(() => socket.destroy(), 5_000).unref();
-      });
+      scriptedSession(port, [
+        [/^\+OK/, 'CAPA\r\n'],
+        [/\r\n\.\r\n$/, 'USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n'],
+      ]);
     const scenario = await parseScenario(
       'description: POP3 without PIPELINING\npop3:\n  capabilities: { remove: [PIPELINING] }\n',
       {
@@ -406,7 +318,7 @@ describe('findings under scenarios', () => {
     });
     try {
       const literal = 'Subject: x\r\n\r\nx\r\n';
-      const script: [RegExp, string][] = [
+      await scriptedSession(sb.ports.imap!, [
         [/^\* OK/m, 'a LOGIN test testpass\r\n'],
         [/^a OK/m, `b APPEND INBOX {${literal.length}}\r\n`],
         [/^\+/m, literal + '\r\n'],
@@ -415,21 +327,7 @@ describe('findings under scenarios', () => {
         [/^d OK/m, 'e SELECT INBOX\r\n'],
         [/^e OK/m, 'f UID STORE 1 +FLAGS (\\Seen)\r\n'],
         [/^f (OK|NO|BAD)/m, 'g LOGOUT\r\n'],
-      ];
-      await new Promise<void>((resolve, reject) => {
-        const socket = net.connect(sb.ports.imap!, '127.0.0.1');
-        let buffered = '';
-        socket.on('data', (chunk) => {
-          buffered += chunk.toString();
-          while (script[0] && script[0][0].test(buffered)) {
-            buffered = '';
-            socket.write(script.shift()![1]);
-          }
-        });
-        socket.on('close', () => resolve());
-        socket.on('error', reject);
-        setTimeout(() => socket.destroy(), 5_000).unref();
-      });
+      ]);
       const [s] = await closedSessions(sb, 0, 1);
       const f = s!.findings.find((x) => x.id === 'stale-uids-after-uidvalidity-change');
       assert.ok(f, JSON.stringify(s) + sb.transcript.text(s!.sid));
@@ -447,24 +345,10 @@ describe('findings under scenarios', () => {
       scenario: await loadScenario('auth-only-after-tls'),
     });
     try {
-      await new Promise<void>((resolve, reject) => {
-        const socket = net.connect(sb.ports.imap!, '127.0.0.1');
-        const script: [RegExp, string][] = [
-          [/^\* OK .*LOGINDISABLED/m, 'a LOGIN test testpass\r\n'],
-          [/^a (NO|BAD)/m, 'b LOGOUT\r\n'],
-        ];
-        let buffered = '';
-        socket.on('data', (chunk) => {
-          buffered += chunk.toString();
-          while (script[0] && script[0][0].test(buffered)) {
-            buffered = '';
-            socket.write(script.shift()![1]);
-          }
-        });
-        socket.on('close', () => resolve());
-        socket.on('error', reject);
-        setTimeout(() => socket.destroy(), 5_000).unref();
-      });
+      await scriptedSession(sb.ports.imap!, [
+        [/^\* OK .*LOGINDISABLED/m, 'a LOGIN test testpass\r\n'],
+        [/^a (NO|BAD)/m, 'b LOGOUT\r\n'],
+      ]);
       const [s] = await closedSessions(sb, 0, 1);
       assert.deepEqual(
         s!.findings.map((f) => [f.id, f.line]),
@@ -482,18 +366,7 @@ describe('findings under scenarios', () => {
   it('swaks retrying at once after greylisting: retry-too-fast', async () => {
     const sb = await startTestSandbox({ scenario: await loadScenario('greylisting') });
     try {
-      const args = [
-        '--server',
-        '127.0.0.1',
-        '--port',
-        String(sb.ports.smtp),
-        '--from',
-        'a@example.test',
-        '--to',
-        'b@example.test',
-        '--data',
-        MESSAGE.replace(/\r\n/g, '\n'),
-      ];
+      const args = [...swaksTo(sb.ports.smtp), '--data', MESSAGE.replace(/\r\n/g, '\n')];
       const first = await run('swaks', args);
       assert.notEqual(first.code, 0, 'greylisted at first');
       assert.match(first.stdout, /451 4\.7\.1/);

@@ -7,18 +7,9 @@ import { parseScenario } from '../../src/scenario/index.js';
 import type { TranscriptEvent } from '../../src/transcript/events.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { python, run } from '../helpers/run.js';
-import { waitFor } from '../helpers/wait.js';
+import { closedSessions } from '../helpers/findings.js';
 
 const MESSAGE = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
-
-/** The report of the sessions opened after the first `beforeCount`, once `count` of them are closed. */
-async function closedSessions(sb: Sandbox, beforeCount: number, count: number): Promise<SessionReport[]> {
-  return waitFor(() => {
-    const sessions = sb.report().sessions.slice(beforeCount);
-    const closed = sb.transcript.history().filter((e) => e.type === 'session-close').length;
-    return sessions.length >= count && closed >= beforeCount + count ? sessions : null;
-  }, `${count} closed sessions`);
-}
 
 /** The client lines of a session, with `*` after those marked pipelined. */
 function clientLines(sb: Sandbox, sid: string): string[] {

@@ -6,7 +6,7 @@ import { run } from '../helpers/run.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { parseScenario } from '../../src/scenario/index.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
-import { sendMail } from '../helpers/smtp.js';
+import { sendMail, swaksTo } from '../helpers/smtp.js';
 import { messageOf, scenarioSandbox, smtplib } from './support.js';
 
 const open: Sandbox[] = [];
@@ -104,14 +104,7 @@ report(offered=offered, code=code, other=[other[0], other[1].decode()])`,
       run(
         'swaks',
         [
-          '--server',
-          '127.0.0.1',
-          '--port',
-          String(sb.ports.smtp),
-          '--from',
-          'a@example.test',
-          '--to',
-          'b@example.test',
+          ...swaksTo(sb.ports.smtp),
           '--auth',
           'DIGEST-MD5',
           '--auth-user',

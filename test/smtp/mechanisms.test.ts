@@ -4,6 +4,7 @@ import type { Sandbox } from '../../src/index.js';
 import { run } from '../helpers/run.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
+import { CURL_ENVELOPE, swaksTo } from '../helpers/smtp.js';
 import { messageOf, smtplib } from '../scenarios/support.js';
 
 const authEvents = (sb: Sandbox) =>
@@ -38,19 +39,7 @@ describe('SMTP AUTH through the shared SASL driver, with --user and no scenario'
   const curl = async (extra: string[], port = sb.ports.smtp!) => {
     const r = await run(
       'curl',
-      [
-        '-sv',
-        '--max-time',
-        '15',
-        `smtp://127.0.0.1:${port}`,
-        '--mail-from',
-        'a@example.test',
-        '--mail-rcpt',
-        'b@example.test',
-        '-T',
-        '-',
-        ...extra,
-      ],
+      ['-sv', '--max-time', '15', `smtp://127.0.0.1:${port}`, ...CURL_ENVELOPE, ...extra],
       { input: messageOf(300, 'curl'), timeoutMs: 20_000 },
     );
     return { code: r.code, log: r.stderr };
@@ -69,8 +58,7 @@ describe('SMTP AUTH through the shared SASL driver, with --user and no scenario'
       run(
         'swaks',
         [
-          ...['--server', '127.0.0.1', '--port', String(sb.ports.smtp)],
-          ...['--from', 'a@example.test', '--to', 'b@example.test'],
+          ...swaksTo(sb.ports.smtp),
           ...['--auth', 'DIGEST-MD5', '--auth-user', 'alice', '--auth-password', password],
         ],
         { timeoutMs: 20_000 },
