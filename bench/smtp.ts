@@ -3,15 +3,18 @@
  *   -s 20 -m 20000 -l 1024 -d   twenty sessions, many messages per connection
  *   -s 20 -m 5000  -l 1024      one connection per message
  * Runs alternate between the servers; the medians are reported. mailsandbox runs as its CLI in its
- * own process, headless, with transcripts captured and logged (the normal mode). A third row is
- * smtp-server alone (bench/smtp-ceiling.ts): the most mailsandbox could reach on that library. Each
- * server's CPU time is read from /proc to give the cost per message.
+ * own process, headless, with transcripts captured and its JSON log written to a temporary file (the
+ * normal mode: `mailsandbox --no-tui > log.json`). A third row is smtp-server alone
+ * (bench/smtp-ceiling.ts): the most mailsandbox could reach on that library. Each server's CPU time
+ * is read from /proc to give the cost per message.
  *
  * Needs the Debian package `postfix` (smtp-sink, smtp-source). `node dist/bench/smtp.js` runs it alone;
  * BENCH_SMTP_ROUNDS changes the number of rounds (default 3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, median, stopChild, waitForPort } from './support.js';
 
@@ -47,6 +50,8 @@ interface Server {
   name: string;
   port: number;
   child: ChildProcess;
+  /** Removes what the server left behind (mailsandbox's log file). */
+  cleanup?: () => void;
 }
 
 async function startSink(): Promise<Server> {
@@ -69,13 +74,24 @@ async function startCeiling(): Promise<Server> {
 
 async function startSandboxProcess(): Promise<Server> {
   const port = await freePort();
+  // The JSON log goes to a real file, as a user's `mailsandbox --no-tui > log.json` would: writing it
+  // is part of the cost (to /dev/null the kernel would throw the bytes away for free).
+  const dir = mkdtempSync(join(tmpdir(), 'mailsandbox-bench-'));
+  const log = openSync(join(dir, 'log.json'), 'w');
   const child = spawn(
     process.execPath,
     [MAIN, '--no-tui', '--listeners', 'smtp', '--port-offset', String(port - 25)],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', log, 'inherit'] },
   );
-  await waitForPort(port, child, 'mailsandbox');
-  return { name: 'mailsandbox', port, child };
+  closeSync(log);
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    await waitForPort(port, child, 'mailsandbox');
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  return { name: 'mailsandbox', port, child, cleanup };
 }
 
 export async function benchSmtp(): Promise<string> {
@@ -111,6 +127,7 @@ export async function benchSmtp(): Promise<string> {
           cpuPerMessage.set(server.name, [...(cpuPerMessage.get(server.name) ?? []), cpu]);
         } finally {
           await stopChild(server.child);
+          server.cleanup?.();
         }
       }
     }

@@ -8,39 +8,53 @@ const LEVELS = { info: 30, warn: 40, error: 50 } as const;
 const FIXED = new Set(['seq', 'time', 'type', 'sid', 'proto', 'line', 'decoded', 'level']);
 
 /**
+ * Text that JSON.stringify and visible() both leave as it is: printable ASCII without `"` and `\`.
+ * Nearly every transcript line is such text; it is then put between quotes without being copied.
+ */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
  * Transcript events as pino-compatible JSON lines (`level`, `time`, `event`, `proto`, `sid`, the
  * event's own fields, `dir`, `msg`), serialized by hand: with a client that sends mail as fast as it
  * can, pino's generic serializer and one write call per line cost about a sixth of the server's CPU.
- * Lines of one turn of the event loop are handed to `write` as one string.
+ *
+ * The server never waits for the log: `write` only keeps the event, and the lines are made and
+ * handed to `out` as one string once `maxPending` events are waiting or `maxDelayMs` after the first
+ * of them (so a follower of the log still sees it live), whichever comes first.
  */
 export class EventLineWriter {
-  private pending: string[] = [];
-  private scheduled = false;
+  private pending: TranscriptEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly out: (text: string) => void,
     private readonly maxPending = 256,
+    private readonly maxDelayMs = 50,
   ) {}
 
   write(event: TranscriptEvent): void {
-    this.pending.push(eventLine(event));
+    this.pending.push(event);
     if (this.pending.length >= this.maxPending) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
   }
 
   flush(): void {
-    this.scheduled = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     if (this.pending.length === 0) return;
-    const text = this.pending.join('');
+    const events = this.pending;
     this.pending = [];
+    let text = '';
+    for (const event of events) text += eventLine(event);
     this.out(text);
   }
 }
 
 export function eventLine(event: TranscriptEvent): string {
+  if (event.type === 'client-line' || event.type === 'server-line') {
+    const fast = plainLineEvent(event);
+    if (fast !== null) return fast;
+  }
   const level =
     event.type === 'note' ? LEVELS[event.level] : event.type === 'finding' ? LEVELS[event.severity] : 30;
   let line = `{"level":${level},"time":${event.time},"event":"${event.type}","proto":"${event.proto}","sid":${JSON.stringify(event.sid)}`;
@@ -58,4 +72,19 @@ export function eventLine(event: TranscriptEvent): string {
     }
   }
   return `${line},"msg":${JSON.stringify(`[${event.sid}] ${describeEvent(event)}`)}}\n`;
+}
+
+/**
+ * A client or server line whose text needs no escaping (the usual case): the same line eventLine()
+ * writes, from the text as it is. Null when some part needs JSON escaping or visible() (the slow path).
+ */
+function plainLineEvent(event: TranscriptEvent & { type: 'client-line' | 'server-line' }): string | null {
+  const { sid, line, decoded } = event;
+  if (!PLAIN.test(line) || !PLAIN.test(sid) || (decoded !== undefined && !PLAIN.test(decoded))) return null;
+  const client = event.type === 'client-line';
+  const head = `{"level":30,"time":${event.time},"event":"${event.type}","proto":"${event.proto}","sid":"${sid}","line":"${line}"`;
+  if (decoded === undefined)
+    return `${head},"dir":"${client ? 'C' : 'S'}","msg":"[${sid}] ${client ? 'C' : 'S'}: ${line}"}\n`;
+  const reading = decoded ? `    [decoded: ${decoded}]` : '';
+  return `${head},"decoded":"${decoded}","dir":"${client ? 'C' : 'S'}","msg":"[${sid}] ${client ? 'C' : 'S'}: ${line}${reading}"}\n`;
 }

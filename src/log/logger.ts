@@ -37,17 +37,13 @@ export function createHeadlessLog(options: { pretty: boolean }): HeadlessLog {
       flush: () => new Promise<void>((resolve) => logger.flush(() => resolve())),
     };
   }
-  // Lines are gathered into 8 KiB writes and flushed at least every 50 ms, so a follower of the log
-  // still sees it live. Buffers, not strings: in string mode sonic-boom measures the UTF-8 length of
-  // its whole pending text on every write. Synchronous writes, as pino's default and Node's own
-  // stdout on Linux: an asynchronous write hands each batch to libuv's thread pool, which cost
-  // ~40 µs of CPU per batch, more than a third of the logging cost under load.
-  const sink = pino.destination({
-    sync: true,
-    minLength: 8 * 1024,
-    contentMode: 'buffer',
-    periodicFlush: 50,
-  } as Parameters<typeof pino.destination>[0]);
+  // The event lines come in batches of up to 256 events (EventLineWriter), each written at once.
+  // Buffers, not strings: in string mode sonic-boom measures the UTF-8 length of its pending text on
+  // every write. Synchronous writes, as pino's default and Node's own stdout on Linux: an
+  // asynchronous write hands each batch to libuv's thread pool, which cost ~40 µs of CPU per batch.
+  const sink = pino.destination({ sync: true, minLength: 0, contentMode: 'buffer' } as Parameters<
+    typeof pino.destination
+  >[0]);
   const events = new EventLineWriter((text) => sink.write(Buffer.from(text, 'utf8') as never));
   // pino's own lines (listening, startup) go out after the event lines queued before them.
   const ordered = {

@@ -50,8 +50,8 @@ const MAX_SESSION_EVENTS = 200_000;
 
 interface Tracked {
   summary: SessionReport;
-  conversation: Conversation;
-  rules: SessionRules[];
+  /** Null once the session closed: its rules have nothing more to find, only the summary is kept. */
+  conversation: Conversation | null;
 }
 
 /**
@@ -85,12 +85,16 @@ export class FindingsRunner {
       tracked = this.track(key, event);
     }
     const { conversation, summary } = tracked;
-    if (conversation.lines >= MAX_SESSION_EVENTS) return;
+    if (!conversation || conversation.lines >= MAX_SESSION_EVENTS) return;
     if (event.type === 'finding') {
       conversation.lines++;
       return;
     }
     conversation.take(event);
+    // A closed session's rules (a Conversation, a closure per hook, sets and maps) are let go at
+    // once: kept for every one of the last maxSessions sessions they were most of the memory the
+    // sandbox retained per SMTP message, and the garbage collector copied them on every pass.
+    if (event.type === 'session-close') tracked.conversation = null;
     // Only these change what the summary says; the rest (most events) skip the copying.
     if (event.type === 'session-open' || event.type === 'tls-upgraded' || event.type === 'auth') {
       summary.listener = conversation.listener;
@@ -128,7 +132,6 @@ export class FindingsRunner {
         at: where.seq,
       });
     };
-    const rules: SessionRules[] = [];
     // Each hook goes only to the families that have it: every event of every session passes here.
     const onCommand: SessionRules[] = [];
     const onReply: SessionRules[] = [];
@@ -146,12 +149,11 @@ export class FindingsRunner {
     });
     for (const family of this.families) {
       const r = family(report, conversation);
-      rules.push(r);
       if (r.command) onCommand.push(r);
       if (r.reply) onReply.push(r);
       if (r.event) onEvent.push(r);
     }
-    const tracked = { summary, conversation, rules };
+    const tracked: Tracked = { summary, conversation };
     this.sessions.set(key, tracked);
     if (this.sessions.size > this.maxSessions) this.evict();
     return tracked;
@@ -159,7 +161,7 @@ export class FindingsRunner {
 
   private evict(): void {
     for (const [key, t] of this.sessions) {
-      if (t.conversation.closed) {
+      if (!t.conversation) {
         this.sessions.delete(key);
         return;
       }

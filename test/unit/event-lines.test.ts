@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventLineWriter, eventLine } from '../../src/log/event-lines.js';
 import { TranscriptBus } from '../../src/transcript/bus.js';
+import { describeEvent } from '../../src/transcript/export.js';
 import type { TranscriptEvent } from '../../src/transcript/events.js';
 
 function events(): TranscriptEvent[] {
@@ -74,18 +75,46 @@ describe('headless JSON lines', () => {
     assert.equal(JSON.parse(client!).level, 30);
   });
 
-  it('hands the lines of one turn of the event loop over as one write, in order', async () => {
+  it('hands the waiting lines over as one write when the batch is full or its delay is up, in order', async () => {
     const writes: string[] = [];
-    const writer = new EventLineWriter((text) => writes.push(text), 4);
+    const writer = new EventLineWriter((text) => writes.push(text), 4, 20);
     const all = events();
     for (const event of all.slice(0, 6)) writer.write(event);
     assert.equal(writes.length, 1, 'a full batch goes out at once');
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(writes.length, 2, 'the rest after the turn');
+    assert.equal(writes.length, 1, 'the rest waits for more lines (the server never waits for the log)');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(writes.length, 2, 'the rest once the delay is up');
     const lines = writes.join('').trimEnd().split('\n');
     assert.deepEqual(
       lines.map((l) => (JSON.parse(l) as { event: string }).event),
       all.slice(0, 6).map((e) => e.type),
     );
+    writer.write(all[6]!);
+    writer.flush();
+    assert.equal(writes.length, 3, 'flush() writes what waits at once (exit)');
+  });
+
+  it('writes plain lines and lines needing escapes exactly as the general serializer does', () => {
+    const bus = new TranscriptBus(10);
+    const samples = [
+      'MAIL FROM:<a@b>',
+      'say "hi"',
+      'back\\slash',
+      'tab\there',
+      '\u00e9t\u00e9',
+      'del\x7f',
+      '',
+    ];
+    for (const line of samples)
+      for (const decoded of [undefined, '', 'user="u"', 'quote"d'])
+        for (const type of ['client-line', 'server-line'] as const) {
+          const event = bus.publish({ type, sid: 'smtp#9', proto: 'smtp', line, decoded });
+          const parsed = JSON.parse(eventLine(event)) as Record<string, unknown>;
+          assert.equal(parsed.line, line);
+          assert.equal(parsed.decoded, decoded);
+          assert.equal(parsed.dir, type === 'client-line' ? 'C' : 'S');
+          assert.equal(parsed.msg, `[smtp#9] ${describeEvent(event)}`);
+        }
   });
 });
