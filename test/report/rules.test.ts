@@ -7,6 +7,14 @@ const smtp = (sid = 'smtp#1', opts = {}) => session('smtp', sid, opts).s('220 re
 const imap = (sid = 'imap#1') =>
   session('imap', sid).s('* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready');
 const pop3 = (sid = 'pop3#1') => session('pop3', sid).s('+OK ready <1.2@h>');
+/** An SMTP session past EHLO and STARTTLS, with the certificate a scenario gave if any. */
+const afterStartTls = (certificate?: 'expired' | 'wrong-host' | 'other-ca', ehlo = EHLO_REPLY) =>
+  smtp()
+    .c('EHLO x')
+    .s(...ehlo)
+    .c('STARTTLS')
+    .s('220 go')
+    .tls('TLSv1.3', 'starttls', certificate);
 
 describe('findings over crafted event streams', () => {
   it('plaintext-auth: AUTH PLAIN without TLS, IMAP LOGIN, POP3 PASS; not after STARTTLS, not APOP', () => {
@@ -32,14 +40,7 @@ describe('findings over crafted event streams', () => {
       ids(pop3().c('APOP u 0123456789abcdef0123456789abcdef').s('+OK').c('QUIT').s('+OK')),
       [],
     );
-    const secure = smtp()
-      .c('EHLO x')
-      .s(...EHLO_REPLY)
-      .c('STARTTLS')
-      .s('220 go')
-      .tls()
-      .c('EHLO x')
-      .s('250-h', '250 AUTH PLAIN');
+    const secure = afterStartTls().c('EHLO x').s('250-h', '250 AUTH PLAIN');
     assert.deepEqual(ids(secure.c('AUTH PLAIN AHUAcA==').s('235 ok').c('QUIT').s('221 bye')), []);
   });
 
@@ -55,33 +56,16 @@ describe('findings over crafted event streams', () => {
   });
 
   it('tls-not-verified: a scenario certificate accepted, then more talk', () => {
-    const f = findingsOf(
-      smtp()
-        .c('EHLO x')
-        .s(...EHLO_REPLY)
-        .c('STARTTLS')
-        .s('220 go')
-        .tls('TLSv1.3', 'starttls', 'other-ca')
-        .c('EHLO x'),
-    )[0]!;
+    const f = findingsOf(afterStartTls('other-ca').c('EHLO x'))[0]!;
     assert.deepEqual(
       f.map((x) => [x.id, x.line]),
       [['tls-not-verified', 13]],
     );
     assert.match(f[0]!.message, /CA it was never told to trust/);
     // A client that refused it stops after the handshake: nothing to say.
-    assert.deepEqual(
-      ids(
-        smtp()
-          .c('EHLO x')
-          .s(...EHLO_REPLY)
-          .c('STARTTLS')
-          .s('220 go')
-          .tls('TLSv1.3', 'starttls', 'expired')
-          .close('client reset the connection (ECONNRESET)'),
-      ),
-      ['no-quit'],
-    );
+    assert.deepEqual(ids(afterStartTls('expired').close('client reset the connection (ECONNRESET)')), [
+      'no-quit',
+    ]);
   });
 
   it('weak-tls: TLS 1.0 and 1.1, not 1.2', () => {
@@ -98,12 +82,7 @@ describe('findings over crafted event streams', () => {
   it('bare-lf, bare-cr, line-too-long and 8bit-without-8bitmime come from the stored message', () => {
     const send = (mail: string, shape: object) =>
       ids(
-        smtp()
-          .c('EHLO x')
-          .s(...EHLO_REPLY)
-          .c('STARTTLS')
-          .s('220')
-          .tls()
+        afterStartTls()
           .c('EHLO x')
           .s('250-h', '250 8BITMIME')
           .c(mail)
@@ -130,12 +109,7 @@ describe('findings over crafted event streams', () => {
   it('smtputf8-without-extension: a UTF-8 address without SMTPUTF8, or SMTPUTF8 not offered', () => {
     const tx = (ehlo: string[], mail: string, rcpt: string) =>
       ids(
-        smtp()
-          .c('EHLO x')
-          .s(...ehlo)
-          .c('STARTTLS')
-          .s('220')
-          .tls()
+        afterStartTls(undefined, ehlo)
           .c('EHLO x')
           .s(...ehlo.filter((l) => !l.includes('STARTTLS')))
           .c(mail)
@@ -262,12 +236,7 @@ describe('findings over crafted event streams', () => {
 
   it('auth-downgrade: PLAIN after CRAM-MD5 failed', () => {
     const run = ids(
-      smtp()
-        .c('EHLO x')
-        .s(...EHLO_REPLY)
-        .c('STARTTLS')
-        .s('220')
-        .tls()
+      afterStartTls()
         .c('EHLO x')
         .s('250-h', '250 AUTH PLAIN CRAM-MD5')
         .c('AUTH CRAM-MD5')
