@@ -101,15 +101,20 @@ export function readHeader(raw: Buffer, start: number, limit: number, stop: Stop
   return { start, end: limit, blankLine: null, fields, eol, stopped: false, delimiterFollows: false };
 }
 
+/** `end` moved back over the line ending before it (LF, CRLF or a lone CR), never below `floor`. */
+export function beforeLineEnding(raw: Buffer, end: number, floor: number): number {
+  if (end > floor && raw[end - 1] === LF) end--;
+  if (end > floor && raw[end - 1] === CR) end--;
+  return end;
+}
+
 /**
  * A field's value unfolded as RFC 5322 §2.2.3 says (CRLF/LF removed, the folding whitespace kept), with
  * leading whitespace dropped as Dovecot does; one character per byte (latin1) so no byte is lost.
  */
 export function unfoldedValue(raw: Buffer, field: HeaderField): string {
   let start = field.valueStart;
-  let end = field.end;
-  if (end > start && raw[end - 1] === LF) end--;
-  if (end > start && raw[end - 1] === CR) end--;
+  const end = beforeLineEnding(raw, field.end, start);
   while (start < end && (raw[start] === SP || raw[start] === HT)) start++;
   const text = raw.toString('latin1', start, end);
   return text.indexOf('\n') === -1 ? text : text.replace(/\r?\n/g, '');

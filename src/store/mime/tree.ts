@@ -9,7 +9,7 @@
  * delimiter); when several boundaries match a line as prefixes, the longest wins.
  */
 import { parseContentValue, type ContentValue } from './content-header.js';
-import { firstValue, readHeader, type HeaderBlock, type HeaderField } from './header.js';
+import { beforeLineEnding, firstValue, readHeader, type HeaderBlock, type HeaderField } from './header.js';
 
 export interface MimePart {
   readonly header: HeaderBlock;
@@ -36,7 +36,6 @@ const MAX_DEPTH = 100;
 const MAX_PARTS = 10_000;
 
 const LF = 0x0a;
-const CR = 0x0d;
 const DASH = 0x2d;
 const LF_DASH_DASH = Buffer.from('\n--', 'latin1');
 
@@ -123,10 +122,7 @@ class TreeParser {
   /** The line ending before a delimiter belongs to it (RFC 2046 §5.1.1), but never bytes before `floor`. */
   private contentEnd(delimiter: Delimiter | null, floor: number): number {
     if (delimiter === null) return this.raw.length;
-    let end = delimiter.lineStart;
-    if (end > floor && this.raw[end - 1] === LF) end--;
-    if (end > floor && this.raw[end - 1] === CR) end--;
-    return end;
+    return beforeLineEnding(this.raw, delimiter.lineStart, floor);
   }
 
   /**
