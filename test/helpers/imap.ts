@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Sandbox } from '../../src/index.js';
 import { RawClient } from './raw-client.js';
-import { inlineScenario, startTestSandbox } from './sandbox.js';
+import { certPath, inlineScenario, startTestSandbox } from './sandbox.js';
 
 /** Sends one IMAP command; returns its lines up to the tagged reply. */
 export async function run(c: RawClient, tag: string, line: string): Promise<string[]> {
@@ -43,4 +45,29 @@ export async function imapSandbox(
   for (const message of setup.messages ?? [])
     await sb.store.append(sb.store.maildropFor('test'), 'INBOX', message);
   return sb;
+}
+
+/**
+ * imapflow (a client we did not write) on 127.0.0.1:`port`: implicit TLS, STARTTLS or plain text,
+ * trusting only the sandbox certificate, with bounded connect and greeting waits. Not yet connected.
+ */
+export function imapFlow(
+  port: number,
+  over: 'implicit' | 'starttls' | 'plain',
+  auth: ImapFlowOptions['auth'],
+  extra: Partial<ImapFlowOptions> = {},
+): ImapFlow {
+  return new ImapFlow({
+    host: '127.0.0.1',
+    port,
+    secure: over === 'implicit',
+    doSTARTTLS: over === 'starttls' ? true : over === 'plain' ? false : undefined,
+    servername: 'localhost',
+    tls: { ca: readFileSync(certPath()), rejectUnauthorized: true },
+    auth,
+    logger: false,
+    connectionTimeout: 5_000,
+    greetingTimeout: 5_000,
+    ...extra,
+  });
 }

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ImapFlow } from 'imapflow';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Sandbox } from '../../src/index.js';
+import { imapFlow } from '../helpers/imap.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -93,16 +93,7 @@ describe('web page (headless Chromium)', () => {
   });
 
   it('shows an IMAP APPEND as the --record transcript file does: stored in the folder, no envelope', async () => {
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: sandbox.ports.imap!,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: 'ann', pass: 'x' },
-      logger: false,
-      connectionTimeout: 5_000,
-      greetingTimeout: 5_000,
-    });
+    const client = imapFlow(sandbox.ports.imap!, 'plain', { user: 'ann', pass: 'x' });
     await client.connect();
     try {
       await client.append('INBOX', 'Subject: appended\r\n\r\nhello\r\n');

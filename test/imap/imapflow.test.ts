@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Sandbox } from '../../src/index.js';
-import { certPath, startTestSandbox } from '../helpers/sandbox.js';
+import { imapFlow } from '../helpers/imap.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 
 /** imapflow (a client we did not write) against the sandbox, verifying the certificate. */
@@ -25,18 +25,7 @@ describe('IMAP with imapflow', () => {
     over: 'starttls' | 'implicit' = 'implicit',
     auth: ImapFlowOptions['auth'] = { user: 'test', pass: 'testpass' },
   ): Promise<ImapFlow> {
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: over === 'implicit' ? sb.ports.imaps! : sb.ports.imap!,
-      secure: over === 'implicit',
-      doSTARTTLS: over === 'starttls' ? true : undefined,
-      servername: 'localhost',
-      tls: { ca: readFileSync(certPath()), rejectUnauthorized: true },
-      auth,
-      logger: false,
-      connectionTimeout: 5_000,
-      greetingTimeout: 5_000,
-    });
+    const client = imapFlow(over === 'implicit' ? sb.ports.imaps! : sb.ports.imap!, over, auth);
     clients.push(client);
     await client.connect();
     return client;

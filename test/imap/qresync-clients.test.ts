@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import type { Sandbox } from '../../src/index.js';
+import { imapFlow } from '../helpers/imap.js';
 import { run } from '../helpers/run.js';
 import { certPath, startTestSandbox } from '../helpers/sandbox.js';
 import { PYTHON } from '../scenarios/support.js';
@@ -34,16 +34,12 @@ describe('CONDSTORE/QRESYNC with real clients', () => {
   }
 
   async function connect(): Promise<{ client: ImapFlow; events: Events }> {
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: sb.ports.imaps!,
-      secure: true,
-      servername: 'localhost',
-      tls: { ca: readFileSync(certPath()), rejectUnauthorized: true },
-      auth: { user: 'test', pass: 'testpass' },
-      qresync: true,
-      logger: false,
-    });
+    const client = imapFlow(
+      sb.ports.imaps!,
+      'implicit',
+      { user: 'test', pass: 'testpass' },
+      { qresync: true },
+    );
     clients.push(client);
     const events: Events = { expunged: [], flags: [] };
     client.on('expunge', (e: { uid?: number; earlier?: boolean }) => events.expunged.push(e));

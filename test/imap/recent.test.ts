@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import type { Sandbox } from '../../src/index.js';
+import { imapFlow } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { run } from '../helpers/run.js';
-import { certPath, startTestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -125,18 +125,7 @@ describe('IMAP \\Recent (RFC 3501 §2.3.2) and a selected mailbox deleted or ren
   });
 
   it('imapflow: mail arriving during IDLE is recent in the idling session, not in another selected one', async () => {
-    const idler = new ImapFlow({
-      host: '127.0.0.1',
-      port: sb.ports.imap!,
-      secure: false,
-      doSTARTTLS: true,
-      servername: 'localhost',
-      tls: { ca: readFileSync(certPath()), rejectUnauthorized: true },
-      auth: { user: 'ida', pass: 'x' },
-      logger: false,
-      connectionTimeout: 5_000,
-      greetingTimeout: 5_000,
-    });
+    const idler = imapFlow(sb.ports.imap!, 'starttls', { user: 'ida', pass: 'x' });
     flows.push(idler);
     await idler.connect();
     assert.equal((await idler.mailboxOpen('INBOX')).exists, 0);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
-import { readFileSync } from 'node:fs';
-import { ImapFlow } from 'imapflow';
+import { imapFlow } from '../helpers/imap.js';
 import { loadScenario, parseScenario } from '../../src/scenario/index.js';
 import { DeflateClient } from '../helpers/deflate-client.js';
-import { certPath, startTestSandbox } from '../helpers/sandbox.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
 
 /** The sync failures a scenario plays with `syncFault` (scenarios/README.md), each seen by a raw client. */
 
@@ -105,16 +104,7 @@ describe('IMAP sync faults from scenarios', () => {
     sandboxes.push(sb);
     for (let i = 1; i <= 3; i++)
       await sb.store.append(sb.store.maildropFor('test'), 'INBOX', Buffer.from(`Subject: ${i}\r\n\r\nx\r\n`));
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port: sb.ports.imaps!,
-      secure: true,
-      servername: 'localhost',
-      tls: { ca: readFileSync(certPath()), rejectUnauthorized: true },
-      auth: { user: 'test', pass: 'testpass' },
-      qresync: true,
-      logger: false,
-    });
+    const client = imapFlow(sb.ports.imaps!, 'implicit', { user: 'test', pass: 'testpass' }, { qresync: true });
     const vanished: { uid?: number; earlier?: boolean }[] = [];
     client.on('expunge', (e: { uid?: number; earlier?: boolean }) => vanished.push(e));
     await client.connect();
