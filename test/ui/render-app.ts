@@ -19,6 +19,8 @@ export const KEY = {
 
 export interface RenderedApp {
   frame(): string;
+  /** Frames drawn so far: one per React commit (ink-testing-library draws every commit). */
+  renders(): number;
   /** Types keys one at a time (Ink reads a multi-char chunk as pasted text). */
   press(...keys: string[]): Promise<void>;
   /** Waits (bounded) until the screen satisfies `test`; fails with the last screen otherwise. */
@@ -45,6 +47,7 @@ export function renderApp(props: Partial<AppProps> & Pick<AppProps, 'source'>): 
   const frame = () => (app.lastFrame() ?? '').replace(ANSI, '');
   return {
     frame,
+    renders: () => app.frames.length,
     async press(...keys) {
       for (const k of keys) {
         app.stdin.write(k);

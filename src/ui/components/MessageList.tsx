@@ -1,20 +1,10 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import { clock, type Segment } from '../layout.js';
 import { security, type MailList, type MailOrigin, type StoredMail } from '../mail.js';
 import type { Theme } from '../theme.js';
-import { Row } from './Row.js';
-import { listWindow } from './SessionList.js';
+import { Table, type Column } from './Table.js';
 
-interface Column {
-  title: string;
-  width: number;
-  cell(m: StoredMail, origin: MailOrigin | null): Segment;
-}
-
-function fit(text: string, width: number, right = false): string {
-  const t = text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
-  return right ? t.padStart(width) : t.padEnd(width);
-}
+type MailColumn = Column<StoredMail>;
 
 function size(bytes: number): string {
   return bytes < 10_000
@@ -27,9 +17,13 @@ function size(bytes: number): string {
 /** Columns for this width: the subject takes what is left; below 110 columns the listener and the
  *  folder go (the message's own view names them) and the rest shrink. SMTP mail shows its envelope,
  *  other mail (IMAP APPEND, seeded) its From and To header fields. */
-function columns(width: number, mail: MailList): Column[] {
+function columns(
+  width: number,
+  mail: MailList,
+  originOf: (m: StoredMail) => MailOrigin | null,
+): MailColumn[] {
   const wide = width >= 110;
-  const cols: Column[] = [
+  const cols: MailColumn[] = [
     {
       title: 'time',
       width: 8,
@@ -52,8 +46,13 @@ function columns(width: number, mail: MailList): Column[] {
       }),
     },
   ];
-  const tail: Column[] = [
-    { title: 'size', width: 5, cell: (m) => ({ text: size(m.message.size), style: 'server' }) },
+  const tail: MailColumn[] = [
+    {
+      title: 'size',
+      width: 5,
+      right: true,
+      cell: (m) => ({ text: size(m.message.size), style: 'server' }),
+    },
     ...(wide
       ? [
           {
@@ -64,23 +63,33 @@ function columns(width: number, mail: MailList): Column[] {
           {
             title: 'listener',
             width: 10,
-            cell: (_m: StoredMail, o: MailOrigin | null): Segment => ({
-              text: o?.listener ?? '-',
+            cell: (m: StoredMail): Segment => ({
+              text: originOf(m)?.listener ?? '-',
               style: 'server',
             }),
           },
         ]
       : []),
     // Mail no session brought (seeded, a Maildir, an IMAP COPY) says so instead of a blank.
-    { title: 'session', width: 8, cell: (_m, o) => ({ text: o?.sid ?? 'none', style: o ? 'tag' : 'meta' }) },
+    {
+      title: 'session',
+      width: 8,
+      cell: (m) => {
+        const o = originOf(m);
+        return { text: o?.sid ?? 'none', style: o ? 'tag' : 'meta' };
+      },
+    },
     {
       title: wide ? 'TLS+auth' : 'sec',
       width: wide ? 16 : 8,
-      cell: (_m, o) => ({ text: security(o, wide), style: o?.tls ? 'tls' : o ? 'fail' : 'meta' }),
+      cell: (m) => {
+        const o = originOf(m);
+        return { text: security(o, wide), style: o?.tls ? 'tls' : o ? 'fail' : 'meta' };
+      },
     },
   ];
   const used = [...cols, ...tail].reduce((n, c) => n + c.width + 1, 2);
-  const subject: Column = {
+  const subject: MailColumn = {
     title: 'subject',
     width: Math.max(8, width - used),
     cell: (m) => ({ text: mail.summaryOf(m.message).subject || '(no subject)', style: 'server' }),
@@ -112,33 +121,6 @@ export function MessageList({
         No messages yet: mail sent to the SMTP ports or APPENDed over IMAP shows here.
       </Text>
     );
-  const cols = columns(width, mail);
-  const { start, end } = listWindow(messages.length, selected, Math.max(1, height - 1));
-  return (
-    <Box flexDirection="column">
-      <Text wrap="truncate-end" bold>
-        {'  ' + cols.map((c) => fit(c.title, c.width, c.title === 'size')).join(' ')}
-      </Text>
-      {messages.slice(start, end).map((m, i) => {
-        const origin = originOf(m);
-        return (
-          <Row
-            key={m.message.id}
-            theme={theme}
-            highlight={start + i === selected ? 'selected' : null}
-            segments={[
-              { text: start + i === selected ? '> ' : '  ', style: 'server' },
-              ...cols.map((c, j) => {
-                const cell = c.cell(m, origin);
-                return {
-                  text: fit(cell.text, c.width, c.title === 'size') + (j < cols.length - 1 ? ' ' : ''),
-                  style: cell.style,
-                };
-              }),
-            ]}
-          />
-        );
-      })}
-    </Box>
-  );
+  const cols = columns(width, mail, originOf);
+  return <Table items={messages} columns={() => cols} selected={selected} height={height} theme={theme} />;
 }

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Theme } from '../theme.js';
-import { listWindow } from './SessionList.js';
+import { listWindow } from './Table.js';
 
 export interface ScenarioEntry {
   name: string;

@@ -1,19 +1,13 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { Segment } from '../layout.js';
 import type { SessionRow } from '../model.js';
 import type { Theme } from '../theme.js';
-import { Row } from './Row.js';
+import { Table, type Column } from './Table.js';
 
-interface Column {
-  title: string;
-  width: number;
-  cell(row: SessionRow): Segment | Segment[];
-}
+type SessionColumn = Column<SessionRow>;
 
-function fit(text: string, width: number, right = false): string {
-  const t = text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
-  return right ? t.padStart(width) : t.padEnd(width);
-}
+/** The session column is never narrower than this; wider when an id on screen needs it. */
+const MIN_SID_WIDTH = 8;
 
 function replyStyle(code: string | null): Segment['style'] {
   if (!code) return 'meta';
@@ -34,11 +28,14 @@ export function findingsCell(row: SessionRow): Segment {
   return { text: `${worst}${f.length}`, style: worst === 'i' ? 'meta' : worst === 'E' ? 'fail' : 'scenario' };
 }
 
-/** Columns for this width: the user column takes what is left; a narrow screen shortens TLS and client. */
-function columns(width: number): Column[] {
+/** Columns for this width: the user column takes what is left; a narrow screen shortens TLS and client.
+ *  The session column fits the longest id on screen: after a flood ids run to `smtp#123456`, and a
+ *  cut one (`smtp#12…`) cannot be told from its neighbours. */
+function columns(width: number, shown: readonly SessionRow[]): SessionColumn[] {
   const wide = width >= 110;
-  const fixed: Column[] = [
-    { title: 'session', width: 8, cell: (r) => ({ text: r.sid, style: 'tag' }) },
+  const sidWidth = shown.reduce((w, r) => Math.max(w, r.sid.length), MIN_SID_WIDTH);
+  const fixed: SessionColumn[] = [
+    { title: 'session', width: sidWidth, cell: (r) => ({ text: r.sid, style: 'tag' }) },
     { title: 'listener', width: 10, cell: (r) => ({ text: r.listener, style: 'server' }) },
     { title: 'client', width: wide ? 21 : 15, cell: (r) => ({ text: r.client, style: 'meta' }) },
     {
@@ -50,7 +47,7 @@ function columns(width: number): Column[] {
       }),
     },
   ];
-  const tail: Column[] = [
+  const tail: SessionColumn[] = [
     {
       title: 'state',
       width: 6,
@@ -62,6 +59,7 @@ function columns(width: number): Column[] {
           {
             title: 'lines',
             width: 5,
+            right: true,
             cell: (r: SessionRow): Segment => ({ text: String(r.lineCount), style: 'server' }),
           },
         ]
@@ -80,36 +78,12 @@ function columns(width: number): Column[] {
   ];
   // The selection mark, then each column and its space; the last column has none, the user column's.
   const used = [...fixed, ...tail].reduce((n, c) => n + c.width + 1, 2);
-  const user: Column = {
+  const user: SessionColumn = {
     title: 'user',
     width: Math.max(6, width - used),
     cell: (r) => ({ text: r.user ?? '-', style: r.user ? 'server' : 'meta' }),
   };
   return [...fixed, user, ...tail];
-}
-
-/** A row's cells, each padded to its column and followed by a space (not the last: 80 columns fit). */
-function cells(row: SessionRow, cols: Column[]): Segment[] {
-  const segs: Segment[] = [];
-  cols.forEach((col, i) => {
-    const gap = i < cols.length - 1 ? ' ' : '';
-    const cell = col.cell(row);
-    if (!Array.isArray(cell)) {
-      segs.push({ text: fit(cell.text, col.width, col.title === 'lines') + gap, style: cell.style });
-      return;
-    }
-    const parts = cell.filter((s) => s.text);
-    const used = parts.reduce((n, s) => n + s.text.length, 0);
-    segs.push(...parts, { text: ' '.repeat(Math.max(0, col.width - used)) + gap, style: 'meta' });
-  });
-  return segs;
-}
-
-/** The rows to show so the selection stays on screen, kept near the middle while scrolling. */
-export function listWindow(count: number, selected: number, height: number): { start: number; end: number } {
-  if (count <= height) return { start: 0, end: count };
-  const start = Math.max(0, Math.min(count - height, selected - Math.floor(height / 2)));
-  return { start, end: start + height };
 }
 
 export function SessionList({
@@ -128,7 +102,6 @@ export function SessionList({
   width: number;
   theme: Theme;
 }) {
-  const cols = columns(width);
   if (rows.length === 0) {
     return (
       <Text wrap="truncate-end" dimColor={theme.colors}>
@@ -142,20 +115,13 @@ export function SessionList({
     0,
     rows.findIndex((r) => r.sid === selectedSid),
   );
-  const { start, end } = listWindow(rows.length, selected, Math.max(1, height - 1));
   return (
-    <Box flexDirection="column">
-      <Text wrap="truncate-end" bold>
-        {'  ' + cols.map((c) => fit(c.title, c.width, c.title === 'lines')).join(' ')}
-      </Text>
-      {rows.slice(start, end).map((row, i) => (
-        <Row
-          key={row.sid}
-          theme={theme}
-          highlight={start + i === selected ? 'selected' : null}
-          segments={[{ text: start + i === selected ? '> ' : '  ', style: 'server' }, ...cells(row, cols)]}
-        />
-      ))}
-    </Box>
+    <Table
+      items={rows}
+      columns={(shown) => columns(width, shown)}
+      selected={selected}
+      height={height}
+      theme={theme}
+    />
   );
 }
