@@ -161,6 +161,33 @@ export function* chunkActions(input: string, key: Key, mode: () => InputMode): G
   }
 }
 
+/** What a plain character does in the normal mode: one row per key (KEY_HELP describes them). */
+const CHARACTER_ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>([
+  ['q', { type: 'quit' }],
+  ['?', { type: 'toggle-help' }],
+  ['j', { type: 'move', delta: 1 }],
+  ['k', { type: 'move', delta: -1 }],
+  ['g', { type: 'home' }],
+  ['G', { type: 'end' }],
+  ['f', { type: 'end' }],
+  ['a', { type: 'show-all' }],
+  ['m', { type: 'show-messages' }],
+  ['L', { type: 'show-log' }],
+  ['r', { type: 'toggle-raw' }],
+  ['t', { type: 'jump-transcript' }],
+  ['F', { type: 'next-finding' }],
+  ['o', { type: 'toggle-order' }],
+  ['p', { type: 'cycle-proto' }],
+  ['l', { type: 'cycle-listener' }],
+  ['e', { type: 'toggle-errors' }],
+  ['/', { type: 'search-start' }],
+  ['n', { type: 'search-next', dir: 1 }],
+  ['N', { type: 'search-next', dir: -1 }],
+  ['s', { type: 'save' }],
+  ['c', { type: 'clear-closed' }],
+  ['S', { type: 'open-picker' }],
+]);
+
 export function keyToAction(input: string, key: Key, mode: InputMode): Action | null {
   if (isCtrlC(input, key)) return { type: 'quit' };
   if (mode === 'search') {
@@ -191,53 +218,5 @@ export function keyToAction(input: string, key: Key, mode: InputMode): Action | 
   if (key.return) return { type: 'open' };
   if (key.escape || key.leftArrow || key.backspace || key.delete) return { type: 'back' };
   if (key.rightArrow) return { type: 'open' };
-  switch (input) {
-    case 'q':
-      return { type: 'quit' };
-    case '?':
-      return { type: 'toggle-help' };
-    case 'j':
-      return { type: 'move', delta: 1 };
-    case 'k':
-      return { type: 'move', delta: -1 };
-    case 'g':
-      return { type: 'home' };
-    case 'G':
-    case 'f':
-      return { type: 'end' };
-    case 'a':
-      return { type: 'show-all' };
-    case 'm':
-      return { type: 'show-messages' };
-    case 'L':
-      return { type: 'show-log' };
-    case 'r':
-      return { type: 'toggle-raw' };
-    case 't':
-      return { type: 'jump-transcript' };
-    case 'F':
-      return { type: 'next-finding' };
-    case 'o':
-      return { type: 'toggle-order' };
-    case 'p':
-      return { type: 'cycle-proto' };
-    case 'l':
-      return { type: 'cycle-listener' };
-    case 'e':
-      return { type: 'toggle-errors' };
-    case '/':
-      return { type: 'search-start' };
-    case 'n':
-      return { type: 'search-next', dir: 1 };
-    case 'N':
-      return { type: 'search-next', dir: -1 };
-    case 's':
-      return { type: 'save' };
-    case 'c':
-      return { type: 'clear-closed' };
-    case 'S':
-      return { type: 'open-picker' };
-    default:
-      return null;
-  }
+  return CHARACTER_ACTIONS.get(input) ?? null;
 }
