@@ -5,7 +5,8 @@
  * events/s, and flat out), the sandbox process's CPU share, its RSS over the run, and the lag between
  * a session opening and its row appearing on the terminal.
  *
- * `node dist/bench/ui.js` runs it alone; BENCH_UI_SECONDS shortens the paced phase (default 30).
+ * `node dist/bench/ui.js` runs it alone; BENCH_UI_SECONDS shortens the paced phase (default 30);
+ * BENCH_UI_CPU_PROF=DIR writes a CPU profile of each sandbox process there (`node --cpu-prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -39,6 +40,8 @@ interface Final {
   middle: Memory;
   end: Memory;
   rssMax: number;
+  /** CPU milliseconds used when the load started, after the paced phase and after the flat-out one. */
+  cpuMarks: number[];
 }
 
 /** Needs `--expose-gc` (the host is started with it). */
@@ -63,26 +66,32 @@ async function host(mode: Mode, statsFile: string): Promise<void> {
   let start: Memory | null = null;
   let middle: Memory | null = null;
   let rssMax = 0;
+  const cpuMarks: number[] = [];
+  const cpuMs = () => {
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1000;
+  };
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 250);
-  // The driver sends SIGUSR2 when the load starts and again between its phases.
+  // The driver sends SIGUSR2 when the load starts, between its phases and when the load ends.
   process.on('SIGUSR2', () => {
+    cpuMarks.push(cpuMs()); // before the GC below, which is no part of the load
     if (!start) start = measureMemory();
-    else middle = measureMemory();
+    else if (!middle) middle = measureMemory();
   });
   write({ kind: 'ready', port: sandbox.ports.smtp, pid: process.pid });
 
   const finish = async () => {
     clearInterval(sampler);
-    const cpu = process.cpuUsage(cpu0);
     const final: Final = {
       kind: 'final',
       events,
-      cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuMs: cpuMs(),
       wallMs: Date.now() - t0,
       start: start ?? measureMemory(),
       middle: middle ?? measureMemory(),
       end: measureMemory(),
       rssMax,
+      cpuMarks,
     };
     write(final);
     await sandbox.close();
@@ -224,7 +233,11 @@ async function runOnce(mode: Mode, pacedSeconds: number, flatSeconds: number): P
   const statsFile = join(dir, 'stats.jsonl');
   writeFileSync(statsFile, '');
   const self = fileURLToPath(import.meta.url);
-  const hostCommand = `exec node --expose-gc ${self} ${HOST_FLAG} ${mode} ${statsFile}`;
+  const profileDir = process.env.BENCH_UI_CPU_PROF;
+  const profile = profileDir
+    ? `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-name=${mode}.cpuprofile `
+    : '';
+  const hostCommand = `exec node --expose-gc ${profile}${self} ${HOST_FLAG} ${mode} ${statsFile}`;
   // The UI needs a terminal: `script` gives the child a pseudo-terminal (120×40) and copies what is
   // drawn on it to our pipe, where the lag is measured.
   const child =
@@ -269,6 +282,7 @@ async function runOnce(mode: Mode, pacedSeconds: number, flatSeconds: number): P
     const paced = await drive(port, pacedSeconds, perSecond, onOpen);
     process.kill(hostPid, 'SIGUSR2');
     const flat = await drive(port, flatSeconds, null, onOpen);
+    process.kill(hostPid, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 500)); // the last rows reach the screen
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     if (mode === 'ui') child.stdin?.write('q');
@@ -306,14 +320,22 @@ export async function benchUi(): Promise<string> {
   const ui = await runOnce('ui', pacedSeconds, flatSeconds);
   const eventsPerSecond = (r: RunResult) => r.final.events / (r.final.wallMs / 1000);
   const cpuShare = (r: RunResult) => `${((100 * r.final.cpuMs) / r.final.wallMs).toFixed(0)}% of one core`;
+  // CPU per message of each phase: what the UI costs, whatever else the machine was doing.
+  const cpuPerMessage = (r: RunResult, phase: 0 | 1) =>
+    (1000 * (r.final.cpuMarks[phase + 1]! - r.final.cpuMarks[phase]!)) / [r.paced, r.flat][phase]!.messages;
+  const perMessage = (phase: 0 | 1) => {
+    const [h, u] = [cpuPerMessage(headless, phase), cpuPerMessage(ui, phase)];
+    return `headless ${h.toFixed(0)} µs  ui ${u.toFixed(0)} µs  ratio ${(h / u).toFixed(2)}`;
+  };
   const lines = [
     `UI bench: ${CLIENTS} SMTP clients, one message per connection; paced ${pacedSeconds} s at ~${TARGET_EVENTS_PER_SECOND} events/s, then flat out ${flatSeconds} s`,
-    `  paced msgs/s     headless ${rate(headless.paced).toFixed(1)}  ui ${rate(ui.paced).toFixed(1)}  ratio ${(rate(ui.paced) / rate(headless.paced)).toFixed(2)}  (target ≥ 0.8)`,
-    `  flat-out msgs/s  headless ${rate(headless.flat).toFixed(1)}  ui ${rate(ui.flat).toFixed(1)}  ratio ${(rate(ui.flat) / rate(headless.flat)).toFixed(2)}`,
+    `  paced msgs/s     headless ${rate(headless.paced).toFixed(1)}  ui ${rate(ui.paced).toFixed(1)}  ratio ${(rate(ui.paced) / rate(headless.paced)).toFixed(2)}`,
+    `  flat-out msgs/s  headless ${rate(headless.flat).toFixed(1)}  ui ${rate(ui.flat).toFixed(1)}  ratio ${(rate(ui.flat) / rate(headless.flat)).toFixed(2)}  (target ≥ 0.8)`,
     `  transcript events/s over the whole run  headless ${eventsPerSecond(headless).toFixed(0)}  ui ${eventsPerSecond(ui).toFixed(0)}`,
     `  failed messages  headless ${headless.paced.failures + headless.flat.failures}  ui ${ui.paced.failures + ui.flat.failures}`,
     `  sandbox CPU      headless ${cpuShare(headless)}  ui ${cpuShare(ui)}`,
-    `  RSS              ui: start ${mb(ui.final.start.rss)}  after paced ${mb(ui.final.middle.rss)}  end ${mb(ui.final.end.rss)}  max ${mb(ui.final.rssMax)}   headless: end ${mb(headless.final.end.rss)}`,
+    `  CPU per message  paced: ${perMessage(0)};  flat out: ${perMessage(1)}`,
+    `  RSS              ui: start ${mb(ui.final.start.rss)}  after paced ${mb(ui.final.middle.rss)}  end ${mb(ui.final.end.rss)}  max ${mb(ui.final.rssMax)}   headless: end ${mb(headless.final.end.rss)}  max ${mb(headless.final.rssMax)}  (target: ui max ≤ 1.5× headless max)`,
     `  heap after GC    ui: start ${mb(ui.final.start.heapAfterGc)}  after paced ${mb(ui.final.middle.heapAfterGc)}  end ${mb(ui.final.end.heapAfterGc)}   headless: start ${mb(headless.final.start.heapAfterGc)}  end ${mb(headless.final.end.heapAfterGc)}  (the store keeps every message in memory)`,
     `  open→screen lag  median ${percentile(ui.lagsMs, 50)} ms  p95 ${percentile(ui.lagsMs, 95)} ms  (${ui.lagsMs.length} of ${ui.opened} sessions seen on screen; target median < 250 ms)`,
   ];
