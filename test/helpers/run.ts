@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { certPath } from './sandbox.js';
 
 export interface RunResult {
   code: number | null;
@@ -49,4 +50,35 @@ export function run(
 /** Runs a python3 snippet; argv after the script are passed as sys.argv[1:]. */
 export function python(script: string, args: string[] = [], timeoutMs = 30_000): Promise<RunResult> {
   return run('python3', ['-c', script, ...args], { timeoutMs });
+}
+
+/**
+ * The article's hand-typed session: `openssl s_client -starttls PROTO` on 127.0.0.1:`port`, lines typed
+ * from `input` (-crlf, -ign_eof), the sandbox certificate verified (-verify_return_error).
+ */
+export function typedOverStartTls(
+  port: number | undefined,
+  protocol: 'smtp' | 'imap',
+  input: string,
+  timeoutMs = 15_000,
+): Promise<RunResult> {
+  return run(
+    'openssl',
+    [
+      's_client',
+      '-starttls',
+      protocol,
+      '-crlf',
+      '-quiet',
+      '-ign_eof',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-CAfile',
+      certPath(),
+      '-verify_return_error',
+      '-servername',
+      'localhost',
+    ],
+    { input, timeoutMs },
+  );
 }

@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { run } from '../helpers/run.js';
-import { certPath, startTestSandbox } from '../helpers/sandbox.js';
+import { typedOverStartTls } from '../helpers/run.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
 
 /** The article's SMTP session, typed as in ARTICLE.md. */
 async function sendArticleMail(port: number): Promise<void> {
@@ -53,25 +53,7 @@ describe('IMAP with openssl s_client -starttls imap (the article session)', () =
       '005 LOGOUT',
       '',
     ].join('\n');
-    const result = await run(
-      'openssl',
-      [
-        's_client',
-        '-starttls',
-        'imap',
-        '-crlf',
-        '-quiet',
-        '-ign_eof',
-        '-connect',
-        `127.0.0.1:${sb.ports.imap}`,
-        '-CAfile',
-        certPath(),
-        '-verify_return_error',
-        '-servername',
-        'localhost',
-      ],
-      { input, timeoutMs: 15_000 },
-    );
+    const result = await typedOverStartTls(sb.ports.imap, 'imap', input);
     const out = result.stdout;
     assert.equal(result.code, 0, result.stderr);
     assert.match(out, /^001 OK .*Logged in/m);

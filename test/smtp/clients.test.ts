@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/index.js';
 import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
-import { python, run } from '../helpers/run.js';
+import { python, run, typedOverStartTls } from '../helpers/run.js';
 import { sampleMessage, sendMail } from '../helpers/smtp.js';
 
 /** Server and client lines of the newest session that stored `messageCount` messages. */
@@ -219,25 +219,7 @@ s.quit()
       'QUIT',
       '',
     ].join('\n');
-    const result = await run(
-      'openssl',
-      [
-        's_client',
-        '-starttls',
-        'smtp',
-        '-crlf',
-        '-quiet',
-        '-ign_eof',
-        '-CAfile',
-        certPath(),
-        '-verify_return_error',
-        '-servername',
-        'localhost',
-        '-connect',
-        `127.0.0.1:${sb.ports.smtp}`,
-      ],
-      { input: session },
-    );
+    const result = await typedOverStartTls(sb.ports.smtp, 'smtp', session);
     assert.match(result.stdout, /250 2\.1\.0 Accepted/);
     assert.match(result.stdout, /354 End data with <CR><LF>\.<CR><LF>/);
     assert.match(result.stdout, /250 2\.6\.0 Ok: queued as [0-9A-F]+/);
