@@ -183,27 +183,11 @@ describe('POP3 under the shipped scenarios', () => {
   it('cram-md5-only: curl logs in with CRAM-MD5 (digest checked); PLAIN is refused', async () => {
     const sb = await sandboxWith('cram-md5-only');
     const url = `pop3s://127.0.0.1:${sb.ports.pop3s}/`;
-    const ok = await run('curl', [
-      '-sS',
-      '--max-time',
-      '10',
-      '--cacert',
-      certPath(),
-      '-u',
-      'alice:wonderland',
-      url,
-    ]);
+    const curl = (login: string) =>
+      run('curl', ['-sS', '--max-time', '10', '--cacert', certPath(), '-u', login, url]);
+    const ok = await curl('alice:wonderland');
     assert.equal(ok.code, 0, ok.stderr);
-    const bad = await run('curl', [
-      '-sS',
-      '--max-time',
-      '10',
-      '--cacert',
-      certPath(),
-      '-u',
-      'alice:nope',
-      url,
-    ]);
+    const bad = await curl('alice:nope');
     assert.notEqual(bad.code, 0);
     const auths = sb.transcript
       .history()
