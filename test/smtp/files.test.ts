@@ -19,6 +19,17 @@ async function tlsSessionKeys(port: number, starttls: boolean): Promise<string[]
     secure.on('keylog', (l) => lines.push(l.toString().trim()));
     return secure;
   };
+  /** Handshake, QUIT, and wait for the server to close. */
+  const quit = async (secure: tls.TLSSocket) => {
+    await new Promise((r, j) => secure.once('secureConnect', r).once('error', j));
+    secure.end('QUIT\r\n');
+    await new Promise((r) =>
+      secure
+        .once('close', r)
+        .on('error', () => {})
+        .resume(),
+    );
+  };
   if (starttls) {
     const c = await RawClient.connect(port);
     await c.readLine();
@@ -27,25 +38,9 @@ async function tlsSessionKeys(port: number, starttls: boolean): Promise<string[]
     c.send('STARTTLS');
     assert.match(await c.readLine(), /^220 /);
     c.socket.removeAllListeners('data');
-    const secure = secureOver(c.socket);
-    await new Promise((r, j) => secure.once('secureConnect', r).once('error', j));
-    secure.end('QUIT\r\n');
-    await new Promise((r) =>
-      secure
-        .once('close', r)
-        .on('error', () => {})
-        .resume(),
-    );
+    await quit(secureOver(c.socket));
   } else {
-    const secure = secureOver();
-    await new Promise((r, j) => secure.once('secureConnect', r).once('error', j));
-    secure.end('QUIT\r\n');
-    await new Promise((r) =>
-      secure
-        .once('close', r)
-        .on('error', () => {})
-        .resume(),
-    );
+    await quit(secureOver());
   }
   return lines;
 }
