@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { loadScenario, parseScenario } from '../../src/scenario/index.js';
+import { signedIn } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python, run } from '../helpers/run.js';
 import { certPath, startTestSandbox, tempDir } from '../helpers/sandbox.js';
@@ -64,12 +65,7 @@ describe('proxy: scenario rules in front of a real server', () => {
       { label: 'inline', name: 'inline' },
     );
     pair.proxy.useScenario(scenario);
-    const c = await RawClient.connect(pair.proxy.ports.imap!);
-    await c.readLine();
-    c.send('a LOGIN u p');
-    await c.readUntil(/^a OK/);
-    c.send('b SELECT INBOX');
-    await c.readUntil(/^b OK/);
+    const c = await signedIn(pair.proxy.ports.imap!, [], 'INBOX');
     c.send('c IDLE');
     assert.match(await c.readLine(), /^\+ /);
     assert.equal(await c.readLine(), '* BYE Server shutting down');
@@ -87,12 +83,7 @@ describe('proxy: a cut mid-FETCH and --upstream-insecure', () => {
     try {
       const raw = Buffer.from(`Subject: cut me\r\n\r\n${'line of the body\r\n'.repeat(50)}`);
       await pair.upstream.store.append(pair.upstream.store.maildropFor(''), 'INBOX', raw);
-      const c = await RawClient.connect(pair.proxy.ports.imap!);
-      await c.readLine();
-      c.send('a LOGIN u p');
-      await c.readUntil(/^a OK/);
-      c.send('b SELECT INBOX');
-      await c.readUntil(/^b OK/);
+      const c = await signedIn(pair.proxy.ports.imap!, [], 'INBOX');
       c.send('c FETCH 1 BODY[]');
       await c.waitClosed();
       const got = c.rest().toString('latin1');
