@@ -13,7 +13,9 @@ export class TranscriptBus {
   private next = 0;
   private count = 0;
   private seq = 0;
-  private readonly listeners = new Set<TranscriptListener>();
+  /** Replaced, never changed in place, on (un)subscribe: publish() walks it without a Set iterator,
+   *  and a listener that (un)subscribes while being called does not disturb the walk. */
+  private listeners: readonly TranscriptListener[] = [];
 
   constructor(
     readonly capacity: number,
@@ -38,19 +40,25 @@ export class TranscriptBus {
     this.ring[this.next] = event;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
-    for (const listener of this.listeners) {
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      const listener = listeners[i]!;
       try {
         listener(event);
       } catch {
-        this.listeners.delete(listener);
+        this.remove(listener);
       }
     }
     return event;
   }
 
   subscribe(listener: TranscriptListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (!this.listeners.includes(listener)) this.listeners = [...this.listeners, listener];
+    return () => this.remove(listener);
+  }
+
+  private remove(listener: TranscriptListener): void {
+    this.listeners = this.listeners.filter((l) => l !== listener);
   }
 
   /** The retained events, oldest first; optionally only one session's. */

@@ -34,25 +34,44 @@ export interface ConnectionHooks {
 
 /** The characters smtp-server scrubs from every reply line (its one write site's backstop). */
 const CONTROL_CHARS = new RegExp(SASL.CONTROL_CHARS.source, 'g');
+const CONTROL_CHAR = new RegExp(SASL.CONTROL_CHARS.source);
+
+/** `line` with control characters made spaces, as smtp-server does (tested first: nearly none has one). */
+function clean(line: string): string {
+  return CONTROL_CHAR.test(line) ? line.replace(CONTROL_CHARS, ' ') : line;
+}
 
 /**
- * smtp-server writes every reply with its own write(): a client that pipelines (RFC 2920) gets one
- * segment and one syscall per reply. Corking the socket from the moment input arrives until the
- * event loop has run the commands it carried sends their replies in one write, as postfix does.
- * Input that holds at most one line (a client that waits for each reply) is left alone.
+ * What the sandbox reads from the client's bytes outside smtp-server's parser, in one 'data' listener
+ * per socket (each listener more is one more call per chunk of input):
+ * - smtp-server writes every reply with its own write(): a client that pipelines (RFC 2920) gets one
+ *   segment and one syscall per reply. Corking the socket from the moment input arrives until the
+ *   event loop has run the commands it carried sends their replies in one write, as postfix does.
+ *   Input that holds at most one line (a client that waits for each reply) is left alone.
+ * - whether a command line is left open (the command deadline's question), and which lines arrived
+ *   before the reply to the one before (pipelining.ts).
  */
-function coalesceReplies(socket: Socket): void {
+function watchInput(socket: Socket, state: InputState): void {
+  state.source = socket;
+  // RFC 3207 §4.2: what was sent in plain text after STARTTLS is dropped, not answered.
+  state.pipelining.reset();
   let corked = false;
+  const uncork = () => {
+    corked = false;
+    if (socket.writableCorked) socket.uncork();
+  };
   socket.on('data', (chunk: Buffer) => {
-    if (corked || socket.destroyed) return;
-    const firstEnd = chunk.indexOf(10);
-    if (firstEnd === -1 || firstEnd === chunk.length - 1) return;
-    corked = true;
-    socket.cork();
-    setImmediate(() => {
-      corked = false;
-      if (socket.writableCorked) socket.uncork();
-    });
+    if (!corked && !socket.destroyed) {
+      const firstEnd = chunk.indexOf(10);
+      if (firstEnd !== -1 && firstEnd !== chunk.length - 1) {
+        corked = true;
+        socket.cork();
+        setImmediate(uncork);
+      }
+    }
+    if (state.source !== socket) return;
+    state.lineOpen = chunk[chunk.length - 1] !== 10;
+    state.pipelining.arrived(chunk);
   });
 }
 
@@ -64,17 +83,6 @@ interface InputState {
   source: Socket | null;
   /** Which command lines arrived before the reply to the one before them. */
   readonly pipelining: PipeliningWatch;
-}
-
-function watchLineEnds(socket: Socket, state: InputState): void {
-  state.source = socket;
-  // RFC 3207 §4.2: what was sent in plain text after STARTTLS is dropped, not answered.
-  state.pipelining.reset();
-  socket.on('data', (chunk: Buffer) => {
-    if (state.source !== socket) return;
-    state.lineOpen = chunk[chunk.length - 1] !== 10;
-    state.pipelining.arrived(chunk);
-  });
 }
 
 /**
@@ -96,7 +104,8 @@ function watchLineEnds(socket: Socket, state: InputState): void {
  */
 export class SandboxConnection extends SMTPConnection {
   hooks: ConnectionHooks | null = null;
-  private readonly seenTls = new WeakSet<TLSSocket>();
+  /** The STARTTLS socket already handed to the hooks (smtp-server arms its timeout more than once). */
+  private tlsSeen: TLSSocket | null = null;
   readonly input: InputState = { lineOpen: false, source: null, pipelining: new PipeliningWatch() };
   /** The next reply goes out verbatim: a scenario's own text gets no enhanced status code added. */
   verbatimNext = false;
@@ -106,11 +115,10 @@ export class SandboxConnection extends SMTPConnection {
   }
 
   override _armTimeout(socket?: Socket | TLSSocket): void {
-    if (socket instanceof TLSSocket && !this.seenTls.has(socket)) {
-      this.seenTls.add(socket);
+    if (socket instanceof TLSSocket && this.tlsSeen !== socket) {
+      this.tlsSeen = socket;
       this.hooks?.onTlsSocket(this, socket);
-      coalesceReplies(socket);
-      watchLineEnds(socket, this.input);
+      watchInput(socket, this.input);
     }
     super._armTimeout(socket);
   }
@@ -144,10 +152,11 @@ export class SandboxConnection extends SMTPConnection {
     // The enhanced status code smtp-server would add, added here instead, and control characters
     // scrubbed as smtp-server does: the lines recorded are then the bytes it writes.
     const enhanced = context === false ? '' : this._getEnhancedStatusCode(code, context);
-    const texts = lines.map((line) => {
-      const clean = line.replace(CONTROL_CHARS, ' ');
-      return enhanced && (clean || lines.length > 1) ? `${enhanced} ${clean}` : enhanced || clean;
-    });
+    let texts: string[];
+    if (lines.length === 1) {
+      const text = clean(lines[0]!);
+      texts = [enhanced && text ? `${enhanced} ${text}` : enhanced || text];
+    } else texts = lines.map((line) => (enhanced ? `${enhanced} ${clean(line)}` : clean(line)));
     this.hooks?.onWrite(this, wireLines(code, texts));
     this.input.pipelining.replied(code);
     super.send(code, texts.length > 1 ? texts : (texts[0] ?? null), false);
@@ -179,8 +188,7 @@ export class SandboxSmtpServer extends SMTPServer {
     beforeGreeting?: (connection: SandboxConnection) => void,
   ): SandboxConnection {
     const connection = new SandboxConnection(this, socket, socketOptions);
-    coalesceReplies(socket);
-    watchLineEnds(socket, connection.input);
+    watchInput(socket, connection.input);
     connection.hooks = this.hooks;
     beforeGreeting?.(connection);
     this.connections.add(connection);

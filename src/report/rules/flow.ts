@@ -79,7 +79,6 @@ export const flowRules: RuleFamily = (report, s) => {
       }
     },
     reply(cmd, reply) {
-      const refusal = `${reply.code} to ${cmd.verb}`;
       if (s.proto === 'smtp') {
         if (cmd.verb === 'MAIL' && !reply.ok) mailRefused = reply.text;
         if (cmd.verb === 'RCPT') {
@@ -93,7 +92,7 @@ export const flowRules: RuleFamily = (report, s) => {
         !(cmd.verb === 'AUTH' && cmd.args === '');
       if (login) {
         loggedIn = reply.ok;
-        loginFailed = reply.ok ? null : refusal;
+        loginFailed = reply.ok ? null : `${reply.code} to ${cmd.verb}`;
       }
       if (cmd.verb === 'SELECT' || cmd.verb === 'EXAMINE')
         selectFailed = reply.ok ? null : `${cmd.verb} ${cmd.args}`;

@@ -37,13 +37,14 @@ export function retryRules(windowMs = DEFAULT_RETRY_WINDOW_MS): RuleFamily {
   return (report, s) => {
     if (s.proto !== 'smtp') return {};
     let from = '';
+    /** The accepted RCPTs' arguments: their addresses are read only when a key needs them. */
     let rcpts: string[] = [];
     const keyOf = (cmd: Command): string | null => {
       if (cmd.verb !== 'MAIL' && cmd.verb !== 'RCPT' && cmd.verb !== '.') return null;
       const base = `${s.clientAddress}|${from}`;
       if (cmd.verb === 'MAIL') return base;
       if (cmd.verb === 'RCPT') return `${base}|${address(cmd.args)}`;
-      return `${base}|${rcpts.join(',')}|DATA`;
+      return `${base}|${rcpts.map(address).join(',')}|DATA`;
     };
     const check = (cmd: Command) => {
       // Nothing failed yet (the usual case): no key to build for every command of every session.
@@ -80,7 +81,7 @@ export function retryRules(windowMs = DEFAULT_RETRY_WINDOW_MS): RuleFamily {
         check(cmd);
       },
       reply(cmd: Command, reply: Reply) {
-        if (cmd.verb === 'RCPT' && reply.ok) rcpts.push(address(cmd.args));
+        if (cmd.verb === 'RCPT' && reply.ok) rcpts.push(cmd.args);
         // A success only forgets a failure: with none remembered there is nothing to look up.
         if (reply.ok && failures.size === 0) return;
         const key = keyOf(cmd);

@@ -21,10 +21,14 @@ function inHook(conv: SmtpConversation, callback: HookCallback): Played {
  */
 export function mailFrom(conv: SmtpConversation, address: SMTPServerAddress, callback: HookCallback): void {
   conv.transaction++;
-  conv.play(conv.decideCommand({ sender: address.address }), inHook(conv, callback));
+  const verdict = conv.decideCommand({ sender: address.address });
+  if (verdict.kind === 'pass') return callback();
+  conv.play(verdict, inHook(conv, callback));
 }
 
 /** RCPT TO, asked in smtp-server's onRcptTo with the recipient it parsed (the greylisting key). */
 export function rcptTo(conv: SmtpConversation, address: SMTPServerAddress, callback: HookCallback): void {
-  conv.play(conv.decideCommand({ recipient: address.address }), inHook(conv, callback));
+  const verdict = conv.decideCommand({ recipient: address.address });
+  if (verdict.kind === 'pass') return callback();
+  conv.play(verdict, inHook(conv, callback));
 }
