@@ -12,12 +12,21 @@ export interface TranscriptSource {
 /** Frames per second the UI redraws at most; an admin cannot read faster, and the servers keep the CPU. */
 export const DEFAULT_FPS = 10;
 
-/** The UI may spend at most 1/UI_BUDGET_DIVISOR of the time drawing: when a frame costs more (a slow
- *  terminal, a loaded machine), the next frame waits longer, so rendering never starves the servers
- *  that share this process. */
-const UI_BUDGET_DIVISOR = 4;
+/** The UI may spend at most 1/UI_BUDGET_DIVISOR of the CPU drawing: when a frame costs more (a big
+ *  screen, a slow machine), the next frame waits longer, so rendering never starves the servers that
+ *  share this process. A frame's cost does not depend on the event rate (Ink redraws every cell of the
+ *  screen, 10–30 ms for 120×40), so this is the one knob between the servers' share and the screen's
+ *  freshness: a tenth keeps a flood of SMTP sessions at 0.8× or more of its headless rate, and a new
+ *  session reaches the screen within about two frame intervals. */
+const UI_BUDGET_DIVISOR = 10;
 /** However slow drawing gets, the screen still updates this often. */
 const MAX_FRAME_INTERVAL_MS = 1_000;
+
+/** CPU milliseconds this process has used. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 /** Events queued between frames before they are folded into the model early (a stalled timer must not
  *  let the queue grow without bound). */
@@ -72,14 +81,15 @@ export function useTranscript(
 
   /** The App calls this first thing when it renders… */
   const frameStarted = useCallback(() => {
-    pacing.current.renderStartedAt ??= performance.now();
+    pacing.current.renderStartedAt ??= cpuMs();
   }, []);
   /** …and this in a layout effect: React renders, commits and Ink writes the frame in one synchronous
-   *  run, so the time between the two is what one frame costs (without time spent waiting). */
+   *  run, so the CPU time between the two is what one frame costs. CPU time, not wall time: on a busy
+   *  machine a frame waits for a core too, and that wait takes nothing from the servers. */
   const frameDone = useCallback(() => {
     const p = pacing.current;
     if (p.renderStartedAt === null) return;
-    const cost = performance.now() - p.renderStartedAt;
+    const cost = cpuMs() - p.renderStartedAt;
     p.renderStartedAt = null;
     p.interval = Math.min(MAX_FRAME_INTERVAL_MS, Math.max(1000 / Math.max(1, fps), cost * UI_BUDGET_DIVISOR));
   }, [fps]);
