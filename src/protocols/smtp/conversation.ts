@@ -100,12 +100,20 @@ export class SmtpConversation {
 
   /** Connect, then greeting (RFC 5321 §3.1: the 220, or a 554/421 refusal). */
   greet(send: (text: string) => void): void {
-    const banner = `${this.serverName} ${this.section?.greeting ?? 'ESMTP mailsandbox ready'}`;
-    const reply = (code: number, lines: string[]) => this.reply(code, lines);
-    this.play(this.decide('connect'), {
-      proceed: () => this.play(this.decide('greeting'), { proceed: () => send(banner), reply }),
-      reply,
+    const connect = this.decide('connect');
+    // `pass` (every session of the built-in scenario): on without the closures a play needs.
+    if (connect.kind === 'pass') return this.greeting(send);
+    this.play(connect, {
+      proceed: () => this.greeting(send),
+      reply: (code, lines) => this.reply(code, lines),
     });
+  }
+
+  private greeting(send: (text: string) => void): void {
+    const banner = `${this.serverName} ${this.section?.greeting ?? 'ESMTP mailsandbox ready'}`;
+    const verdict = this.decide('greeting');
+    if (verdict.kind === 'pass') return send(banner);
+    this.play(verdict, { proceed: () => send(banner), reply: (code, lines) => this.reply(code, lines) });
   }
 
   /** A reply of our own, verbatim (no enhanced status code added). */

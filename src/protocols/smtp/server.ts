@@ -15,6 +15,8 @@ interface SmtpSessionState {
   session: Session;
   conversation: SmtpConversation;
   deadline: NodeJS.Timeout | null;
+  /** When the client last sent a command or a KiB of a message (Date.now()). */
+  lastProgress: number;
   /** A message is streaming in (DATA): its lines are not commands. */
   inData: boolean;
   /** The SIZE this session was offered: the limit, or the scenario's. */
@@ -37,17 +39,27 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
   const stateOf = (smtpSession: SMTPServerSession): SmtpSessionState | undefined =>
     byConnectionId.get(smtpSession.id);
 
+  const limit = ctx.limits.commandTimeoutMs;
+  /**
+   * The command deadline: `limit` ms after the client's last progress. Progress (every command, every
+   * KiB of DATA) only notes the time; the one timer, when it fires early, waits out the rest. Moving
+   * the timer itself on every command cost a timer-list removal and insertion each time.
+   */
   const armDeadline = (state: SmtpSessionState) => {
-    // Re-armed on every command: moving the one timer is cheaper than a new one each time.
-    if (state.deadline) return void state.deadline.refresh();
+    state.lastProgress = Date.now();
+    if (!state.deadline) startDeadline(state, limit);
+  };
+  const startDeadline = (state: SmtpSessionState, ms: number) => {
     state.deadline = setTimeout(() => {
       state.deadline = null;
+      const since = Date.now() - state.lastProgress;
+      if (since < limit) return startDeadline(state, limit - since);
       // Only a half-sent command counts: an idle client is smtp-server's idle timeout's business.
       if (state.inData || !state.conversation.connection.input.lineOpen) return armDeadline(state);
-      const text = `timed out: the client took more than ${ctx.limits.commandTimeoutMs} ms to send one command`;
+      const text = `timed out: the client took more than ${limit} ms to send one command`;
       state.session.note('warn', text);
       state.conversation.connection.send(421, '4.4.2 ' + ctx.hostname + ' Error: timeout exceeded');
-    }, ctx.limits.commandTimeoutMs);
+    }, ms);
     state.deadline.unref();
   };
 
@@ -195,7 +207,7 @@ export function createSmtpHandler(listener: ListenerInfo, ctx: ProtocolContext):
       server.connect(session.socket, known, (connection: SandboxConnection) => {
         const conversation = new SmtpConversation(engine, session, connection, ctx.users, ctx.hostname);
         connection.name = conversation.serverName;
-        state = { session, conversation, deadline: null, inData: false, maxBytes };
+        state = { session, conversation, deadline: null, lastProgress: 0, inData: false, maxBytes };
         byConnectionId.set(connection.id, state);
       });
       session.onClose(() => {

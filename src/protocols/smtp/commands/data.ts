@@ -87,7 +87,10 @@ export function receiveMessage(
   if (verdict.kind === 'refuse' || verdict.kind === 'disconnect' || verdict.kind === 'stall')
     return refuseMessage(conv, verdict, stream, callback);
   store().then(
-    (reply) => conv.play(verdict, { proceed: () => callback(null, reply), reply: () => {} }),
+    (reply) =>
+      verdict.kind === 'pass'
+        ? callback(null, reply)
+        : conv.play(verdict, { proceed: () => callback(null, reply), reply: () => {} }),
     (err: Error) => callback(err),
   );
 }
