@@ -86,10 +86,21 @@ function dovecotVersion(): Promise<string> {
 
 export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
   const { dir, protocol, user } = options;
-  const port = await freePort();
   const mail = join(dir, 'mail');
   writeMaildir(mail, user, options.messages, options.flags ?? '');
-  return runDovecot(dir, config(dir, mail, protocol, port, options.settings ?? []), port);
+  return startDovecotOn(dir, mail, protocol, options.settings ?? []);
+}
+
+/** Dovecot on Maildirs already written under `mail` (`mail/<user>/cur/…`, owned by nobody), with its
+ *  config and state in `dir` (mode 0755). */
+export async function startDovecotOn(
+  dir: string,
+  mail: string,
+  protocol: 'imap' | 'pop3',
+  settings: string[] = [],
+): Promise<Dovecot> {
+  const port = await freePort();
+  return runDovecot(dir, config(dir, mail, protocol, port, settings), port);
 }
 
 /** Writes dovecot.conf in `dir`, runs Dovecot in the foreground and waits until `port` listens. */

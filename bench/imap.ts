@@ -21,7 +21,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { againstDovecot, DOVECOT } from './dovecot.js';
 import { reportRound, roundInWorker, stepRows, table } from './support.js';
 
-const STEPS = [
+export const STEPS = [
   'LOGIN+SELECT+FETCH meta',
   'UID FETCH BODY.PEEK[]',
   'UID SEARCH HEADER',
@@ -29,9 +29,9 @@ const STEPS = [
   'UID THREAD REFERENCES',
   'FETCH FLAGS CHANGEDSINCE',
 ] as const;
-type Step = (typeof STEPS)[number];
+export type Step = (typeof STEPS)[number];
 
-interface RoundResult {
+export interface RoundResult {
   ms: Record<Step, number>;
   fetched: number;
   bodyOctets: number;
@@ -43,7 +43,7 @@ interface RoundResult {
 }
 
 /** A deterministic message of 2–5 KiB; every fifth is multipart/mixed with a base64 attachment. */
-function makeMessage(n: number): string {
+export function makeMessage(n: number): string {
   const head = [
     `From: "Sender ${n % 97}" <sender${n % 97}@example.test>`,
     `To: bench@example.test, "Other ${n % 13}" <other${n % 13}@example.test>`,
@@ -164,7 +164,9 @@ class ImapReader {
   }
 }
 
-async function clientRound(port: number): Promise<RoundResult> {
+/** One round of every step; without `changes` the last (a STORE on every 100th message, then FETCH
+ *  CHANGEDSINCE) is left out and reported as 0 ms, 0 changed. */
+async function clientRound(port: number, changes = true): Promise<RoundResult> {
   const ms = {} as Record<Step, number>;
   let t = performance.now();
   const lap = (step: Step) => {
@@ -189,6 +191,12 @@ async function clientRound(port: number): Promise<RoundResult> {
   lap('UID SORT (DATE) ALL');
   const thread = await client.command('h', 'UID THREAD REFERENCES UTF-8 ALL');
   lap('UID THREAD REFERENCES');
+  if (!changes) {
+    ms['FETCH FLAGS CHANGEDSINCE'] = 0;
+    await client.command('f', 'LOGOUT').catch(() => undefined);
+    client.close();
+    return summary(meta, bodies, search, sort, thread, ms, 0);
+  }
   const status = await client.command('i', 'STATUS INBOX (HIGHESTMODSEQ)');
   const since = /HIGHESTMODSEQ (\d+)/.exec(status.untagged.join(' '))![1]!;
   const every100 = Array.from({ length: Math.ceil(fetched0(meta) / 100) }, (_, i) => i * 100 + 1).join(',');
@@ -199,6 +207,28 @@ async function clientRound(port: number): Promise<RoundResult> {
   lap('FETCH FLAGS CHANGEDSINCE');
   await client.command('f', 'LOGOUT').catch(() => undefined);
   client.close();
+  return summary(
+    meta,
+    bodies,
+    search,
+    sort,
+    thread,
+    ms,
+    changed.untagged.filter((l) => / FETCH /.test(l)).length,
+  );
+}
+
+type Reply = { untagged: string[]; literalOctets: number };
+
+function summary(
+  meta: Reply,
+  bodies: Reply,
+  search: Reply,
+  sort: Reply,
+  thread: Reply,
+  ms: Record<Step, number>,
+  changed: number,
+): RoundResult {
   const hits = search.untagged.find((l) => l.startsWith('* SEARCH'))!.split(' ').length - 2;
   const fetched = meta.untagged.filter((l) => / FETCH /.test(l)).length;
   if (bodies.untagged.filter((l) => / FETCH /.test(l)).length !== fetched)
@@ -217,7 +247,7 @@ async function clientRound(port: number): Promise<RoundResult> {
     searchHits: hits,
     sorted,
     threads,
-    changed: changed.untagged.filter((l) => / FETCH /.test(l)).length,
+    changed,
   };
 }
 
@@ -226,8 +256,8 @@ function fetched0(meta: { untagged: string[] }): number {
 }
 
 if (!isMainThread && (workerData as { imapBench?: boolean } | null)?.imapBench) {
-  const { port } = workerData as { port: number };
-  reportRound(clientRound(port));
+  const { port, changes } = workerData as { port: number; changes?: boolean };
+  reportRound(clientRound(port, changes ?? true));
 }
 
 /** The IMAP benchmark; returns the printed table (time per step and the ratio to Dovecot). */

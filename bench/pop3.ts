@@ -16,10 +16,10 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { againstDovecot, DOVECOT } from './dovecot.js';
 import { reportRound, roundInWorker, stepRows, table } from './support.js';
 
-const STEPS = ['login', 'LIST', 'UIDL', 'RETR all'] as const;
+export const STEPS = ['login', 'LIST', 'UIDL', 'RETR all'] as const;
 type Step = (typeof STEPS)[number];
 
-interface RoundResult {
+export interface RoundResult {
   ms: Record<Step, number>;
   listed: number;
   retrievedOctets: number;

@@ -8,6 +8,7 @@ import { benchImap } from './imap.js';
 import { benchPop3 } from './pop3.js';
 import { benchSessions } from './sessions.js';
 import { benchSmtp } from './smtp.js';
+import { benchStore } from './store.js';
 import { benchUi } from './ui.js';
 
 const BENCHES: Record<string, () => Promise<string>> = {
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   pop3: benchPop3,
   ui: benchUi,
   http: benchHttp,
+  store: benchStore,
   sessions: benchSessions,
 };
 

@@ -59,7 +59,7 @@ export interface SandboxOptions {
   triggers?: boolean;
   /** Persist the mail store as Maildir folders under this directory. */
   maildir?: string;
-  /** With `maildir`: bytes of message bodies kept in memory (store/body-cache.ts; default 64 MiB). */
+  /** With `maildir`: bytes of message bodies kept in memory (store/body-cache.ts; default 16 MiB). */
   bodyCacheBytes?: number;
   /** Past this many messages the oldest are dropped, with a transcript note (store/mail-store.ts).
    *  Default 100,000 in memory; no cap with `maildir` unless given. */

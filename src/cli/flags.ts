@@ -83,7 +83,7 @@ export const FLAGS = {
   'body-cache': {
     type: 'string',
     arg: 'MB',
-    help: 'with --maildir: megabytes of message bodies kept in memory, least recently read out first (default 64)',
+    help: 'with --maildir: megabytes of message bodies kept in memory, least recently read out first (default 16)',
   },
   'max-messages': {
     type: 'string',

@@ -4,9 +4,10 @@
  * through the BodyCache when a protocol asks for `raw`. Reads are synchronous: the file is local, small
  * messages read in microseconds, and every reader of `raw` (FETCH, SEARCH, RETR…) stays as it was.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BodyCache } from './body-cache.js';
+import { parseEachTime } from './mime.js';
 import { readHeader } from './mime/header.js';
 import type { SmtpEnvelope, StoredMessage } from './types.js';
 
@@ -21,14 +22,55 @@ export interface FolderFiles {
  *  larger one is read with the body each time, so a crafted header cannot pin megabytes per message. */
 const MAX_KEPT_HEAD = 16 * 1024;
 
+/**
+ * Kept header blocks are copied into slabs of their own. Node's Buffer pool would put them in its
+ * shared 8 KiB slabs next to bodies (readFileSync of a small file and Buffer.from both allocate from
+ * it), and each kept header would keep the bodies around it from being freed: 100,000 messages held
+ * 300 MB that way.
+ */
+const HEAD_SLAB_BYTES = 64 * 1024;
+let headSlab = Buffer.allocUnsafeSlow(HEAD_SLAB_BYTES);
+let headSlabUsed = 0;
+
+function copyToHeadSlab(bytes: Buffer): Buffer {
+  if (bytes.length > HEAD_SLAB_BYTES - headSlabUsed) {
+    headSlab = Buffer.allocUnsafeSlow(HEAD_SLAB_BYTES);
+    headSlabUsed = 0;
+  }
+  const copy = headSlab.subarray(headSlabUsed, headSlabUsed + bytes.length);
+  bytes.copy(copy);
+  headSlabUsed += bytes.length;
+  return copy;
+}
+
+/** The whole file in a Buffer of its own (not from the shared pool, for the same reason). */
+function readWhole(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const body = Buffer.allocUnsafeSlow(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, body, read, size - read, read);
+      if (n === 0) return body.subarray(0, read);
+      read += n;
+    }
+    return body;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class DiskMessage implements StoredMessage {
   private keptHead: Buffer | null;
+  /** A number rather than a Date: a Date object per message of a large Maildir costs megabytes. */
+  private readonly internalTime: number;
 
   constructor(
     readonly id: string,
     readonly uid: number,
     readonly size: number,
-    readonly internalDate: Date,
+    internalDate: Date,
     public flags: Set<string>,
     public modseq: number,
     readonly envelope: SmtpEnvelope | null,
@@ -37,10 +79,15 @@ export class DiskMessage implements StoredMessage {
     body: Buffer | null = null,
   ) {
     this.keptHead = null;
+    this.internalTime = internalDate.getTime();
     if (body) {
       this.keepHead(body);
       cache.put(this, body);
     }
+  }
+
+  get internalDate(): Date {
+    return new Date(this.internalTime);
   }
 
   get raw(): Buffer {
@@ -61,12 +108,14 @@ export class DiskMessage implements StoredMessage {
   /** A copy of the header block (a slice would keep the whole body alive). */
   private keepHead(body: Buffer): void {
     const end = readHeader(body, 0, body.length, null).end;
-    if (end <= MAX_KEPT_HEAD) this.keptHead = Buffer.from(body.subarray(0, end));
+    if (end > MAX_KEPT_HEAD) return;
+    this.keptHead = copyToHeadSlab(body.subarray(0, end));
+    parseEachTime(this.keptHead);
   }
 
   private read(): Buffer {
     const name = this.files.names.get(this.id);
     if (name === undefined) throw new Error(`message ${this.id} (UID ${this.uid}) was expunged`);
-    return readFileSync(join(this.files.dir, 'cur', name));
+    return readWhole(join(this.files.dir, 'cur', name));
   }
 }

@@ -14,15 +14,24 @@ export type { MimePart } from './mime/tree.js';
 // values are dozens of arrays and strings per message. Keeping those for a whole mailbox doubled the
 // garbage collector's work on the first FETCH; building them again from the tree costs microseconds.
 const cache = new WeakMap<Buffer, MimePart>();
+const notKept = new WeakSet<Buffer>();
 
-/** The parsed MIME tree of a message, parsed on first use and cached for as long as the Buffer lives. */
+/** The parsed MIME tree of a message, parsed on first use and cached for as long as the Buffer lives
+ *  (unless `parseEachTime` said otherwise). */
 export function mimeTree(raw: Buffer): MimePart {
   let tree = cache.get(raw);
   if (!tree) {
     tree = parseTree(raw);
-    cache.set(raw, tree);
+    if (!notKept.has(raw)) cache.set(raw, tree);
   }
   return tree;
+}
+
+/** Keeps no tree for `buffer`: the header blocks a Maildir store keeps of every message
+ *  (disk-message.ts) live as long as the store, and what is read from them (ENVELOPE, header fields
+ *  for SEARCH, SORT, THREAD) is kept already where it is used; their trees would double their memory. */
+export function parseEachTime(buffer: Buffer): void {
+  notKept.add(buffer);
 }
 
 export type SectionSpec = {
@@ -39,6 +48,8 @@ export type SectionSpec = {
  *  MIME is the part's own MIME header. HEADER/TEXT of a part that is not message/rfc822 are empty
  *  (Dovecot). Dovecot answers a missing part with an empty string: send `""` (or `{0}`) for null. */
 export function bodySection(raw: Buffer, section: SectionSpec): Buffer | null {
+  // BODY[]: the whole message needs no tree (a body read again from disk would be parsed again).
+  if (section.part.length === 0 && section.kind === 'full') return raw;
   return sectionBytes(raw, mimeTree(raw), section.part, section.kind, section.fields);
 }
 

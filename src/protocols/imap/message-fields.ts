@@ -79,7 +79,9 @@ export class MessageFields {
   private sentValue: SentDate | null | undefined;
   private subjectValue: BaseSubject | undefined;
   private sortSubject: string | undefined;
-  private readonly addressLists = new Map<string, Address[]>();
+  /** Made on first use: SORT (DATE) and THREAD read no addresses, and a Map per message of a large
+   *  mailbox is megabytes. */
+  private addressLists: Map<string, Address[]> | null = null;
   private idValue: string | null | undefined;
   private referencesValue: string[] | undefined;
 
@@ -107,7 +109,7 @@ export class MessageFields {
   /** Every address of every field `key` (from, to, cc, bcc…), comments and folding removed (parsed
    *  from the raw value: a decoded display name may hold commas); group markers left out. */
   addresses(key: string): Address[] {
-    let list = this.addressLists.get(key);
+    let list = this.addressLists?.get(key);
     if (!list) {
       list = [];
       const raw = this.raw;
@@ -119,7 +121,7 @@ export class MessageFields {
               mailbox: a.mailbox,
               host: a.host,
             });
-      this.addressLists.set(key, list);
+      (this.addressLists ??= new Map()).set(key, list);
     }
     return list;
   }

@@ -1,0 +1,16 @@
+/**
+ * The server side of the store benchmark (bench/store.ts), in a process of its own so its RSS is the
+ * sandbox's alone: `node dist/bench/store-server.js MAILDIR CERTS_DIR` starts IMAP and POP3 on
+ * ephemeral ports over the Maildir and prints the ports as one JSON line; SIGTERM ends it.
+ */
+import { startSandbox } from '../src/index.js';
+
+const [maildir, certsDir] = process.argv.slice(2);
+const sandbox = await startSandbox({
+  portOffset: 'ephemeral',
+  listeners: ['imap', 'pop3'],
+  maildir,
+  certsDir,
+});
+console.log(JSON.stringify(sandbox.ports));
+process.once('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));

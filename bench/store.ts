@@ -1,0 +1,206 @@
+/**
+ * Memory that does not grow with the mail (issue 19 goal 3): 100,000 messages of the IMAP benchmark's
+ * mix (2–5 KiB, every fifth multipart) in a Maildir, served by `mailsandbox --maildir` in a process of
+ * its own (bench/store-server.ts, so the RSS is the sandbox's alone) and by a private Dovecot on the
+ * same files (hard links: each server renames only its own names). The Maildir is written file by
+ * file, not delivered. Measured: start-up time and RSS after it, the IMAP steps of bench/imap.ts but
+ * the STORE/CHANGEDSINCE one (every flag change rewrites the folder's state file, which at 100,000
+ * messages is a benchmark of its own), POP3 LIST/UIDL/RETR of every message, and the peak RSS.
+ *
+ * `node dist/bench/store.js` runs it alone; BENCH_STORE_MESSAGES and BENCH_STORE_ROUNDS change the size.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DOVECOT, startDovecotOn, type Dovecot } from './dovecot.js';
+import { makeMessage, STEPS as IMAP_STEPS, type RoundResult as ImapRound } from './imap.js';
+import { STEPS as POP3_STEPS, type RoundResult as Pop3Round } from './pop3.js';
+import { roundInWorker, stepRows, stopChild, table } from './support.js';
+
+const NOBODY = 65534;
+const USER = 'bench';
+const IMAP_FILE = fileURLToPath(new URL('./imap.js', import.meta.url));
+const POP3_FILE = fileURLToPath(new URL('./pop3.js', import.meta.url));
+
+/** Writes each message once, as SMTP stores it (CRLF), into our Maildir (`shared`, the maildrop every
+ *  login reads) and links it into Dovecot's. Answers the octets written. */
+function writeMaildirs(ours: string, theirs: string, count: number): number {
+  for (const d of ['cur', 'new', 'tmp']) {
+    mkdirSync(join(ours, 'shared', d), { recursive: true });
+    mkdirSync(join(theirs, USER, d), { recursive: true });
+  }
+  const now = Math.floor(Date.now() / 1000);
+  let octets = 0;
+  for (let n = 1; n <= count; n++) {
+    const bytes = Buffer.from(makeMessage(n).replace(/\n/g, '\r\n'));
+    octets += bytes.length;
+    const file = join(ours, 'shared', 'cur', `B${String(n).padStart(7, '0')},U=${n}:2,`);
+    writeFileSync(file, bytes);
+    const link = join(theirs, USER, 'cur', `${now - count + n}.M${n}P1.bench:2,S`);
+    linkSync(file, link);
+    // Dovecot's mail processes run as nobody; we run as root and read them anyway.
+    chownSync(link, NOBODY, NOBODY);
+  }
+  for (const d of ['', 'cur', 'new', 'tmp']) chownSync(join(theirs, USER, d), NOBODY, NOBODY);
+  chownSync(theirs, NOBODY, NOBODY);
+  return octets;
+}
+
+interface Server {
+  child: ChildProcess;
+  ports: Record<string, number>;
+}
+
+function startServer(maildir: string, certsDir: string): Promise<Server> {
+  const script = fileURLToPath(new URL('./store-server.js', import.meta.url));
+  const child = spawn(process.execPath, [script, maildir, certsDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ child, ports: JSON.parse(out.slice(0, nl)) as Record<string, number> });
+    });
+    child.once('exit', (code) => reject(new Error(`store server exited with ${code}`)));
+  });
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MiB. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)![1]) / 1024;
+  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+}
+
+/** CPU time (user + system) of a process, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** A warm-up round each (Dovecot builds its index, we read each header once), then `rounds`
+ *  alternating rounds; answers ours and theirs, and our server's CPU time over the measured rounds. */
+async function sideBySide<R>(
+  rounds: number,
+  ourPort: number,
+  dovecot: Dovecot,
+  pid: number,
+  round: (port: number) => Promise<R>,
+): Promise<{ ours: R[]; theirs: R[]; cpu: number }> {
+  await round(ourPort);
+  await round(dovecot.port);
+  const ours: R[] = [];
+  const theirs: R[] = [];
+  let cpu = 0;
+  for (let r = 0; r < rounds; r++) {
+    const before = cpuMs(pid);
+    ours.push(await round(ourPort));
+    cpu += cpuMs(pid) - before;
+    theirs.push(await round(dovecot.port));
+  }
+  return { ours, theirs, cpu };
+}
+
+export async function benchStore(): Promise<string> {
+  const count = Number(process.env.BENCH_STORE_MESSAGES ?? 100_000);
+  const rounds = Number(process.env.BENCH_STORE_ROUNDS ?? 2);
+  if (!existsSync(DOVECOT))
+    return `store benchmark skipped: ${DOVECOT} not found (apt-get install dovecot-imapd)`;
+  const dir = mkdtempSync(join(tmpdir(), 'mailsandbox-store-bench-'));
+  chmodSync(dir, 0o755);
+  let server: Server | null = null;
+  let dovecot: Dovecot | null = null;
+  try {
+    let t = performance.now();
+    const octets = writeMaildirs(join(dir, 'ours'), join(dir, 'mail'), count);
+    const writeMs = performance.now() - t;
+    t = performance.now();
+    server = await startServer(join(dir, 'ours'), join(dir, 'certs'));
+    const startMs = performance.now() - t;
+    const pid = server.child.pid!;
+    const started = memory(pid);
+
+    mkdirSync(join(dir, 'dovecot-imap'));
+    dovecot = await startDovecotOn(join(dir, 'dovecot-imap'), join(dir, 'mail'), 'imap');
+    const imap = await sideBySide(rounds, server.ports.imap!, dovecot, pid, (port) =>
+      roundInWorker<ImapRound>(IMAP_FILE, { imapBench: true, port, changes: false }),
+    );
+    await dovecot.stop();
+    dovecot = null;
+    const afterImap = memory(pid);
+    const a = imap.ours[0]!;
+    const b = imap.theirs[0]!;
+    if (a.fetched !== count || b.fetched !== count)
+      throw new Error(`fetched ${a.fetched} / dovecot ${b.fetched} of ${count}`);
+    if (a.bodyOctets !== octets || b.bodyOctets !== octets)
+      throw new Error(`BODY[] octets: ${a.bodyOctets} / dovecot ${b.bodyOctets} of ${octets}`);
+    if (a.searchHits !== b.searchHits)
+      throw new Error(`SEARCH hits differ: ${a.searchHits} vs dovecot ${b.searchHits}`);
+    if (a.sorted !== b.sorted) throw new Error('UID SORT (DATE) orders differ from dovecot');
+    if (a.threads !== b.threads) throw new Error(`THREAD: ${a.threads} threads vs dovecot ${b.threads}`);
+
+    mkdirSync(join(dir, 'dovecot-pop3'));
+    dovecot = await startDovecotOn(join(dir, 'dovecot-pop3'), join(dir, 'mail'), 'pop3', [
+      'auth_mechanisms = plain',
+      'pop3_no_flag_updates = yes',
+    ]);
+    const pop3 = await sideBySide(rounds, server.ports.pop3!, dovecot, pid, (port) =>
+      roundInWorker<Pop3Round>(POP3_FILE, { pop3Bench: true, port, user: USER }),
+    );
+    const version = dovecot.version;
+    const end = memory(pid);
+    if (pop3.ours.some((r) => r.listed !== count) || pop3.theirs.some((r) => r.listed !== count))
+      throw new Error('POP3: not every message listed');
+    if (pop3.ours[0]!.retrievedOctets !== pop3.theirs[0]!.retrievedOctets)
+      throw new Error(
+        `RETR octets differ: ${pop3.ours[0]!.retrievedOctets} vs dovecot ${pop3.theirs[0]!.retrievedOctets}`,
+      );
+
+    const mib = (n: number) => `${n.toFixed(0)} MiB`;
+    const imapSteps = IMAP_STEPS.filter((s) => s !== 'FETCH FLAGS CHANGEDSINCE');
+    return [
+      `store: ${count} messages (${(octets / 1024 / 1024).toFixed(0)} MiB) in a Maildir (written in ${(writeMs / 1000).toFixed(1)} s), mailsandbox --maildir in its own process against dovecot ${version} on the same files, median of ${rounds} rounds after a warm-up`,
+      `mailsandbox: started in ${(startMs / 1000).toFixed(2)} s, RSS ${mib(started.rss)} after start, ${mib(afterImap.rss)} after IMAP, ${mib(end.rss)} after POP3, peak ${mib(end.peak)} (goal < 300 MiB)`,
+      `server CPU per measured round: IMAP ${(imap.cpu / rounds).toFixed(0)} ms, POP3 ${(pop3.cpu / rounds).toFixed(0)} ms`,
+      ...table(
+        ['step', 'mailsandbox', 'dovecot', 'ratio'],
+        [
+          ...stepRows(imapSteps, imap.ours, imap.theirs).map(
+            ([s, ...rest]) => [`IMAP ${s}`, ...rest] as string[],
+          ),
+          ...stepRows(POP3_STEPS, pop3.ours, pop3.theirs).map(
+            ([s, ...rest]) => [`POP3 ${s}`, ...rest] as string[],
+          ),
+        ],
+      ),
+    ].join('\n');
+  } finally {
+    await dovecot?.stop();
+    if (server) await stopChild(server.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  benchStore().then(
+    (text) => console.log(text),
+    (err: Error) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
