@@ -65,13 +65,20 @@ export function eventLine(event: TranscriptEvent): string {
   } else {
     // A finding's `line` is the transcript line it points at (a number), not a line of text.
     if (event.type === 'finding') line += `,"line":${event.line}`;
-    for (const key of Object.keys(event)) {
+    for (const key in event) {
       if (FIXED.has(key)) continue;
       const value = (event as unknown as Record<string, unknown>)[key];
-      if (value !== undefined) line += `,"${key}":${JSON.stringify(value)}`;
+      if (value !== undefined) line += `,"${key}":${jsonValue(value)}`;
     }
   }
-  return `${line},"msg":${JSON.stringify(`[${event.sid}] ${describeEvent(event)}`)}}\n`;
+  return `${line},"msg":${jsonValue(`[${event.sid}] ${describeEvent(event)}`)}}\n`;
+}
+
+/** JSON.stringify(value), without its set-up cost for the plain strings and numbers most fields hold. */
+function jsonValue(value: unknown): string {
+  if (typeof value === 'string') return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return JSON.stringify(value);
 }
 
 /**
