@@ -67,7 +67,8 @@ export class Conversation implements SessionView {
   closed = false;
   /** SMTP/POP3: the command waiting for its reply. IMAP: by tag. */
   private pending: Command | null = null;
-  private readonly tagged = new Map<string, Command>();
+  /** IMAP only, made at the first tagged command. */
+  private tagged: Map<string, Command> | null = null;
   /** The server asked for more (334, `+ `): the next client line is data, not a command. */
   private continuation = false;
   private inData = false;
@@ -134,14 +135,15 @@ export class Conversation implements SessionView {
       seq: event.seq,
       time: event.time,
       // IMAP lines are published as they arrive: a tag still open means its reply had not gone out.
-      pipelined: event.pipelined === true || (this.proto === 'imap' && this.tagged.size > 0),
+      pipelined: event.pipelined === true || (this.proto === 'imap' && !!this.tagged?.size),
     };
     // Bounded: a client sending made-up verbs cannot grow it (the rules ask only for real ones).
     if (this.sent.size < 64) this.sent.add(verb);
     if (tag !== null) {
-      this.tagged.set(tag, cmd);
+      const tagged = (this.tagged ??= new Map());
+      tagged.set(tag, cmd);
       // Bounded: tags the server never answered (a cut session) are forgotten oldest first.
-      if (this.tagged.size > MAX_OPEN_TAGS) this.tagged.delete(this.tagged.keys().next().value!);
+      if (tagged.size > MAX_OPEN_TAGS) tagged.delete(tagged.keys().next().value!);
     } else this.pending = cmd;
     this.pop3Body = null;
     this.hooks.command(cmd);
@@ -254,9 +256,9 @@ export class Conversation implements SessionView {
     }
     const m = /^(\S+) (OK|NO|BAD)\b/i.exec(text);
     if (!m || m[1] === '*') return;
-    const cmd = this.tagged.get(m[1]!);
+    const cmd = this.tagged?.get(m[1]!);
     if (!cmd) return;
-    this.tagged.delete(m[1]!);
+    this.tagged!.delete(m[1]!);
     this.continuation = false;
     const code = m[2]!.toUpperCase();
     this.finish(cmd, { ok: code === 'OK', code, text, line, seq: event.seq });

@@ -114,8 +114,10 @@ export class FindingsRunner {
       tls: 'plain',
       findings: [],
     };
-    const counts = new Map<FindingId, number>();
+    // Made at the first finding: most sessions have none.
+    let counts: Map<FindingId, number> | null = null;
     const report = (id: FindingId, where: At, message: string) => {
+      counts ??= new Map();
       const n = counts.get(id) ?? 0;
       if (n >= (ONCE.has(id) ? 1 : MAX_PER_ID)) return;
       counts.set(id, n + 1);

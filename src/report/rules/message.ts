@@ -9,13 +9,14 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** bare-lf, bare-cr, line-too-long, 8bit-without-8bitmime, smtputf8-without-extension. */
 export const messageRules: RuleFamily = (report, s) => {
   let mail: Command | null = null;
-  let mailOffered = new Set<string>();
+  /** Whether 8BITMIME was offered when MAIL was sent (the only capability the texts name). */
+  let eightBitMimeOffered = false;
   return {
     command(cmd) {
       if (s.proto !== 'smtp') return;
       if (cmd.verb === 'MAIL') {
         mail = cmd;
-        mailOffered = new Set(s.offered);
+        eightBitMimeOffered = s.offered.has('8BITMIME');
       }
       if (cmd.verb !== 'MAIL' && cmd.verb !== 'RCPT') return;
       const utf8Asked = mail !== null && /\sSMTPUTF8\b/i.test(mail.args);
@@ -60,7 +61,7 @@ export const messageRules: RuleFamily = (report, s) => {
         report(
           '8bit-without-8bitmime',
           where,
-          `message ${event.id} has 8-bit octets, but MAIL FROM had no BODY=8BITMIME${mailOffered.has('8BITMIME') ? '' : ' (and the server did not offer 8BITMIME)'}`,
+          `message ${event.id} has 8-bit octets, but MAIL FROM had no BODY=8BITMIME${eightBitMimeOffered ? '' : ' (and the server did not offer 8BITMIME)'}`,
         );
     },
   };
