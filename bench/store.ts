@@ -61,19 +61,46 @@ function writeMaildirs(ours: string, theirs: string, count: number): number {
 interface Server {
   child: ChildProcess;
   ports: Record<string, number>;
+  /** Lines the server printed after its ports. */
+  lines: string[];
+  waiting: (() => void) | null;
+}
+
+/** What is live in the server after a full GC: JS heap and ArrayBuffers (bodies, header slabs), MiB. */
+async function liveMemory(server: Server): Promise<{ heap: number; buffers: number }> {
+  const seen = server.lines.length;
+  server.child.kill('SIGUSR2');
+  const deadline = Date.now() + 30_000;
+  while (server.lines.length === seen && Date.now() < deadline)
+    await new Promise<void>((resolve) => {
+      server.waiting = resolve;
+      setTimeout(resolve, 1_000);
+    });
+  const m = JSON.parse(server.lines.at(-1) ?? '{}') as { heapUsed?: number; arrayBuffers?: number };
+  return { heap: (m.heapUsed ?? 0) / 1048576, buffers: (m.arrayBuffers ?? 0) / 1048576 };
 }
 
 function startServer(maildir: string, certsDir: string): Promise<Server> {
   const script = fileURLToPath(new URL('./store-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, maildir, certsDir], {
+  const child = spawn(process.execPath, ['--expose-gc', script, maildir, certsDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     let out = '';
+    let server: Server | null = null;
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, ports: JSON.parse(out.slice(0, nl)) as Record<string, number> });
+      for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        if (!server) {
+          server = { child, ports: JSON.parse(line) as Record<string, number>, lines: [], waiting: null };
+          resolve(server);
+        } else {
+          server.lines.push(line);
+          server.waiting?.();
+        }
+      }
     });
     child.once('exit', (code) => reject(new Error(`store server exited with ${code}`)));
   });
@@ -142,6 +169,7 @@ export async function benchStore(): Promise<string> {
     await dovecot.stop();
     dovecot = null;
     const afterImap = memory(pid);
+    const liveAfterImap = await liveMemory(server);
     const a = imap.ours[0]!;
     const b = imap.theirs[0]!;
     if (a.fetched !== count || b.fetched !== count)
@@ -163,6 +191,7 @@ export async function benchStore(): Promise<string> {
     );
     const version = dovecot.version;
     const end = memory(pid);
+    const liveAtEnd = await liveMemory(server);
     if (pop3.ours.some((r) => r.listed !== count) || pop3.theirs.some((r) => r.listed !== count))
       throw new Error('POP3: not every message listed');
     if (pop3.ours[0]!.retrievedOctets !== pop3.theirs[0]!.retrievedOctets)
@@ -175,6 +204,7 @@ export async function benchStore(): Promise<string> {
     return [
       `store: ${count} messages (${(octets / 1024 / 1024).toFixed(0)} MiB) in a Maildir (written in ${(writeMs / 1000).toFixed(1)} s), mailsandbox --maildir in its own process against dovecot ${version} on the same files, median of ${rounds} rounds after a warm-up`,
       `mailsandbox: started in ${(startMs / 1000).toFixed(2)} s, RSS ${mib(started.rss)} after start, ${mib(afterImap.rss)} after IMAP, ${mib(end.rss)} after POP3, peak ${mib(end.peak)} (goal < 300 MiB)`,
+      `live after a full GC: JS heap ${mib(liveAfterImap.heap)}, ArrayBuffers ${mib(liveAfterImap.buffers)} after IMAP; ${mib(liveAtEnd.heap)} and ${mib(liveAtEnd.buffers)} after POP3 (the transcript keeps its last 100,000 events)`,
       `server CPU per measured round: IMAP ${(imap.cpu / rounds).toFixed(0)} ms, POP3 ${(pop3.cpu / rounds).toFixed(0)} ms`,
       ...table(
         ['step', 'mailsandbox', 'dovecot', 'ratio'],

@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BodyCache } from './body-cache.js';
+import { StoreError } from './mail-store.js';
 import { parseEachTime } from './mime.js';
 import { readHeader } from './mime/header.js';
 import type { SmtpEnvelope, StoredMessage } from './types.js';
@@ -28,7 +29,9 @@ const MAX_KEPT_HEAD = 16 * 1024;
  * it), and each kept header would keep the bodies around it from being freed: 100,000 messages held
  * 300 MB that way.
  */
-const HEAD_SLAB_BYTES = 64 * 1024;
+// As small as the largest kept header: a slab is freed only when every header in it is, so a few
+// messages left of many expunged pin at most one slab each.
+const HEAD_SLAB_BYTES = MAX_KEPT_HEAD;
 let headSlab = Buffer.allocUnsafeSlow(HEAD_SLAB_BYTES);
 let headSlabUsed = 0;
 
@@ -115,7 +118,8 @@ export class DiskMessage implements StoredMessage {
 
   private read(): Buffer {
     const name = this.files.names.get(this.id);
-    if (name === undefined) throw new Error(`message ${this.id} (UID ${this.uid}) was expunged`);
+    if (name === undefined)
+      throw new StoreError('EXPUNGEISSUED', `message ${this.id} (UID ${this.uid}) was expunged`);
     return readWhole(join(this.files.dir, 'cur', name));
   }
 }

@@ -12,7 +12,8 @@ import {
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'NONEXISTENT' | 'ALREADYEXISTS' | 'CANNOT',
+    /** EXPUNGEISSUED (RFC 5530 §3): the bytes of a message another session expunged are gone (--maildir). */
+    readonly code: 'NONEXISTENT' | 'ALREADYEXISTS' | 'CANNOT' | 'EXPUNGEISSUED',
     message: string,
   ) {
     super(message);

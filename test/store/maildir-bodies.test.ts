@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/index.js';
+import { ok, run, signedIn } from '../helpers/imap.js';
+import type { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
 
@@ -111,5 +113,25 @@ describe('Maildir store: bodies stay on disk, read through a small cache', () =>
       assert.ok(m.body.equals(mail[i]!), `IMAP body ${i} after the restart`);
     });
     restarted.pop.forEach((m, i) => assert.ok(m.equals(mail[i]!), `POP3 body ${i} after the restart`));
+  });
+
+  it('a FETCH of a message another session expunged answers NO [EXPUNGEISSUED] once its file is gone', async () => {
+    const clients: RawClient[] = [];
+    const box = await startTestSandbox({ listeners: ['imap'], maildir: tempDir(), bodyCacheBytes: 0 });
+    try {
+      const a = await signedIn(box.ports.imap!, clients);
+      await ok(a, 'a', 'APPEND INBOX {19+}\r\nSubject: gone\r\n\r\nhi');
+      await ok(a, 's', 'SELECT INBOX');
+      const b = await signedIn(box.ports.imap!, clients, 'INBOX');
+      await ok(b, 'd', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
+      await ok(b, 'e', 'EXPUNGE');
+      // RFC 2180 §4.1.2: FETCH does not announce the EXPUNGE, so session a still has message 1.
+      const fetch = await run(a, 'f', 'FETCH 1 BODY.PEEK[]');
+      assert.match(fetch.at(-1)!, /^f NO \[EXPUNGEISSUED\] message \w+ \(UID 1\) was expunged$/);
+      assert.ok((await ok(a, 'n', 'NOOP')).includes('* 1 EXPUNGE'));
+    } finally {
+      for (const c of clients) c.close();
+      await box.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { checkCommand } from '../../core/command-check.js';
 import { commandOffered } from './capabilities.js';
 import { REPLIED, type CommandSpec } from './command.js';
+import { StoreError } from '../../store/mail-store.js';
 import { bad, ImapError, no } from './errors.js';
 import { parseCommand, tagOf } from './parser/tokenizer.js';
 import { COMMANDS } from './registry.js';
@@ -62,7 +63,12 @@ export async function dispatch(imap: ImapSession, raw: Buffer): Promise<void> {
     imap.errors.ok();
     imap.send(`${parsed.tag} OK ${result || `${name} completed`}`);
     if (imap.state.kind === 'logout') imap.session.close('client logged out');
-  } catch (err) {
+  } catch (caught) {
+    // A FETCH of a message another session expunged, whose file is gone (--maildir; RFC 2180 §4.1.2).
+    const err =
+      caught instanceof StoreError && caught.code === 'EXPUNGEISSUED'
+        ? no(caught.message, 'EXPUNGEISSUED')
+        : caught;
     if (!(err instanceof ImapError)) {
       imap.session.note('error', `internal error: ${(err as Error).stack ?? String(err)}`);
       imap.send(`${tag} NO [SERVERBUG] internal error: ${(err as Error).message}`);
