@@ -2,8 +2,8 @@
  * Memory that does not grow with the mail (issue 19 goal 3): 100,000 messages of the IMAP benchmark's
  * mix (2–5 KiB, every fifth multipart) in a Maildir, served by `mailsandbox --maildir` in a process of
  * its own (bench/store-server.ts, so the RSS is the sandbox's alone) and by a private Dovecot on the
- * same files (hard links: each server renames only its own names). The Maildir is written file by
- * file, not delivered. Measured: start-up time and RSS after it, the IMAP steps of bench/imap.ts but
+ * same messages, each as it stores them (as bench/dovecot.ts has it): CRLF for us as SMTP stores them,
+ * LF for Dovecot as its LDA writes them (it sends CRLF). Both Maildirs are written file by file. Measured: start-up time and RSS after it, the IMAP steps of bench/imap.ts but
  * the STORE/CHANGEDSINCE one (every flag change rewrites the folder's state file, which at 100,000
  * messages is a benchmark of its own), POP3 LIST/UIDL/RETR of every message, and the peak RSS.
  *
@@ -14,7 +14,6 @@ import {
   chmodSync,
   chownSync,
   existsSync,
-  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -34,8 +33,8 @@ const USER = 'bench';
 const IMAP_FILE = fileURLToPath(new URL('./imap.js', import.meta.url));
 const POP3_FILE = fileURLToPath(new URL('./pop3.js', import.meta.url));
 
-/** Writes each message once, as SMTP stores it (CRLF), into our Maildir (`shared`, the maildrop every
- *  login reads) and links it into Dovecot's. Answers the octets written. */
+/** Writes each message into our Maildir (`shared`, the maildrop every login reads) as SMTP stores it
+ *  (CRLF) and into Dovecot's as its LDA would (LF). Answers the octets of ours. */
 function writeMaildirs(ours: string, theirs: string, count: number): number {
   for (const d of ['cur', 'new', 'tmp']) {
     mkdirSync(join(ours, 'shared', d), { recursive: true });
@@ -44,14 +43,14 @@ function writeMaildirs(ours: string, theirs: string, count: number): number {
   const now = Math.floor(Date.now() / 1000);
   let octets = 0;
   for (let n = 1; n <= count; n++) {
-    const bytes = Buffer.from(makeMessage(n).replace(/\n/g, '\r\n'));
+    const text = makeMessage(n);
+    const bytes = Buffer.from(text.replace(/\n/g, '\r\n'));
     octets += bytes.length;
-    const file = join(ours, 'shared', 'cur', `B${String(n).padStart(7, '0')},U=${n}:2,`);
-    writeFileSync(file, bytes);
-    const link = join(theirs, USER, 'cur', `${now - count + n}.M${n}P1.bench:2,S`);
-    linkSync(file, link);
-    // Dovecot's mail processes run as nobody; we run as root and read them anyway.
-    chownSync(link, NOBODY, NOBODY);
+    writeFileSync(join(ours, 'shared', 'cur', `B${String(n).padStart(7, '0')},U=${n}:2,`), bytes);
+    const file = join(theirs, USER, 'cur', `${now - count + n}.M${n}P1.bench:2,S`);
+    writeFileSync(file, text);
+    // Dovecot's mail processes run as nobody.
+    chownSync(file, NOBODY, NOBODY);
   }
   for (const d of ['', 'cur', 'new', 'tmp']) chownSync(join(theirs, USER, d), NOBODY, NOBODY);
   chownSync(theirs, NOBODY, NOBODY);
