@@ -1,0 +1,41 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { BodyCache } from '../../src/store/body-cache.js';
+
+const body = (n: number): Buffer => Buffer.alloc(n, 0x61);
+
+describe('BodyCache: least recently used out, bounded in bytes', () => {
+  it('keeps the total within the limit, dropping the least recently used first', () => {
+    const cache = new BodyCache<string>(100);
+    cache.put('a', body(40));
+    cache.put('b', body(40));
+    assert.ok(cache.get('a'), 'a is now the most recently used');
+    cache.put('c', body(40));
+    assert.equal(cache.get('b'), undefined, 'b was the least recently used');
+    assert.ok(cache.get('a'));
+    assert.ok(cache.get('c'));
+    assert.deepEqual(cache.size, { bodies: 2, bytes: 80 });
+  });
+
+  it('does not keep a body larger than the whole cache, and forgets deleted and replaced bodies', () => {
+    const cache = new BodyCache<string>(100);
+    cache.put('big', body(101));
+    assert.equal(cache.get('big'), undefined);
+    cache.put('a', body(30));
+    cache.put('a', body(50));
+    assert.deepEqual(cache.size, { bodies: 1, bytes: 50 });
+    cache.delete('a');
+    assert.deepEqual(cache.size, { bodies: 0, bytes: 0 });
+    const none = new BodyCache<string>(0);
+    none.put('x', body(1));
+    assert.deepEqual(none.size, { bodies: 0, bytes: 0 });
+  });
+
+  it('stays in order over many turns (10,000 puts through a cache of 100)', () => {
+    const cache = new BodyCache<number>(100 * 10);
+    for (let i = 0; i < 10_000; i++) cache.put(i, body(10));
+    assert.deepEqual(cache.size, { bodies: 100, bytes: 1000 });
+    assert.equal(cache.get(9_899), undefined);
+    for (let i = 9_900; i < 10_000; i++) assert.ok(cache.get(i), `body ${i}`);
+  });
+});
