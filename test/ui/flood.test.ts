@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Ring } from '../../src/ui/ring.js';
+import { frameInterval } from '../../src/ui/use-transcript.js';
 import { FakeSessions } from './fixtures.js';
 import { renderApp, type RenderedApp } from './render-app.js';
 
@@ -66,6 +67,17 @@ describe('a flood of sessions', () => {
     const rows = frame.split('\n').filter((l) => /^[> ] smtp#/.test(l));
     assert.match(rows[0]!, /^> smtp#3000 +smtp +127\.0\.0\.1:\d+ +plain +- +closed +18 +221 /);
     assert.match(rows[1]!, /^ {2}smtp#2999 /);
+  });
+});
+
+describe('frame pacing', () => {
+  it('holds drawing to an eighth of the time when idle and a sixteenth when busy, 10 frames/s at most', () => {
+    assert.equal(frameInterval(2, 0, 10), 100);
+    assert.equal(frameInterval(20, 0, 10), 160);
+    assert.equal(frameInterval(20, 1, 10), 320);
+    assert.equal(frameInterval(20, 0.5, 10), 240);
+    // However costly a frame, the screen still moves once a second.
+    assert.equal(frameInterval(500, 1, 10), 1000);
   });
 });
 
