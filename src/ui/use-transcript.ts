@@ -78,14 +78,21 @@ export function useTranscript(
     let timer: NodeJS.Timeout | null = null;
     // When the last frame started, on the process clock and on the wall clock.
     let lastFlush = { clock: -Infinity, wall: -Infinity };
-    const wait = () => lastFlush.clock + pacing.current.interval - processClockMs();
+    // A frame waits for both clocks: the process clock can also run ahead of the wall clock (GC
+    // threads add CPU time), and `fps` is a cap in real time.
+    const minWall = 1000 / Math.max(1, fps);
+    const wait = () =>
+      Math.max(
+        lastFlush.wall + minWall - Date.now(),
+        lastFlush.clock + pacing.current.interval - processClockMs(),
+      );
     const flush = () => {
       timer = null;
       // The process clock runs slower than the wall clock when this process waits for a core: not
       // yet (unless the screen has not moved for MAX_FRAME_INTERVAL_MS).
       const early = wait();
       if (early > 0 && Date.now() - lastFlush.wall < MAX_FRAME_INTERVAL_MS) {
-        timer = setTimeout(flush, Math.max(10, early));
+        timer = setTimeout(flush, Math.max(5, early));
         return;
       }
       lastFlush = { clock: processClockMs(), wall: Date.now() };
