@@ -259,8 +259,8 @@ describe('findings over crafted event streams', () => {
       .s('535 no')
       .c('QUIT')
       .s('221');
-    const plain = (sid: string, time: number) =>
-      smtp(sid, { time })
+    const plain = (sid: string, time: number, client = '127.0.0.1') =>
+      smtp(sid, { time, client })
         .c('EHLO x')
         .s('250-h', '250 AUTH PLAIN CRAM-MD5')
         .c('AUTH PLAIN AHUAcA==')
@@ -279,6 +279,8 @@ describe('findings over crafted event streams', () => {
       ],
     );
     assert.deepEqual(ids(cram, plain('s2', 1_000_000 + 120_000)), ['plaintext-auth']);
+    // Another client's PLAIN is its own business, not a fall-back of the one whose CRAM-MD5 failed.
+    assert.deepEqual(ids(cram, plain('s2', 1_000_500, '127.0.0.2')), ['plaintext-auth']);
   });
 
   it('login-despite-logindisabled', () => {

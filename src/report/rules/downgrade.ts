@@ -26,12 +26,14 @@ function strongMechanism(cmd: Command): string | null {
 export function downgradeRules(): RuleFamily {
   const recent = new Map<string, StrongFailure>();
   return (report, s) => {
-    const key = `${s.clientAddress}|${s.proto}`;
+    // Read when a command comes, not now: the rules are made at the session's first event, before
+    // its session-open has given the conversation its client address.
+    const keyOf = () => `${s.clientAddress}|${s.proto}`;
     let failed: StrongFailure | null = null;
     return {
       command(cmd) {
         if (!sendsPlainPassword(s.proto, cmd)) return;
-        const earlier = recent.get(key);
+        const earlier = recent.get(keyOf());
         const before = failed ?? (earlier && cmd.time - earlier.time < ACROSS_SESSIONS_MS ? earlier : null);
         if (!before) return;
         const where = before.sid === s.key ? `line ${before.line}` : `${before.sid} line ${before.line}`;
@@ -47,10 +49,11 @@ export function downgradeRules(): RuleFamily {
         if (!mechanism) return;
         if (reply.ok) {
           failed = null;
-          recent.delete(key);
+          recent.delete(keyOf());
           return;
         }
         failed = { mechanism, time: cmd.time, sid: s.key, line: reply.line };
+        const key = keyOf();
         recent.delete(key);
         recent.set(key, failed);
         if (recent.size > MAX_REMEMBERED) recent.delete(recent.keys().next().value!);
