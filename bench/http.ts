@@ -11,10 +11,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, source } from './smtp.js';
-import { freePort, median, stopChild, waitForPort } from './support.js';
+import { freePort, median, portIsFree, stopChild, waitForPort } from './support.js';
 
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -25,21 +24,13 @@ interface Running {
   http: number;
 }
 
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** The CLI, headless as in normal use, with the smtp and http listeners at one offset. */
 async function startSandbox(): Promise<Running> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const smtp = await freePort();
     const offset = smtp - 25;
     const http = offset + 80;
-    if (http > 65_535 || !(await isFree(http))) continue;
+    if (http > 65_535 || !(await portIsFree(http))) continue;
     const child = spawn(
       process.execPath,
       [MAIN, '--no-tui', '--listeners', 'smtp,http', '--port-offset', String(offset)],

@@ -8,11 +8,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, median, stopChild, waitForPort } from './support.js';
+import { freePort, median, portIsFree, stopChild, waitForPort } from './support.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** The seven mail listeners' standard ports (src/config/defaults.ts); the CLI adds --port-offset. */
@@ -26,20 +26,11 @@ function rssKiB(pid: number): number {
   return Number(line.split(/\s+/)[1]);
 }
 
-/** Whether `port` of 127.0.0.1 can be bound right now. */
-function bindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** An offset whose seven mail ports could all be bound a moment ago, below the ephemeral range. */
 async function freeOffset(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const offset = 10_000 + Math.floor(Math.random() * 20_000);
-    const ok = await Promise.all(Object.values(MAIL_PORTS).map((p) => bindable(p + offset)));
+    const ok = await Promise.all(Object.values(MAIL_PORTS).map((p) => portIsFree(p + offset)));
     if (ok.every(Boolean)) return offset;
   }
   throw new Error('no free port offset found');

@@ -15,6 +15,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` of 127.0.0.1 can be bound right now (for benches that need fixed port offsets). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /** Resolves once `child` accepts connections on `port`; rejects if it exits or the time runs out. */
 export async function waitForPort(
   port: number,
