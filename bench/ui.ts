@@ -1,19 +1,26 @@
 /**
- * The terminal UI under load (issue 6). Runs the sandbox in a child process twice — headless, then
- * with the Ink UI rendering to a pseudo-terminal (util-linux `script`) — while 20 SMTP clients send
- * mail in a loop, and reports: SMTP messages/s with the UI vs headless (paced at ~1,000 transcript
- * events/s, and flat out), the sandbox process's CPU share, its RSS over the run, and the lag between
- * a session opening and its row appearing on the terminal.
+ * The terminal UI under load (issue 6, issue 19 goal 2). Runs two sandboxes in child processes side by
+ * side — one headless, one with the Ink UI rendering to a pseudo-terminal (util-linux `script`) — and
+ * drives 20 SMTP clients (one message per connection) at one of them at a time:
+ *   1. a paced phase at ~1,000 transcript events/s on each (the UI must keep up: ratio 1.00);
+ *   2. flat-out rounds, alternating which sandbox goes first (headless/ui, ui/headless, …), so both see
+ *      the same machine; each round gives messages/s and the sandbox's CPU µs per message (/proc).
+ * Reported: medians of the rounds and of the round-by-round ratios (with their range), peak RSS of
+ * both, and the lag between a session opening and its row appearing on the terminal, per phase.
+ * CPU per message is the figure to trust on a busy machine: messages/s swing with the neighbours.
  *
- * `node dist/bench/ui.js` runs it alone; BENCH_UI_SECONDS shortens the paced phase (default 30);
- * BENCH_UI_CPU_PROF=DIR writes a CPU profile of each sandbox process there (`node --cpu-prof`).
+ * `node dist/bench/ui.js` runs it alone. BENCH_UI_SECONDS: paced phase (default 30 s);
+ * BENCH_UI_ROUNDS: flat-out rounds per sandbox (default 5); BENCH_UI_FLAT_SECONDS: one round (default
+ * 5 s); BENCH_UI_CPU_PROF=DIR writes a CPU profile of each sandbox process there (`node --cpu-prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds } from './smtp.js';
+import { median } from './support.js';
+import { clientLoop } from './ui-clients.js';
 
 const HOST_FLAG = '--mailsandbox-ui-bench-host';
 const CLIENTS = 20;
@@ -36,12 +43,10 @@ interface Final {
   cpuMs: number;
   wallMs: number;
   start: Memory;
-  /** After the paced phase, before the flat-out one. */
+  /** After the paced phase, before the flat-out rounds. */
   middle: Memory;
   end: Memory;
   rssMax: number;
-  /** CPU milliseconds used when the load started, after the paced phase and after the flat-out one. */
-  cpuMarks: number[];
 }
 
 /** Needs `--expose-gc` (the host is started with it). */
@@ -66,17 +71,16 @@ async function host(mode: Mode, statsFile: string): Promise<void> {
   let start: Memory | null = null;
   let middle: Memory | null = null;
   let rssMax = 0;
-  const cpuMarks: number[] = [];
   const cpuMs = () => {
     const cpu = process.cpuUsage(cpu0);
     return (cpu.user + cpu.system) / 1000;
   };
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 250);
-  // The driver sends SIGUSR2 when the load starts, between its phases and when the load ends.
+  // The driver sends SIGUSR2 before the load starts and after the paced phase.
   process.on('SIGUSR2', () => {
-    cpuMarks.push(cpuMs()); // before the GC below, which is no part of the load
     if (!start) start = measureMemory();
     else if (!middle) middle = measureMemory();
+    write({ kind: 'mark' });
   });
   write({ kind: 'ready', port: sandbox.ports.smtp, pid: process.pid });
 
@@ -91,7 +95,6 @@ async function host(mode: Mode, statsFile: string): Promise<void> {
       middle: middle ?? measureMemory(),
       end: measureMemory(),
       rssMax,
-      cpuMarks,
     };
     write(final);
     await sandbox.close();
@@ -108,113 +111,44 @@ async function host(mode: Mode, statsFile: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The driver: SMTP clients in a loop.
+// The driver: SMTP clients in a loop (bench/ui-clients.ts), one phase on one sandbox at a time.
 
-/** One message over a fresh connection; `onOpen` gets the client's port when TCP is up. */
-function sendMessage(port: number, n: number, onOpen: (localPort: number) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const script = [
-      'EHLO bench.test',
-      `MAIL FROM:<bench${n}@bench.test>`,
-      'RCPT TO:<sink@bench.test>',
-      'DATA',
-      `Subject: bench ${n}\r\n\r\nhello ${n}\r\n.`,
-      'QUIT',
-    ];
-    const expect = ['220', '250', '250', '250', '354', '250', '221'];
-    let step = 0;
-    let buffer = '';
-    const timer = setTimeout(() => socket.destroy(new Error('message timed out')), 20_000);
-    socket.setEncoding('latin1');
-    socket.on('connect', () => onOpen(socket.localPort!));
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let i: number;
-      while ((i = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        if (line[3] === '-') continue; // RFC 5321 §4.2.1: a multi-line reply ends at "code SP"
-        if (!line.startsWith(expect[step]!)) {
-          socket.destroy(new Error(`expected ${expect[step]}, got ${line}`));
-          return;
-        }
-        if (step < script.length) socket.write(script[step]! + '\r\n');
-        step++;
-      }
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      if (step === expect.length) resolve();
-      else reject(new Error(`connection closed at step ${step}`));
-    });
-    socket.on('error', () => {});
-  });
+/** What one phase on one sandbox gave: `seconds` runs until the last message in flight is done. */
+interface Phase {
+  messages: number;
+  failures: number;
+  seconds: number;
+  /** The sandbox process's CPU time per message (utime + stime from /proc, 10 ms ticks). */
+  cpuUsPerMessage: number;
 }
 
-/** Spaces message starts evenly across all clients (null: flat out). */
-function pacer(perSecond: number | null): () => Promise<void> {
-  if (perSecond === null) return async () => {};
-  const interval = 1000 / perSecond;
-  let next = Date.now();
-  return () => {
-    next = Math.max(next + interval, Date.now());
-    const wait = next - Date.now();
-    return new Promise((r) => setTimeout(r, wait));
+async function drive(host: Host, seconds: number, perSecond: number | null): Promise<Phase> {
+  const started = Date.now();
+  const cpuBefore = cpuSeconds(host.pid);
+  const { messages, failures } = await clientLoop(host.port, CLIENTS, seconds, perSecond, host.onOpen);
+  const cpu = cpuSeconds(host.pid) - cpuBefore;
+  return {
+    messages,
+    failures,
+    seconds: (Date.now() - started) / 1000,
+    cpuUsPerMessage: (1e6 * cpu) / messages,
   };
 }
 
-async function drive(
-  port: number,
-  seconds: number,
-  perSecond: number | null,
-  onOpen: (localPort: number) => void,
-): Promise<{ messages: number; failures: number }> {
-  const until = Date.now() + seconds * 1000;
-  const pace = pacer(perSecond);
-  let messages = 0;
-  let failures = 0;
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < until) {
-        await pace();
-        if (Date.now() >= until) break;
-        try {
-          await sendMessage(port, n++, onOpen);
-          messages++;
-        } catch {
-          failures++;
-        }
-      }
-    }),
-  );
-  return { messages, failures };
-}
-
 // ---------------------------------------------------------------------------------------------
-// One run: start the child, wait for its port, drive, stop it, read its stats.
+// A sandbox process: started once, driven phase by phase, its screen watched for new sessions.
 
-interface RunResult {
-  paced: { messages: number; failures: number; seconds: number };
-  flat: { messages: number; failures: number; seconds: number };
-  final: Final;
-  lagsMs: number[];
-  opened: number;
-}
-
-function waitForReady(statsFile: string, child: ChildProcess, timeoutMs = 20_000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = () => {
-      const ready = readLines(statsFile).find((l) => l.kind === 'ready') as { port: number } | undefined;
-      if (ready) return resolve(ready.port);
-      if (child.exitCode !== null) return reject(new Error(`bench host exited with ${child.exitCode}`));
-      if (Date.now() > deadline) return reject(new Error('bench host did not start'));
-      setTimeout(poll, 50);
-    };
-    poll();
-  });
+interface Host {
+  mode: Mode;
+  port: number;
+  pid: number;
+  /** Called by the driver when a client's TCP connection is up. */
+  onOpen(localPort: number): void;
+  /** Open→screen lags (ms) seen since the last call, and how many sessions opened meanwhile. */
+  takeLags(): { lags: number[]; opened: number };
+  /** Memory marks: before the load and after the paced phase. */
+  mark(): Promise<void>;
+  stop(): Promise<Final>;
 }
 
 function readLines(file: string): Record<string, unknown>[] {
@@ -228,7 +162,25 @@ function readLines(file: string): Record<string, unknown>[] {
   }
 }
 
-async function runOnce(mode: Mode, pacedSeconds: number, flatSeconds: number): Promise<RunResult> {
+/** Polls the stats file (bounded) until `test` holds for its lines. */
+async function waitForLine(
+  statsFile: string,
+  child: ChildProcess,
+  test: (lines: Record<string, unknown>[]) => Record<string, unknown> | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = test(readLines(statsFile));
+    if (found) return found;
+    if (child.exitCode !== null) throw new Error(`bench host exited with ${child.exitCode} (${what})`);
+    if (Date.now() > deadline) throw new Error(`bench host: no ${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function startHost(mode: Mode, limitSeconds: number): Promise<Host> {
   const dir = mkdtempSync(join(tmpdir(), 'mailsandbox-bench-ui-'));
   const statsFile = join(dir, 'stats.jsonl');
   writeFileSync(statsFile, '');
@@ -246,12 +198,13 @@ async function runOnce(mode: Mode, pacedSeconds: number, flatSeconds: number): P
           stdio: ['pipe', 'pipe', 'inherit'],
         })
       : spawn('sh', ['-c', hostCommand], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), (pacedSeconds + flatSeconds + 60) * 1000);
+  const killTimer = setTimeout(() => child.kill('SIGKILL'), limitSeconds * 1000);
 
   // Lag: a session's row shows its client address; the first frame holding `127.0.0.1:<port>`
   // after the connection opened is when the user can see it.
   const openedAt = new Map<number, number>();
-  const lagsMs: number[] = [];
+  let lags: number[] = [];
+  let opened = 0;
   let tail = '';
   child.stdout?.setEncoding('latin1');
   child.stdout?.on('data', (chunk: string) => {
@@ -261,48 +214,68 @@ async function runOnce(mode: Mode, pacedSeconds: number, flatSeconds: number): P
       const port = Number(m[1]);
       const t = openedAt.get(port);
       if (t !== undefined) {
-        lagsMs.push(now - t);
+        lags.push(now - t);
         openedAt.delete(port);
       }
     }
     tail = text.slice(-32);
   });
 
-  try {
-    const port = await waitForReady(statsFile, child);
-    const hostPid = (readLines(statsFile).find((l) => l.kind === 'ready') as { pid: number }).pid;
-    await new Promise((r) => setTimeout(r, 1000)); // first frame drawn, JIT warm
-    process.kill(hostPid, 'SIGUSR2');
-    let opened = 0;
-    const onOpen = (localPort: number) => {
-      opened++;
-      if (mode === 'ui') openedAt.set(localPort, Date.now());
-    };
-    const perSecond = TARGET_EVENTS_PER_SECOND / EVENTS_PER_MESSAGE;
-    const paced = await drive(port, pacedSeconds, perSecond, onOpen);
-    process.kill(hostPid, 'SIGUSR2');
-    const flat = await drive(port, flatSeconds, null, onOpen);
-    process.kill(hostPid, 'SIGUSR2');
-    await new Promise((r) => setTimeout(r, 500)); // the last rows reach the screen
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    if (mode === 'ui') child.stdin?.write('q');
-    else process.kill(hostPid, 'SIGTERM');
-    await exited;
-    const final = readLines(statsFile).find((l) => l.kind === 'final') as unknown as Final | undefined;
-    if (!final) throw new Error(`${mode} host wrote no final stats`);
-    return {
-      paced: { ...paced, seconds: pacedSeconds },
-      flat: { ...flat, seconds: flatSeconds },
-      final,
-      lagsMs,
-      opened,
-    };
-  } finally {
+  const cleanUp = () => {
     clearTimeout(killTimer);
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const ready = await waitForLine(statsFile, child, (ls) => ls.find((l) => l.kind === 'ready'), 'start');
+    const pid = ready.pid as number;
+    await new Promise((r) => setTimeout(r, 1000)); // first frame drawn
+    let marks = 0;
+    return {
+      mode,
+      port: ready.port as number,
+      pid,
+      onOpen(localPort) {
+        opened++;
+        if (mode === 'ui') openedAt.set(localPort, Date.now());
+      },
+      takeLags() {
+        const taken = { lags, opened };
+        lags = [];
+        opened = 0;
+        openedAt.clear();
+        return taken;
+      },
+      async mark() {
+        const want = ++marks;
+        process.kill(pid, 'SIGUSR2');
+        await waitForLine(statsFile, child, (ls) => ls.filter((l) => l.kind === 'mark')[want - 1], 'mark');
+      },
+      async stop() {
+        try {
+          if (child.exitCode === null) {
+            await new Promise((r) => setTimeout(r, 500)); // the last rows reach the screen
+            const exited = new Promise<void>((r) => child.once('exit', () => r()));
+            if (mode === 'ui') child.stdin?.write('q');
+            else process.kill(pid, 'SIGTERM');
+            await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+          }
+          const final = readLines(statsFile).find((l) => l.kind === 'final') as unknown as Final | undefined;
+          if (!final) throw new Error(`${mode} host wrote no final stats`);
+          return final;
+        } finally {
+          cleanUp();
+        }
+      },
+    };
+  } catch (err) {
+    cleanUp();
+    throw err;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The run: paced on each, then flat-out rounds alternating which sandbox goes first.
 
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -311,35 +284,69 @@ function percentile(values: number[], p: number): number {
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const rate = (r: { messages: number; seconds: number }) => r.messages / r.seconds;
+const rate = (r: Phase) => r.messages / r.seconds;
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+
+function lagText(l: { lags: number[]; opened: number }): string {
+  return `median ${percentile(l.lags, 50)} ms  p95 ${percentile(l.lags, 95)} ms  (${l.lags.length} of ${l.opened} sessions seen on screen)`;
+}
 
 export async function benchUi(): Promise<string> {
   const pacedSeconds = Number(process.env.BENCH_UI_SECONDS ?? 30);
-  const flatSeconds = Math.max(3, Math.round(pacedSeconds / 3));
-  const headless = await runOnce('headless', pacedSeconds, flatSeconds);
-  const ui = await runOnce('ui', pacedSeconds, flatSeconds);
-  const eventsPerSecond = (r: RunResult) => r.final.events / (r.final.wallMs / 1000);
-  const cpuShare = (r: RunResult) => `${((100 * r.final.cpuMs) / r.final.wallMs).toFixed(0)}% of one core`;
-  // CPU per message of each phase: what the UI costs, whatever else the machine was doing.
-  const cpuPerMessage = (r: RunResult, phase: 0 | 1) =>
-    (1000 * (r.final.cpuMarks[phase + 1]! - r.final.cpuMarks[phase]!)) / [r.paced, r.flat][phase]!.messages;
-  const perMessage = (phase: 0 | 1) => {
-    const [h, u] = [cpuPerMessage(headless, phase), cpuPerMessage(ui, phase)];
-    return `headless ${h.toFixed(0)} µs  ui ${u.toFixed(0)} µs  ratio ${(h / u).toFixed(2)}`;
-  };
-  const lines = [
-    `UI bench: ${CLIENTS} SMTP clients, one message per connection; paced ${pacedSeconds} s at ~${TARGET_EVENTS_PER_SECOND} events/s, then flat out ${flatSeconds} s`,
-    `  paced msgs/s     headless ${rate(headless.paced).toFixed(1)}  ui ${rate(ui.paced).toFixed(1)}  ratio ${(rate(ui.paced) / rate(headless.paced)).toFixed(2)}`,
-    `  flat-out msgs/s  headless ${rate(headless.flat).toFixed(1)}  ui ${rate(ui.flat).toFixed(1)}  ratio ${(rate(ui.flat) / rate(headless.flat)).toFixed(2)}  (target ≥ 0.8)`,
-    `  transcript events/s over the whole run  headless ${eventsPerSecond(headless).toFixed(0)}  ui ${eventsPerSecond(ui).toFixed(0)}`,
-    `  failed messages  headless ${headless.paced.failures + headless.flat.failures}  ui ${ui.paced.failures + ui.flat.failures}`,
-    `  sandbox CPU      headless ${cpuShare(headless)}  ui ${cpuShare(ui)}`,
-    `  CPU per message  paced: ${perMessage(0)};  flat out: ${perMessage(1)}`,
-    `  RSS              ui: start ${mb(ui.final.start.rss)}  after paced ${mb(ui.final.middle.rss)}  end ${mb(ui.final.end.rss)}  max ${mb(ui.final.rssMax)}   headless: end ${mb(headless.final.end.rss)}  max ${mb(headless.final.rssMax)}  (target: ui max ≤ 1.5× headless max)`,
-    `  heap after GC    ui: start ${mb(ui.final.start.heapAfterGc)}  after paced ${mb(ui.final.middle.heapAfterGc)}  end ${mb(ui.final.end.heapAfterGc)}   headless: start ${mb(headless.final.start.heapAfterGc)}  end ${mb(headless.final.end.heapAfterGc)}  (the store keeps every message in memory)`,
-    `  open→screen lag  median ${percentile(ui.lagsMs, 50)} ms  p95 ${percentile(ui.lagsMs, 95)} ms  (${ui.lagsMs.length} of ${ui.opened} sessions seen on screen; target median < 250 ms)`,
-  ];
-  return lines.join('\n');
+  const rounds = Math.max(1, Number(process.env.BENCH_UI_ROUNDS ?? 5));
+  const flatSeconds = Number(process.env.BENCH_UI_FLAT_SECONDS ?? 5);
+  const limit = 2 * (pacedSeconds + rounds * flatSeconds) + 120;
+  const loadBefore = loadavg()[0]!;
+  const headless = await startHost('headless', limit);
+  const ui = await startHost('ui', limit).catch(async (err: unknown) => {
+    await headless.stop().catch(() => {});
+    throw err;
+  });
+  const hosts = { headless, ui };
+  try {
+    const perSecond = TARGET_EVENTS_PER_SECOND / EVENTS_PER_MESSAGE;
+    const paced: Record<Mode, Phase> = {} as Record<Mode, Phase>;
+    for (const host of [headless, ui]) {
+      await host.mark();
+      paced[host.mode] = await drive(host, pacedSeconds, perSecond);
+      await host.mark();
+    }
+    const pacedLag = ui.takeLags();
+    // One second flat out on each before the rounds: the flat-out paths warmed up for both.
+    for (const host of [headless, ui]) await drive(host, 1, null);
+    ui.takeLags();
+    const flat: Record<Mode, Phase[]> = { headless: [], ui: [] };
+    for (let r = 0; r < rounds; r++) {
+      const order: Mode[] = r % 2 === 0 ? ['headless', 'ui'] : ['ui', 'headless'];
+      for (const mode of order) flat[mode].push(await drive(hosts[mode], flatSeconds, null));
+    }
+    const flatLag = ui.takeLags();
+    const finals = { headless: await headless.stop(), ui: await ui.stop() };
+    const loadAfter = loadavg()[0]!;
+
+    const pairs = (f: (h: Phase, u: Phase) => number) => flat.headless.map((h, i) => f(h, flat.ui[i]!));
+    const speed = pairs((h, u) => rate(u) / rate(h));
+    const cost = pairs((h, u) => h.cpuUsPerMessage / u.cpuUsPerMessage);
+    const med = (mode: Mode, f: (p: Phase) => number) => median(flat[mode].map(f));
+    const failures = (mode: Mode) => paced[mode].failures + flat[mode].reduce((n, p) => n + p.failures, 0);
+    const [h, u] = [finals.headless, finals.ui];
+    return [
+      `UI bench: ${CLIENTS} SMTP clients, one message per connection; paced ${pacedSeconds} s at ~${TARGET_EVENTS_PER_SECOND} events/s on each sandbox, then ${rounds} flat-out rounds of ${flatSeconds} s each, alternating which goes first (1-minute load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`,
+      `  paced msgs/s         headless ${rate(paced.headless).toFixed(1)}  ui ${rate(paced.ui).toFixed(1)}  ratio ${(rate(paced.ui) / rate(paced.headless)).toFixed(2)}`,
+      `  paced CPU/message    headless ${paced.headless.cpuUsPerMessage.toFixed(0)} µs  ui ${paced.ui.cpuUsPerMessage.toFixed(0)} µs`,
+      `  flat-out msgs/s      headless ${flat.headless.map((p) => rate(p).toFixed(0)).join(' ')}  ui ${flat.ui.map((p) => rate(p).toFixed(0)).join(' ')}`,
+      `                       medians headless ${med('headless', rate).toFixed(0)}  ui ${med('ui', rate).toFixed(0)};  ui ÷ headless, round by round: median ${median(speed).toFixed(2)} (${range(speed)})  (target ≥ 0.8)`,
+      `  flat-out CPU/message headless ${flat.headless.map((p) => p.cpuUsPerMessage.toFixed(0)).join(' ')} µs  ui ${flat.ui.map((p) => p.cpuUsPerMessage.toFixed(0)).join(' ')} µs`,
+      `                       medians headless ${med('headless', (p) => p.cpuUsPerMessage).toFixed(0)} µs  ui ${med('ui', (p) => p.cpuUsPerMessage).toFixed(0)} µs;  headless ÷ ui, round by round: median ${median(cost).toFixed(2)} (${range(cost)})`,
+      `  failed messages      headless ${failures('headless')}  ui ${failures('ui')}`,
+      `  RSS                  ui: start ${mb(u.start.rss)}  after paced ${mb(u.middle.rss)}  end ${mb(u.end.rss)}  max ${mb(u.rssMax)}   headless: end ${mb(h.end.rss)}  max ${mb(h.rssMax)}  ratio of maxima ${(u.rssMax / h.rssMax).toFixed(2)}  (target ≤ 1.5)`,
+      `  heap after GC        ui: start ${mb(u.start.heapAfterGc)}  after paced ${mb(u.middle.heapAfterGc)}  end ${mb(u.end.heapAfterGc)}   headless: start ${mb(h.start.heapAfterGc)}  end ${mb(h.end.heapAfterGc)}  (the store keeps every message in memory)`,
+      `  open→screen lag      paced: ${lagText(pacedLag)};  flat out: ${lagText(flatLag)}  (target median < 250 ms)`,
+    ].join('\n');
+  } catch (err) {
+    await Promise.allSettled([headless.stop(), ui.stop()]);
+    throw err;
+  }
 }
 
 if (process.argv[2] === HOST_FLAG) {
