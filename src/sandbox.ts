@@ -118,7 +118,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = options.host ?? DEFAULT_HOST;
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const limits = resolveLimits(options.limits);
-  const bus = new TranscriptBus(limits.transcriptEvents, limits.transcriptLineChars);
+  const bus = new TranscriptBus(limits.transcriptEvents, limits.transcriptLineChars, limits.transcriptBytes);
 
   const scenarioTls = options.scenario?.tls;
   const names = certificateNames([hostname, ...(host === '0.0.0.0' || host === '::' ? [] : [host])]);

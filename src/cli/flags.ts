@@ -96,6 +96,11 @@ export const FLAGS = {
     help: "'shared' (default: every login sees all mail) or 'per-user' (by address local part)",
   },
   record: { type: 'string', arg: 'DIR', help: 'write every session transcript to DIR as .txt and .jsonl' },
+  'transcript-memory': {
+    type: 'string',
+    arg: 'MB',
+    help: 'megabytes of transcript kept in memory for the UI, the HTTP API and the library, oldest events out first (default 32; at most 100,000 events)',
+  },
   'transcript-bodies': {
     type: 'boolean',
     help: 'show every line of message bodies instead of a one-line summary',
@@ -215,6 +220,11 @@ export function parseFlags(argv: string[]): CliOptions {
   if (values.record !== undefined) sandbox.record = values.record;
   if (values['transcript-bodies']) sandbox.transcriptBodies = true;
   if (values['no-triggers']) sandbox.triggers = false;
+  if (values['transcript-memory'] !== undefined)
+    sandbox.limits = {
+      ...sandbox.limits,
+      transcriptBytes: integer('transcript-memory', values['transcript-memory'], 1, 1_000_000) * 1024 * 1024,
+    };
   if (values['max-connections'] !== undefined)
     sandbox.limits = {
       ...sandbox.limits,

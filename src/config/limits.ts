@@ -39,6 +39,10 @@ export interface Limits {
   shutdownGraceMs: number;
   /** Transcript events kept in memory (ring buffer), all sessions together. */
   transcriptEvents: number;
+  /** Bytes of transcript kept in memory, as the bus estimates them (a line counts its characters plus
+   *  about 100 bytes): past it the oldest events go even if fewer than `transcriptEvents` are kept.
+   *  Stops a flood of long lines (100,000 FETCH responses of a big mailbox) from taking hundreds of MB. */
+  transcriptBytes: number;
   /** Characters of one transcript line kept; the rest is replaced by a count. */
   transcriptLineChars: number;
   /** Largest request body the HTTP API reads (a scenario document). Stops a client from filling memory
@@ -65,6 +69,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxConnections: 10_500,
   shutdownGraceMs: 3_000,
   transcriptEvents: 100_000,
+  transcriptBytes: 32 * 1024 * 1024,
   transcriptLineChars: 2_000,
   httpBodyBytes: 1024 * 1024,
   sseQueueEvents: 10_000,
