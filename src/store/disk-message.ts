@@ -8,7 +8,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BodyCache } from './body-cache.js';
 import { StoreError } from './mail-store.js';
-import { parseEachTime } from './mime.js';
+import { parseEachTimeIn } from './mime.js';
 import { readHeader } from './mime/header.js';
 import type { SmtpEnvelope, StoredMessage } from './types.js';
 
@@ -32,12 +32,18 @@ const MAX_KEPT_HEAD = 16 * 1024;
 // As small as the largest kept header: a slab is freed only when every header in it is, so a few
 // messages left of many expunged pin at most one slab each.
 const HEAD_SLAB_BYTES = MAX_KEPT_HEAD;
-let headSlab = Buffer.allocUnsafeSlow(HEAD_SLAB_BYTES);
+let headSlab = newHeadSlab();
 let headSlabUsed = 0;
+
+function newHeadSlab(): Buffer {
+  const slab = Buffer.allocUnsafeSlow(HEAD_SLAB_BYTES);
+  parseEachTimeIn(slab.buffer);
+  return slab;
+}
 
 function copyToHeadSlab(bytes: Buffer): Buffer {
   if (bytes.length > HEAD_SLAB_BYTES - headSlabUsed) {
-    headSlab = Buffer.allocUnsafeSlow(HEAD_SLAB_BYTES);
+    headSlab = newHeadSlab();
     headSlabUsed = 0;
   }
   const copy = headSlab.subarray(headSlabUsed, headSlabUsed + bytes.length);
@@ -82,7 +88,7 @@ export class DiskMessage implements StoredMessage {
     readonly uid: number,
     readonly size: number,
     internalDate: Date,
-    public flags: Set<string>,
+    public flags: ReadonlySet<string>,
     public modseq: number,
     readonly envelope: SmtpEnvelope | null,
     private readonly files: FolderFiles,
@@ -121,7 +127,6 @@ export class DiskMessage implements StoredMessage {
     const end = readHeader(body, 0, body.length, null).end;
     if (end > MAX_KEPT_HEAD) return;
     this.keptHead = copyToHeadSlab(body.subarray(0, end));
-    parseEachTime(this.keptHead);
   }
 
   private read(): Buffer {

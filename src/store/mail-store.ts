@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { flagSet } from './flag-sets.js';
 import { newFolder, nextModseq, noteKeywords } from './modseq.js';
 import { maildropKey, type MailboxRouting } from './routing.js';
 import {
@@ -189,7 +190,7 @@ export class MailStore {
       size: raw.length,
       head: raw,
       internalDate: options.internalDate ?? new Date(),
-      flags: new Set(options.flags ?? []),
+      flags: flagSet(options.flags ?? []),
       modseq: nextModseq(folder),
       envelope: options.envelope ?? null,
     };
@@ -249,7 +250,8 @@ export class MailStore {
     flags: Iterable<string>,
   ): Promise<void> {
     const folder = await this.requireFolder(drop, folderName);
-    const next = new Set(flags);
+    const next = flagSet(flags);
+    if (next === message.flags) return;
     if (next.size === message.flags.size && [...next].every((f) => message.flags.has(f))) return;
     message.flags = next;
     message.modseq = nextModseq(folder);

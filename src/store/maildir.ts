@@ -11,6 +11,7 @@ import {
 } from './types.js';
 import { BodyCache } from './body-cache.js';
 import { DiskMessage, type FolderFiles } from './disk-message.js';
+import { flagSet } from './flag-sets.js';
 import { newMessageId } from './mail-store.js';
 import { ExpungeLog, newFolder, noteKeywords } from './modseq.js';
 
@@ -67,7 +68,7 @@ interface FolderState {
   expunged?: ReturnType<ExpungeLog['toJSON']>;
 }
 
-function flagSuffix(flags: Set<string>): string {
+function flagSuffix(flags: ReadonlySet<string>): string {
   return [...flags]
     .map((f) => FLAG_LETTERS[f])
     .filter(Boolean)
@@ -160,10 +161,10 @@ export class MaildirBackend implements StoreBackend {
         // Synchronous: one stat after another is several times faster than a round trip through the
         // thread pool per file, and nothing else runs before the store has loaded.
         const info = statSync(join(dir, sub, file));
-        const flags = new Set<string>(
-          [...(letters ?? '')].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f),
-        );
-        for (const keyword of state?.keywords[id!] ?? []) flags.add(keyword);
+        const flags = flagSet([
+          ...[...(letters ?? '')].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f),
+          ...(state?.keywords[id!] ?? []),
+        ]);
         folder.messages.push(
           new DiskMessage(
             id!,
@@ -200,7 +201,7 @@ export class MaildirBackend implements StoreBackend {
         folder.uidNext++,
         info.size,
         info.mtime,
-        new Set([...letters].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f)),
+        flagSet([...letters].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f)),
         ++folder.highestModseq,
         null,
         folderFiles,

@@ -29,8 +29,9 @@ export interface StoredMessage {
    */
   readonly head: Buffer;
   readonly internalDate: Date;
-  /** System flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`) and keywords. */
-  flags: Set<string>;
+  /** System flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`) and keywords. Replaced,
+   *  never changed in place: messages with the same flags share one set (flag-sets.ts). */
+  flags: ReadonlySet<string>;
   /** RFC 7162 mod-sequence: the folder's modseq when the message arrived or its flags last changed. */
   modseq: number;
   readonly envelope: SmtpEnvelope | null;

@@ -74,3 +74,39 @@ describe('IMAP on a Maildir store across a restart', () => {
     });
   });
 });
+
+/** Messages with the same flags share one set in memory (store/flag-sets.ts): changing one message's
+ *  flags must leave the others' as they were, for messages loaded from the Maildir and for new ones. */
+describe('IMAP flags of messages that had the same flags', () => {
+  const dir = tempDir();
+  let sb: Sandbox | null = null;
+  after(() => sb?.close());
+
+  const flagsOf = async (c: RawClient): Promise<string[]> =>
+    (await command(c, 'f', 'FETCH 1:4 (FLAGS)'))
+      .filter((l) => /^\* \d+ FETCH /.test(l))
+      .map((l) => /FLAGS \(([^)]*)\)/.exec(l)![1]!.replace(/ ?\\Recent/, ''));
+
+  it('changes the flags of the message named only', async () => {
+    sb = await startTestSandbox({ listeners: ['smtp', 'imap'], maildir: dir });
+    for (const n of [1, 2, 3])
+      assert.match(await sendMail({ port: sb.ports.smtp!, raw: sampleMessage(`m${n}`) }), /^250 /);
+    await session(sb, (c) =>
+      command(c, 's', 'SELECT INBOX')
+        .then(() => command(c, 'st', 'STORE 1:3 +FLAGS (\\Seen $Done)'))
+        .then(() => undefined),
+    );
+    await sb.close();
+
+    sb = await startTestSandbox({ listeners: ['smtp', 'imap'], maildir: dir });
+    assert.match(await sendMail({ port: sb.ports.smtp!, raw: sampleMessage('m4') }), /^250 /);
+    await session(sb, async (c) => {
+      await command(c, 's', 'SELECT INBOX');
+      assert.deepEqual(await flagsOf(c), ['\\Seen $Done', '\\Seen $Done', '\\Seen $Done', '']);
+      await command(c, 'a', 'STORE 2 +FLAGS (\\Flagged)');
+      await command(c, 'b', 'STORE 3 -FLAGS (\\Seen $Done)');
+      await command(c, 'c', 'STORE 4 +FLAGS (\\Seen)');
+      assert.deepEqual(await flagsOf(c), ['\\Seen $Done', '\\Seen \\Flagged $Done', '', '\\Seen']);
+    });
+  });
+});

@@ -26,9 +26,13 @@ export function atom(value: string): Atom {
  */
 export class Prepared {
   readonly text: string | null;
+  /** Null when there is no literal (`text` is all): an array per value would cost ~60 bytes more for
+   *  each of the two a message keeps. */
+  readonly pieces: readonly (string | Buffer)[] | null;
 
-  constructor(readonly pieces: readonly (string | Buffer)[]) {
+  constructor(pieces: readonly (string | Buffer)[]) {
     this.text = pieces.length === 1 ? (pieces[0] as string) : null;
+    this.pieces = this.text === null ? pieces : null;
   }
 }
 
@@ -217,11 +221,13 @@ function write(w: Sink, value: Wire): void {
     }
     w.str(')');
   } else if (value instanceof Prepared) {
-    for (let i = 0; i < value.pieces.length; i++) {
-      const piece = value.pieces[i]!;
-      if (i % 2) w.literal(piece as Buffer);
-      else w.str(piece as string);
-    }
+    if (value.pieces === null) w.str(value.text!);
+    else
+      for (let i = 0; i < value.pieces.length; i++) {
+        const piece = value.pieces[i]!;
+        if (i % 2) w.literal(piece as Buffer);
+        else w.str(piece as string);
+      }
   } else w.str((value as Atom).atom);
 }
 
