@@ -80,6 +80,8 @@ function readWhole(path: string, expected: number): Buffer {
 
 export class DiskMessage implements StoredMessage {
   private keptHead: Buffer | null;
+  /** The body cache's number for this message's last miss (0: none yet); see BodyCache.missed. */
+  private lastMiss = 0;
   /** A number rather than a Date: a Date object per message of a large Maildir costs megabytes. */
   private readonly internalTime: number;
 
@@ -111,7 +113,7 @@ export class DiskMessage implements StoredMessage {
     const cached = this.cache.get(this);
     if (cached) return cached;
     const body = this.read();
-    this.cache.put(this, body);
+    this.lastMiss = this.cache.missed(this, body, this.lastMiss);
     if (!this.keptHead) this.keepHead(body);
     return body;
   }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BodyCache } from '../../src/store/body-cache.js';
+import { BodyCache, SECOND_READ_WINDOW } from '../../src/store/body-cache.js';
 
 const body = (n: number): Buffer => Buffer.alloc(n, 0x61);
 
@@ -37,5 +37,24 @@ describe('BodyCache: least recently used out, bounded in bytes', () => {
     assert.deepEqual(cache.size, { bodies: 100, bytes: 1000 });
     assert.equal(cache.get(9_899), undefined);
     for (let i = 9_900; i < 10_000; i++) assert.ok(cache.get(i), `body ${i}`);
+  });
+
+  it('keeps a body read from its file only when it is read again soon, so one pass over many leaves the cache as it was', () => {
+    const cache = new BodyCache<number>(1_000_000);
+    const lastMiss = new Map<number, number>();
+    const miss = (key: number) => lastMiss.set(key, cache.missed(key, body(10), lastMiss.get(key) ?? 0));
+    miss(1);
+    assert.equal(cache.get(1), undefined, 'read once: not kept');
+    miss(1);
+    assert.ok(cache.get(1), 'read again at once: kept');
+    // A client reading a large mailbox once through: twice the window of bodies, each read once.
+    for (let key = 100; key < 100 + 2 * SECOND_READ_WINDOW; key++) miss(key);
+    assert.deepEqual(cache.size, { bodies: 1, bytes: 10 }, 'nothing of the pass is kept');
+    assert.ok(cache.get(1), 'and the body read twice is still there');
+    // Read again only after more than the window of other reads: not kept either.
+    miss(100);
+    assert.equal(cache.get(100), undefined);
+    miss(100 + 2 * SECOND_READ_WINDOW - 1);
+    assert.ok(cache.get(100 + 2 * SECOND_READ_WINDOW - 1), 'the last of the pass, read again soon');
   });
 });
