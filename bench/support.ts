@@ -49,7 +49,9 @@ export async function waitForPort(
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const mid = Math.floor(sorted.length / 2);
+  // An even count has two middle values: their mean (the higher one alone biased every figure up).
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** SIGTERM, then SIGKILL after 5 s; resolves once the child is gone. */

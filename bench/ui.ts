@@ -288,7 +288,7 @@ const rate = (r: Phase) => r.messages / r.seconds;
 const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
 function lagText(l: { lags: number[]; opened: number }): string {
-  return `median ${percentile(l.lags, 50)} ms  p95 ${percentile(l.lags, 95)} ms  (${l.lags.length} of ${l.opened} sessions seen on screen)`;
+  return `median ${median(l.lags)} ms  p95 ${percentile(l.lags, 95)} ms  (${l.lags.length} of ${l.opened} sessions seen on screen)`;
 }
 
 export async function benchUi(): Promise<string> {

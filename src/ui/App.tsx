@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
+import { Box, Text, useApp, useInput, useStdout, type DOMElement, type Key } from 'ink';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ListenerStatus } from '../core/listener.js';
 import { saveSession } from '../transcript/export.js';
@@ -24,6 +24,7 @@ import { ScenarioPicker, type ScenarioEntry } from './components/ScenarioPicker.
 import { SessionList } from './components/SessionList.js';
 import { chunkActions, type Action, type InputMode } from './keys.js';
 import { windowRows, type LineFormat, type ScreenRow } from './layout.js';
+import { measureTextsOnce } from './measure.js';
 import type { TranscriptModel, UiFinding, UiLimits } from './model.js';
 import { filterLines, lineMatches, visibleSessions, type LineList } from './select.js';
 import {
@@ -140,6 +141,9 @@ export function App(props: AppProps) {
   // Ink writes the frame during React's commit, before layout effects run: this measures the whole frame.
   frameStarted();
   useLayoutEffect(frameDone);
+  // Text nodes new in this frame measure themselves from the next one on (see measure.ts).
+  const rootRef = useRef<DOMElement>(null);
+  useLayoutEffect(() => measureTextsOnce(rootRef.current));
   const [state, setState] = useState<UiState>(INITIAL_STATE);
   const [messages, setMessages] = useState<StatusLine[]>(() => (props.messages ?? []).slice(-MAX_MESSAGES));
   const theme = useMemo(() => makeTheme(props.colors ?? colorsWanted()), [props.colors]);
@@ -361,7 +365,7 @@ export function App(props: AppProps) {
     );
 
   return (
-    <Box flexDirection="column" width={width}>
+    <Box ref={rootRef} flexDirection="column" width={width}>
       <Header info={headerInfo} width={width} theme={theme} />
       <Box flexDirection="column" height={bodyHeight}>
         {!state.help && !state.picker && (

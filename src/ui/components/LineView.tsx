@@ -26,9 +26,12 @@ export function LineView({
   }
   return (
     <Box flexDirection="column">
-      {rows.map((row) => (
+      {rows.map((row, i) => (
+        // Keyed by position, as the lists are: following a flood, every row shows another line each
+        // frame, and a node kept is cheaper for React and Ink (and its text measure, measure.ts) than
+        // one mounted.
         <Row
-          key={row.key}
+          key={i}
           segments={row.segments}
           theme={theme}
           highlight={row.line.seq === currentMatch ? 'current' : isMatch(row) ? 'match' : null}
