@@ -74,11 +74,48 @@ export function eventLine(event: TranscriptEvent): string {
   return `${line},"msg":${jsonValue(`[${event.sid}] ${describeEvent(event)}`)}}\n`;
 }
 
-/** JSON.stringify(value), without its set-up cost for the plain strings and numbers most fields hold. */
+/**
+ * JSON.stringify(value), without its set-up cost for what most fields hold: plain strings, numbers,
+ * and (a message-stored event, one per SMTP message) a list of plain addresses and the flat `shape`.
+ */
 function jsonValue(value: unknown): string {
   if (typeof value === 'string') return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Array.isArray(value)) return plainList(value) ?? JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return flatObject(value) ?? JSON.stringify(value);
   return JSON.stringify(value);
+}
+
+/** `["a","b"]` for a list of plain strings; null for anything else (JSON.stringify's to do). */
+function plainList(list: unknown[]): string | null {
+  let out = '[';
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (typeof item !== 'string' || !PLAIN.test(item)) return null;
+    out += i === 0 ? `"${item}"` : `,"${item}"`;
+  }
+  return out + ']';
+}
+
+/**
+ * `{"k":v,…}` for a plain object whose keys are plain and whose values are booleans, finite numbers or
+ * plain strings, keys in JSON.stringify's order (for…in's, for an object literal); null otherwise.
+ */
+function flatObject(object: object): string | null {
+  if (Object.getPrototypeOf(object) !== Object.prototype) return null;
+  let out = '{';
+  for (const key in object) {
+    const value = (object as Record<string, unknown>)[key];
+    let text: string;
+    if (typeof value === 'boolean') text = value ? 'true' : 'false';
+    else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+    else if (typeof value === 'string' && PLAIN.test(value)) text = `"${value}"`;
+    else return null;
+    if (!PLAIN.test(key)) return null;
+    out += out.length === 1 ? `"${key}":${text}` : `,"${key}":${text}`;
+  }
+  return out + '}';
 }
 
 /**

@@ -22,10 +22,18 @@ export class StoreError extends Error {
 }
 
 let idCounter = 0;
+/** The millisecond of the last id and its upper-case hex: a burst of messages shares one. */
+let idMs = -1;
+let idMsHex = '';
 /** Ids look like postfix queue ids (`1CF5FC0AAE`): unique, sortable, safe in file names and UIDL. */
 export function newMessageId(): string {
   idCounter = (idCounter + 1) % 0x100000;
-  return (Date.now().toString(16) + idCounter.toString(16).padStart(5, '0')).toUpperCase();
+  const now = Date.now();
+  if (now !== idMs) {
+    idMs = now;
+    idMsHex = now.toString(16).toUpperCase();
+  }
+  return idMsHex + idCounter.toString(16).toUpperCase().padStart(5, '0');
 }
 
 /**

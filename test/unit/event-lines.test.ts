@@ -95,6 +95,36 @@ describe('headless JSON lines', () => {
     assert.equal(writes.length, 3, 'flush() writes what waits at once (exit)');
   });
 
+  it("writes a stored message's recipients and shape exactly as JSON.stringify does", () => {
+    const bus = new TranscriptBus(10);
+    const shape = { bareLf: false, bareCr: true, longestLine: 1000, eightBit: false };
+    const recipientLists = [['c@d'], ['c@d', 'e@f'], [], ['"q"@d', 'b\\s@d'], ['\u00e9@d', 'c@d']];
+    for (const recipients of recipientLists)
+      for (const s of [
+        shape,
+        undefined,
+        { odd: 'x"y', n: 1 },
+        { nested: { a: 1 } },
+        { gone: undefined, b: true },
+      ]) {
+        const event = bus.publish({
+          type: 'message-stored',
+          sid: 'smtp#3',
+          proto: 'smtp',
+          id: 'ID1',
+          size: 12,
+          from: 'a@b',
+          recipients,
+          shape: s as typeof shape | undefined,
+        });
+        const text = eventLine(event);
+        assert.ok(text.includes(`,"recipients":${JSON.stringify(recipients)},`), text);
+        if (s) assert.ok(text.includes(`,"shape":${JSON.stringify(s)},`), text);
+        else assert.ok(!text.includes('"shape"'), text);
+        assert.deepEqual(JSON.parse(text).recipients, recipients);
+      }
+  });
+
   it('writes plain lines and lines needing escapes exactly as the general serializer does', () => {
     const bus = new TranscriptBus(10);
     const samples = [
