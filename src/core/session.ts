@@ -95,6 +95,8 @@ export class Session {
       remoteAddress: this.remoteAddress,
       remotePort: this.remotePort,
       proxy: listener.proxy,
+      seq: 0,
+      time: 0,
     });
   }
 
@@ -161,8 +163,13 @@ export class Session {
 
   /** `pipelined`: the line arrived while an earlier command was still running (RFC 2920, RFC 2449 §6.6). */
   client(line: string, decoded?: string, pipelined = false): void {
-    const base = { type: 'client-line', sid: this.sid, proto: this.proto, line, decoded } as const;
-    this.ctx.bus.publish(pipelined ? { ...base, pipelined } : base);
+    const { sid, proto } = this;
+    // Two literals, not a spread: each event is one object with its stamps' slots (events.ts).
+    this.ctx.bus.publish(
+      pipelined
+        ? { type: 'client-line', sid, proto, line, decoded, pipelined, seq: 0, time: 0 }
+        : { type: 'client-line', sid, proto, line, decoded, seq: 0, time: 0 },
+    );
   }
 
   /** A command is running or waiting: a line that arrives now was sent before its reply. */
@@ -171,11 +178,19 @@ export class Session {
   }
 
   server(line: string, decoded?: string): void {
-    this.ctx.bus.publish({ type: 'server-line', sid: this.sid, proto: this.proto, line, decoded });
+    this.ctx.bus.publish({
+      type: 'server-line',
+      sid: this.sid,
+      proto: this.proto,
+      line,
+      decoded,
+      seq: 0,
+      time: 0,
+    });
   }
 
   note(level: 'info' | 'warn' | 'error', text: string): void {
-    this.ctx.bus.publish({ type: 'note', sid: this.sid, proto: this.proto, level, text });
+    this.ctx.bus.publish({ type: 'note', sid: this.sid, proto: this.proto, level, text, seq: 0, time: 0 });
   }
 
   auth(mechanism: string, username: string, ok: boolean): void {
@@ -228,6 +243,8 @@ export class Session {
       proto: this.proto,
       reason,
       durationMs: Date.now() - this.openedAt,
+      seq: 0,
+      time: 0,
     });
     for (const hook of this.closeHooks) hook(reason);
     return true;

@@ -76,5 +76,10 @@ export type TranscriptEventType = TranscriptEvent['type'];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** What a publisher hands to the bus; the bus stamps `seq` and `time`. */
-export type TranscriptEventInput = DistributiveOmit<TranscriptEvent, 'seq' | 'time'>;
+/**
+ * What a publisher hands to the bus; the bus stamps `seq` and `time`. A publisher on a hot path
+ * writes `seq: 0, time: 0` last in its object literal: the stamps then go into slots the object
+ * already has, at the same place in its key order, instead of a second allocation per event.
+ */
+export type TranscriptEventInput = DistributiveOmit<TranscriptEvent, 'seq' | 'time'> &
+  Partial<Pick<EventBase, 'seq' | 'time'>>;

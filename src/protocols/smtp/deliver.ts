@@ -97,6 +97,8 @@ export async function deliverMessage(
     from: envelope.mailFrom,
     recipients: envelope.rcptTo,
     shape: messageShape(raw),
+    seq: 0,
+    time: 0,
   });
   return `Ok: queued as ${id}`;
 }
