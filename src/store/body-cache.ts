@@ -38,6 +38,10 @@ export class BodyCache<K> {
   private newest: Entry<K> | null = null;
   private bytes = 0;
   private misses = 0;
+  /** The body of the last miss, outside the LRU: a message read for several items in a row (`FETCH
+   *  (BODY[HEADER] BODY[TEXT])`, TOP then RETR) is read from its file once. */
+  private lastKey: K | null = null;
+  private lastBody: Buffer | null = null;
 
   constructor(readonly limitBytes = DEFAULT_BODY_CACHE_BYTES) {}
 
@@ -50,12 +54,16 @@ export class BodyCache<K> {
   missed(key: K, body: Buffer, previousMiss: number): number {
     this.misses++;
     if (previousMiss > 0 && this.misses - previousMiss <= SECOND_READ_WINDOW) this.put(key, body);
+    if (body.length <= this.limitBytes) {
+      this.lastKey = key;
+      this.lastBody = body;
+    }
     return this.misses;
   }
 
   get(key: K): Buffer | undefined {
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
+    if (!entry) return key === this.lastKey ? (this.lastBody ?? undefined) : undefined;
     if (entry !== this.newest) {
       this.unlink(entry);
       this.link(entry);
@@ -76,6 +84,7 @@ export class BodyCache<K> {
   }
 
   delete(key: K): void {
+    if (key === this.lastKey) this.lastKey = this.lastBody = null;
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);

@@ -44,17 +44,25 @@ describe('BodyCache: least recently used out, bounded in bytes', () => {
     const lastMiss = new Map<number, number>();
     const miss = (key: number) => lastMiss.set(key, cache.missed(key, body(10), lastMiss.get(key) ?? 0));
     miss(1);
+    assert.ok(cache.get(1), 'the body just read is at hand (several FETCH items of one message)');
+    miss(2);
     assert.equal(cache.get(1), undefined, 'read once: not kept');
+    assert.deepEqual(cache.size, { bodies: 0, bytes: 0 });
     miss(1);
-    assert.ok(cache.get(1), 'read again at once: kept');
+    miss(3);
+    assert.ok(cache.get(1), 'read again soon: kept');
     // A client reading a large mailbox once through: twice the window of bodies, each read once.
     for (let key = 100; key < 100 + 2 * SECOND_READ_WINDOW; key++) miss(key);
     assert.deepEqual(cache.size, { bodies: 1, bytes: 10 }, 'nothing of the pass is kept');
     assert.ok(cache.get(1), 'and the body read twice is still there');
     // Read again only after more than the window of other reads: not kept either.
     miss(100);
+    miss(101);
     assert.equal(cache.get(100), undefined);
     miss(100 + 2 * SECOND_READ_WINDOW - 1);
+    miss(102);
     assert.ok(cache.get(100 + 2 * SECOND_READ_WINDOW - 1), 'the last of the pass, read again soon');
+    cache.delete(102);
+    assert.equal(cache.get(102), undefined, 'a deleted body is gone, the one just read too');
   });
 });
