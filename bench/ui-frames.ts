@@ -1,11 +1,12 @@
 /**
- * The terminal UI's frames alone, no servers (issue 19 goal 2): the App drawn by Ink on a fake 120×40
- * colour terminal while a timer floods it with short SMTP sessions (one session = 18 transcript
- * events, BENCH_UI_FRAMES_RATE sessions/s, default 4,000). Prints the CPU per frame and per session
- * and the heap after a full GC at a quarter of the run and at its end: with the model's memory
- * bounded, the heap must not grow between the two (it did, through Ink's caches of every string it
- * measured). Run it alone: `node --expose-gc dist/bench/ui-frames.js` (BENCH_UI_FRAMES_SECONDS,
- * default 20). Deterministic enough to compare builds back to back, unlike bench/ui.ts's msg/s.
+ * The terminal UI's frames alone, no servers (issue 19 goal 2): the App drawn by Ink on a fake colour
+ * terminal, 120×40 (BENCH_UI_FRAMES_COLUMNS wide), while a timer floods it with short SMTP sessions
+ * (one session = 18 transcript events, BENCH_UI_FRAMES_RATE sessions/s, default 4,000). Prints the
+ * CPU per frame and per session and the heap after a full GC at a quarter of the run and at its end:
+ * with the model's memory bounded, the heap must not grow between the two (it did, through Ink's
+ * caches of every string it measured or cut). Run it alone: `node --expose-gc
+ * dist/bench/ui-frames.js` (BENCH_UI_FRAMES_SECONDS, default 20). The CPU figures include making the
+ * events; compare builds back to back under the bench lock.
  */
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,7 @@ import type { TranscriptEventInput } from '../src/transcript/events.js';
 /** What Ink needs of a terminal: write, a size, and resize events. */
 class FakeTerminal extends EventEmitter {
   readonly isTTY = true;
-  columns = 120;
+  columns = Number(process.env.BENCH_UI_FRAMES_COLUMNS ?? 120);
   rows = 40;
   write(): boolean {
     return true;
@@ -140,7 +141,7 @@ export async function benchUiFrames(): Promise<string> {
   const cpuMs = (cpu.user + cpu.system) / 1000;
   instance.unmount();
   return [
-    `UI frames: App on a fake 120×40 colour terminal, ${rate} short SMTP sessions/s for ${seconds} s (${n} sessions)`,
+    `UI frames: App on a fake ${terminal.columns}×${terminal.rows} colour terminal, ${rate} short SMTP sessions/s for ${seconds} s (${n} sessions)`,
     `  last three quarters: ${drawn} frames, ${(cpuMs / drawn).toFixed(2)} ms CPU per frame (ingest included; Ink's output step ${inkPerFrame.toFixed(2)} ms), ${((1000 * cpuMs) / (n - sessions0)).toFixed(1)} µs CPU per session`,
     `  heap after GC: at a quarter ${mb(heapQuarter)}, at the end ${mb(heapEnd)} (growth ${mb(heapEnd - heapQuarter)})`,
   ].join('\n');

@@ -1,5 +1,6 @@
 import type { DOMElement } from 'ink';
 import stringWidth from 'string-width';
+import type { Segment } from './layout.js';
 
 /**
  * Ink 6 measures a `<Text>` for layout through a module-level cache of every string it has ever
@@ -17,7 +18,7 @@ import stringWidth from 'string-width';
 const done = new WeakSet<DOMElement>();
 
 /** Terminal columns a line takes; most lines are plain ASCII, which `string-width` would scan slowly. */
-function lineWidth(line: string): number {
+export function lineWidth(line: string): number {
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     if (c < 0x20 || c > 0x7e) return stringWidth(line);
@@ -61,4 +62,40 @@ export function measureTextsOnce(root: DOMElement | null): void {
     }
     measureTextsOnce(child);
   }
+}
+
+/**
+ * A row's pieces cut to `width` columns as Ink cuts a `wrap="truncate-end"` text that is too wide:
+ * the first width − 1 columns and `…` in the style of the last one kept. Rows cut here never reach
+ * Ink's own cut, which keeps every row it ever cut in another cache that is never cleared (a session
+ * list on 80 columns overflows once session ids reach `smtp#10000`).
+ */
+export function cutSegments(segments: Segment[], width: number): Segment[] {
+  let total = 0;
+  for (const s of segments) total += lineWidth(s.text);
+  if (total <= width) return segments;
+  if (width < 1) return [];
+  const out: Segment[] = [];
+  let room = width - 1;
+  for (const s of segments) {
+    const w = lineWidth(s.text);
+    if (w <= room) {
+      out.push(s);
+      room -= w;
+      continue;
+    }
+    let kept = '';
+    // As slice-ansi does: a wide character that starts in the room is kept whole.
+    for (const ch of s.text) {
+      if (room <= 0) break;
+      kept += ch;
+      room -= lineWidth(ch);
+    }
+    if (kept) out.push({ text: kept, style: s.style });
+    break;
+  }
+  const last = out.at(-1);
+  if (last) out[out.length - 1] = { text: last.text + '…', style: last.style };
+  else out.push({ text: '…', style: 'server' });
+  return out;
 }

@@ -122,5 +122,14 @@ export function MessageList({
       </Text>
     );
   const cols = columns(width, mail, originOf);
-  return <Table items={messages} columns={() => cols} selected={selected} height={height} theme={theme} />;
+  return (
+    <Table
+      items={messages}
+      columns={() => cols}
+      selected={selected}
+      height={height}
+      width={width}
+      theme={theme}
+    />
+  );
 }

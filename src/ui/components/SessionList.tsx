@@ -121,6 +121,7 @@ export function SessionList({
       columns={(shown) => columns(width, shown)}
       selected={selected}
       height={height}
+      width={width}
       theme={theme}
     />
   );

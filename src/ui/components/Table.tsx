@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Segment } from '../layout.js';
+import { cutSegments } from '../measure.js';
 import type { Theme } from '../theme.js';
 import { Row } from './Row.js';
 
@@ -53,12 +54,15 @@ export function Table<T>({
   columns,
   selected,
   height,
+  width,
   theme,
 }: {
   items: readonly T[];
   columns: (visible: readonly T[]) => Column<T>[];
   selected: number;
   height: number;
+  /** The screen's: a row wider than this (the columns' minimum widths on a narrow screen) is cut. */
+  width: number;
   theme: Theme;
 }) {
   const { start, end } = listWindow(items.length, selected, Math.max(1, height - 1));
@@ -76,7 +80,10 @@ export function Table<T>({
           key={i}
           theme={theme}
           highlight={start + i === selected ? 'selected' : null}
-          segments={[{ text: start + i === selected ? '> ' : '  ', style: 'server' }, ...cells(item, cols)]}
+          segments={cutSegments(
+            [{ text: start + i === selected ? '> ' : '  ', style: 'server' }, ...cells(item, cols)],
+            width,
+          )}
         />
       ))}
     </Box>
