@@ -1,15 +1,17 @@
 /**
- * Header fields SEARCH, SORT and THREAD compare, read once per message and kept (as Dovecot keeps them
- * in its cache file): the Date header's time and calendar day, the base subject, the first address of
- * From/To/Cc, the addresses of an address field, Message-ID and References. Keyed by the raw Buffer
- * like the ENVELOPE cache (mime-access.ts), so an expunged message's entry goes with it.
+ * What IMAP keeps of each message, in one record per message (as Dovecot keeps it in its cache file):
+ * the header fields SEARCH, SORT and THREAD compare, read once (the Date header's time and calendar
+ * day, the base subject, the addresses of an address field, Message-ID and References), and the wire
+ * text of ENVELOPE, BODY and BODYSTRUCTURE (mime-access.ts). Keyed by the message's `head` Buffer, so an
+ * expunged message's record goes with it. One record rather than a map per cache: each map entry and
+ * each record cost tens of bytes per message, megabytes over a large Maildir.
  */
 import { Libmime } from 'libmime';
-import { mimeTree } from '../../store/mime.js';
+import { headerValues, mimeTree } from '../../store/mime.js';
 import { parseAddressList } from '../../store/mime/address.js';
 import { fieldsNamed, headerFields, unfoldedValue } from '../../store/mime/header.js';
 import { asciiCasemap, baseSubject, type BaseSubject } from './base-subject.js';
-import * as mime from './mime-access.js';
+import type { Prepared } from './compose.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 // RFC 5322 §3.3 and the obsolete zones of §4.3.
@@ -76,6 +78,11 @@ function decodeWords(text: string): string {
 
 /** The parsed fields of one message; each is read on first use. */
 export class MessageFields {
+  /** ENVELOPE, BODY and BODYSTRUCTURE as wire text, serialized on first use by mime-access.ts (a
+   *  string when the value holds no literal, the usual case). */
+  envelopeWire: Prepared | string | null = null;
+  bodyWire: Prepared | string | null = null;
+  bodyStructureWire: Prepared | string | null = null;
   private sentValue: SentDate | null | undefined;
   private subjectValue: BaseSubject | undefined;
   private sortSubject: string | undefined;
@@ -90,7 +97,7 @@ export class MessageFields {
   /** The Date header, or null when it is missing or unreadable. */
   get sent(): SentDate | null {
     if (this.sentValue === undefined) {
-      const value = mime.headerValues(this.raw, 'date')[0];
+      const value = headerValues(this.raw, 'date')[0];
       this.sentValue = value === undefined ? null : parseSentDate(value);
     }
     return this.sentValue;
@@ -98,7 +105,7 @@ export class MessageFields {
 
   /** RFC 5256 §2.1 base subject (encoded-words decoded). */
   get subject(): BaseSubject {
-    return (this.subjectValue ??= baseSubject(mime.headerValues(this.raw, 'subject')[0] ?? ''));
+    return (this.subjectValue ??= baseSubject(headerValues(this.raw, 'subject')[0] ?? ''));
   }
 
   /** The base subject under i;ascii-casemap, ready to compare. */
@@ -129,17 +136,17 @@ export class MessageFields {
   /** The Message-ID, or null when there is none. */
   get messageId(): string | null {
     if (this.idValue === undefined)
-      this.idValue = messageIds(mime.headerValues(this.raw, 'message-id')[0] ?? '')[0] ?? null;
+      this.idValue = messageIds(headerValues(this.raw, 'message-id')[0] ?? '')[0] ?? null;
     return this.idValue;
   }
 
   /** RFC 5256 §2.2 step 1A: References, else the first id of In-Reply-To. */
   get references(): string[] {
     if (this.referencesValue === undefined) {
-      const references = messageIds(mime.headerValues(this.raw, 'references').join(' '));
+      const references = messageIds(headerValues(this.raw, 'references').join(' '));
       this.referencesValue = references.length
         ? references
-        : messageIds(mime.headerValues(this.raw, 'in-reply-to')[0] ?? '').slice(0, 1);
+        : messageIds(headerValues(this.raw, 'in-reply-to')[0] ?? '').slice(0, 1);
     }
     return this.referencesValue;
   }

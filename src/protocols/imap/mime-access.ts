@@ -6,7 +6,8 @@
  */
 import { mimeTree } from '../../store/mime.js';
 import type { StoredMessage } from '../../store/types.js';
-import { prepare, type Prepared } from './compose.js';
+import { prepare, Prepared } from './compose.js';
+import { fieldsOf } from './message-fields.js';
 import { structureOf } from './mime/body-structure.js';
 import { envelopeOf } from './mime/envelope.js';
 import type { ImapData } from './mime/imap-data.js';
@@ -26,41 +27,36 @@ export function bodyStructure(raw: Buffer, extended: boolean): ImapData[] {
   return structureOf(raw, mimeTree(raw), extended);
 }
 
-/** A message's ENVELOPE, BODY and BODYSTRUCTURE as wire text, each serialized on first use. */
-class WireForms {
-  envelope: Prepared | null = null;
-  body: Prepared | null = null;
-  bodyStructure: Prepared | null = null;
-}
-
 // Messages never change, so their structures can be kept as they go out, the way Dovecot keeps them
-// in its cache file: three flat strings per message (the ImapData trees behind them are dozens of
-// arrays each, which store/mime deliberately does not keep). Keyed by the message's `head` (its raw
-// Buffer in memory, its kept header block with --maildir), so an entry lives exactly as long as the
-// message, and a body read again from disk is not parsed again for BODYSTRUCTURE.
-const wireForms = new WeakMap<Buffer, WireForms>();
+// in its cache file: flat strings in the message's record (message-fields.ts; the ImapData trees behind
+// them are dozens of arrays each, which store/mime deliberately does not keep). Keyed by the message's
+// `head` (its raw Buffer in memory, its kept header block with --maildir), so a record lives exactly as
+// long as the message, and a body read again from disk is not parsed again for BODYSTRUCTURE.
 
 /** What the wire forms read of a message. */
 export type MessageBytes = Pick<StoredMessage, 'raw' | 'head'>;
 
-function formsOf(message: MessageBytes): WireForms {
-  let forms = wireForms.get(message.head);
-  if (!forms) {
-    forms = new WireForms();
-    wireForms.set(message.head, forms);
-  }
-  return forms;
+/** What a record keeps of a Prepared value: its text alone when it has no literal (a Prepared object
+ *  per value cost 40 bytes more, twice per message). */
+function kept(value: Prepared): Prepared | string {
+  return value.text ?? value;
+}
+
+/** A kept value as the Prepared the writer takes: a short-lived wrapper for a kept text. */
+function prepared(value: Prepared | string): Prepared {
+  return typeof value === 'string' ? new Prepared([value]) : value;
 }
 
 /** ENVELOPE (RFC 3501 §7.4.2) as wire text: from the header alone. */
 export function envelopeWire(message: MessageBytes): Prepared {
-  const forms = formsOf(message);
-  return (forms.envelope ??= prepare(envelope(message.head)));
+  const fields = fieldsOf(message.head);
+  return prepared((fields.envelopeWire ??= kept(prepare(envelope(message.head)))));
 }
 
 /** BODYSTRUCTURE when extended=true, BODY when false (RFC 3501 §7.4.2), as wire text. */
 export function bodyStructureWire(message: MessageBytes, extended: boolean): Prepared {
-  const forms = formsOf(message);
-  if (extended) return (forms.bodyStructure ??= prepare(bodyStructure(message.raw, true)));
-  return (forms.body ??= prepare(bodyStructure(message.raw, false)));
+  const fields = fieldsOf(message.head);
+  if (extended)
+    return prepared((fields.bodyStructureWire ??= kept(prepare(bodyStructure(message.raw, true)))));
+  return prepared((fields.bodyWire ??= kept(prepare(bodyStructure(message.raw, false)))));
 }
