@@ -158,5 +158,16 @@ print(json.dumps(out))
     await sb.store.append(sb.store.maildropFor('test'), 'INBOX', reply);
     await ok(c, 'n', 'NOOP');
     assert.equal(await threads(), '* THREAD (3 5)(1 (2)(4))((6)(7))(8 9)');
+    // With message 1 gone, sequence numbers are UIDs less one: THREAD and UID THREAD of the same
+    // messages, one after the other, each answer in their own numbers.
+    await ok(c, 'd', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
+    await ok(c, 'x', 'EXPUNGE');
+    const bySeq = await threads();
+    const byUid = (await ok(c, 'u', 'UID THREAD REFERENCES UTF-8 ALL'))[0]!;
+    assert.equal(
+      byUid,
+      bySeq!.replace(/\d+/g, (n) => String(Number(n) + 1)),
+    );
+    assert.equal((await ok(c, 't2', 'THREAD REFERENCES UTF-8 ALL'))[0], bySeq);
   });
 });
