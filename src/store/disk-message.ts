@@ -58,11 +58,11 @@ function copyToHeadSlab(bytes: Buffer): Buffer {
  * Buffer pool (an ArrayBuffer of its own per body made reading a mailbox a third slower); only the body
  * cache keeps them, so the slabs they pin are bounded by it.
  */
-function readWhole(path: string, expected: number): Buffer {
+function readWhole(path: string, expected: number, into: Buffer | null = null): Buffer {
   const fd = openSync(path, 'r');
   try {
-    let body = Buffer.allocUnsafe(expected + 1);
-    let read = readSync(fd, body, 0, body.length, 0);
+    let body = into && into.length > expected ? into : Buffer.allocUnsafe(expected + 1);
+    let read = readSync(fd, body, 0, expected + 1, 0);
     if (read <= expected) return body.subarray(0, read);
     const size = fstatSync(fd).size;
     body = Buffer.allocUnsafe(size);
@@ -76,6 +76,19 @@ function readWhole(path: string, expected: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reused by every withBytes() read that fits: bytes looked at once and dropped need no allocation. */
+const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * Runs `use` on a message's bytes without keeping them: in memory or in the body cache, `raw`; else
+ * read from the file into a buffer reused from call to call, which `use` must not keep. For a pass
+ * that only measures (POP3's CRLF size of every message at the first login): 100,000 bodies read that
+ * way allocate nothing and leave the body cache as it was.
+ */
+export function withBytes<T>(message: StoredMessage, use: (bytes: Buffer) => T): T {
+  return message instanceof DiskMessage ? message.withBytes(use) : use(message.raw);
 }
 
 export class DiskMessage implements StoredMessage {
@@ -131,10 +144,15 @@ export class DiskMessage implements StoredMessage {
     this.keptHead = copyToHeadSlab(body.subarray(0, end));
   }
 
-  private read(): Buffer {
+  /** See withBytes(). */
+  withBytes<T>(use: (bytes: Buffer) => T): T {
+    return use(this.cache.get(this) ?? this.read(scratch));
+  }
+
+  private read(into: Buffer | null = null): Buffer {
     const name = this.files.names.get(this.id);
     if (name === undefined)
       throw new StoreError('EXPUNGEISSUED', `message ${this.id} (UID ${this.uid}) was expunged`);
-    return readWhole(join(this.files.dir, 'cur', name), this.size);
+    return readWhole(join(this.files.dir, 'cur', name), this.size, into);
   }
 }

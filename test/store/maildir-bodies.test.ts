@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/index.js';
 import { ok, run, signedIn } from '../helpers/imap.js';
@@ -131,6 +131,33 @@ describe('Maildir store: bodies stay on disk, read through a small cache', () =>
       assert.ok((await ok(a, 'n', 'NOOP')).includes('* 1 EXPUNGE'));
     } finally {
       for (const c of clients) c.close();
+      await box.close();
+    }
+  });
+
+  it('POP3 LIST gives the CRLF size of a file with bare LF line ends, the octets RETR sends', async () => {
+    const maildir = join(tempDir(), 'mail');
+    mkdirSync(join(maildir, 'shared', 'new'), { recursive: true });
+    const text = 'Subject: lf\n\n.dot line\nsecond line\n'.repeat(40);
+    for (let i = 0; i < 3; i++) writeFileSync(join(maildir, 'shared', 'new', `lf-${i}`), text);
+    const box = await startTestSandbox({ listeners: ['pop3'], maildir, bodyCacheBytes: 0 });
+    try {
+      const result = await python(
+        `
+import json, poplib, sys
+p = poplib.POP3('127.0.0.1', int(sys.argv[1]))
+p.user('reader'); p.pass_('secret')
+sizes = [int(l.split()[1]) for l in p.list()[1]]
+sent = [len(b'\\r\\n'.join(p.retr(i + 1)[1]) + b'\\r\\n') for i in range(len(sizes))]
+p.quit()
+print(json.dumps({'sizes': sizes, 'sent': sent}))
+`,
+        [String(box.ports.pop3!)],
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const crlf = Buffer.byteLength(text.replace(/\n/g, '\r\n'));
+      assert.deepEqual(JSON.parse(result.stdout), { sizes: [crlf, crlf, crlf], sent: [crlf, crlf, crlf] });
+    } finally {
       await box.close();
     }
   });

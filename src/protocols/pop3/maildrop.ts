@@ -1,3 +1,4 @@
+import { withBytes } from '../../store/disk-message.js';
 import type { StoredMessage } from '../../store/types.js';
 import { crlfSize } from './multiline.js';
 import { errors, type Pop3Error } from './replies.js';
@@ -18,7 +19,8 @@ const sizes = new WeakMap<StoredMessage, number>();
 function sizeOf(message: StoredMessage): number {
   let size = sizes.get(message);
   if (size === undefined) {
-    size = crlfSize(message.raw);
+    // Measured without keeping the bytes: the first login to a large Maildir reads every body once.
+    size = withBytes(message, crlfSize);
     sizes.set(message, size);
   }
   return size;
