@@ -10,7 +10,7 @@ import { Libmime } from 'libmime';
 import { headerValues, mimeTree } from '../../store/mime.js';
 import { parseAddressList } from '../../store/mime/address.js';
 import { fieldsNamed, headerFields, unfoldedValue } from '../../store/mime/header.js';
-import { asciiCasemap, baseSubject, type BaseSubject } from './base-subject.js';
+import { asciiCasemap, baseSubject } from './base-subject.js';
 import type { Prepared } from './compose.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -76,6 +76,9 @@ function decodeWords(text: string): string {
   }
 }
 
+/** Header field names SEARCH keeps the values of, per message (see MessageFields.searchValues). */
+const MAX_SEARCHED_FIELDS = 8;
+
 /** The parsed fields of one message; each is read on first use. */
 export class MessageFields {
   /** ENVELOPE, BODY and BODYSTRUCTURE as wire text, serialized on first use by mime-access.ts (a
@@ -84,15 +87,39 @@ export class MessageFields {
   bodyWire: Prepared | string | null = null;
   bodyStructureWire: Prepared | string | null = null;
   private sentValue: SentDate | null | undefined;
-  private subjectValue: BaseSubject | undefined;
+  // The base subject's comparable form and reply mark only: the BaseSubject object and its text were
+  // ~80 bytes more per message, and nothing reads them after.
   private sortSubject: string | undefined;
+  private replyValue: boolean | undefined;
   /** Made on first use: SORT (DATE) and THREAD read no addresses, and a Map per message of a large
    *  mailbox is megabytes. */
   private addressLists: Map<string, Address[]> | null = null;
   private idValue: string | null | undefined;
   private referencesValue: string[] | undefined;
+  /** Decoded values of the header fields SEARCH read, as [name, values, name, values…]; a single
+   *  value as the string alone. */
+  private searched: (string | string[])[] | null = null;
 
   constructor(private readonly raw: Buffer) {}
+
+  /** The values of header field `name` (lower case), unfolded and RFC 2047-decoded, for SEARCH: a
+   *  client that searches the same mailbox again (every sync does) pays for the decoding once, as
+   *  Dovecot's cache lets it. Kept for the first MAX_SEARCHED_FIELDS names searched, so a client that
+   *  searches ever new names cannot grow a message's record without end. */
+  searchValues(name: string): string[] {
+    const kept = this.searched;
+    if (kept)
+      for (let i = 0; i < kept.length; i += 2)
+        if (kept[i] === name) {
+          const values = kept[i + 1]!;
+          return typeof values === 'string' ? [values] : values;
+        }
+    const values = headerValues(this.raw, name);
+    const keep = values.length === 1 ? values[0]! : values;
+    if (!kept) this.searched = [name, keep];
+    else if (kept.length < 2 * MAX_SEARCHED_FIELDS) kept.push(name, keep);
+    return values;
+  }
 
   /** The Date header, or null when it is missing or unreadable. */
   get sent(): SentDate | null {
@@ -103,14 +130,22 @@ export class MessageFields {
     return this.sentValue;
   }
 
-  /** RFC 5256 §2.1 base subject (encoded-words decoded). */
-  get subject(): BaseSubject {
-    return (this.subjectValue ??= baseSubject(headerValues(this.raw, 'subject')[0] ?? ''));
+  private readSubject(): void {
+    const subject = baseSubject(headerValues(this.raw, 'subject')[0] ?? '');
+    this.sortSubject = asciiCasemap(subject.text);
+    this.replyValue = subject.isReplyOrForward;
   }
 
-  /** The base subject under i;ascii-casemap, ready to compare. */
+  /** The RFC 5256 §2.1 base subject (encoded-words decoded) under i;ascii-casemap, ready to compare. */
   get subjectKey(): string {
-    return (this.sortSubject ??= asciiCasemap(this.subject.text));
+    if (this.sortSubject === undefined) this.readSubject();
+    return this.sortSubject!;
+  }
+
+  /** RFC 5256 §2.1 (6): the base subject lost a reply or forward leader or trailer (Re:, Fwd:, (fwd)). */
+  get isReplyOrForward(): boolean {
+    if (this.replyValue === undefined) this.readSubject();
+    return this.replyValue!;
   }
 
   /** Every address of every field `key` (from, to, cc, bcc…), comments and folding removed (parsed

@@ -16,27 +16,8 @@ function dayOf(date: Date): number {
   return Math.floor(date.getTime() / DAY) * DAY;
 }
 
-/** Decoded header values per message and field: a client that searches the same mailbox again (every
- *  sync does) pays for the decoding once, as Dovecot's cache lets it. Keyed by the raw bytes, so an
- *  expunged message's entry goes with it. */
-const headerCache = new Map<string, WeakMap<Buffer, string[]>>();
-
-/** Field names with cached values; values of further names are decoded on each search, so a client
- *  that searches ever new names cannot grow the cache without end. */
-const CACHED_FIELDS = 32;
-
-// One WeakMap per field name rather than a Map per message: a client searches a few fields, and a
-// Map per message of a large mailbox costs more than the values it holds.
 function headerValues(raw: Buffer, field: string): string[] {
-  const name = field.toLowerCase();
-  let byMessage = headerCache.get(name);
-  if (!byMessage) {
-    if (headerCache.size >= CACHED_FIELDS) return mime.headerValues(raw, name);
-    headerCache.set(name, (byMessage = new WeakMap()));
-  }
-  let values = byMessage.get(raw);
-  if (!values) byMessage.set(raw, (values = mime.headerValues(raw, name)));
-  return values;
+  return fieldsOf(raw).searchValues(field.toLowerCase());
 }
 
 function contains(haystack: string, needle: string): boolean {

@@ -25,7 +25,7 @@ function node(hit: SequencedMessage | null, fields = hit && fieldsOf(hit.message
     children: [],
     time: sentTime(hit.message, fields),
     subject: fields.subjectKey,
-    reply: fields.subject.isReplyOrForward,
+    reply: fields.isReplyOrForward,
   };
 }
 
