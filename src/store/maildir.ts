@@ -169,7 +169,7 @@ export class MaildirBackend implements StoreBackend {
           new DiskMessage(
             id!,
             Number(uid),
-            info.size,
+            smallInt(info.size),
             info.mtime,
             flags,
             state?.modseqs?.[id!] ?? 0,
@@ -199,7 +199,7 @@ export class MaildirBackend implements StoreBackend {
       const message = new DiskMessage(
         newMessageId(),
         folder.uidNext++,
-        info.size,
+        smallInt(info.size),
         info.mtime,
         flagSet([...letters].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f)),
         ++folder.highestModseq,
@@ -340,6 +340,12 @@ let tmpCounter = 0;
  *  the same folder at once cannot rename one temporary file twice. */
 function uniqueSuffix(): string {
   return `${process.pid}-${++tmpCounter}`;
+}
+
+/** A file size as a small integer: statSync's sizes are doubles, and one double stored in the index
+ *  entry's field makes V8 box the size of every message (16 bytes each, 1.6 MB per 100,000). */
+function smallInt(n: number): number {
+  return n <= 0x3fffffff ? n | 0 : n;
 }
 
 function hasKeywords(message: StoredMessage): boolean {
