@@ -22,7 +22,8 @@ describe('client-triggered faults', () => {
   test('swaks to fail-rcpt-452@x.test gets 452 at RCPT; a normal address on the same server gets 250', async () => {
     const failed = await swaks('fail-rcpt-452@x.test');
     assert.match(failed.stdout, /<\*\* 452 4\.0\.0 Client-triggered failure \(fail-rcpt-452\)/);
-    assert.doesNotMatch(failed.stdout, /354/);
+    // A 354 reply line, not any "354" (the random port can hold one).
+    assert.doesNotMatch(failed.stdout, /<- +354 /);
     const ok = await swaks('bob@x.test');
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /<- {2}250 .*queued|<- {2}250/);
