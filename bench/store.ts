@@ -7,7 +7,9 @@
  * the STORE/CHANGEDSINCE one (every flag change rewrites the folder's state file, which at 100,000
  * messages is a benchmark of its own), POP3 LIST/UIDL/RETR of every message, and the peak RSS.
  *
- * `node dist/bench/store.js` runs it alone; BENCH_STORE_MESSAGES and BENCH_STORE_ROUNDS change the size.
+ * `node dist/bench/store.js` runs it alone; BENCH_STORE_MESSAGES and BENCH_STORE_ROUNDS change the size, and
+ * BENCH_STORE_NODE_ARGS adds Node flags to the server's process (`--max-old-space-size=320` shows how much of
+ * the peak RSS is old space V8 grew into rather than live data).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -81,9 +83,19 @@ async function liveMemory(server: Server): Promise<{ heap: number; buffers: numb
 
 function startServer(maildir: string, certsDir: string): Promise<Server> {
   const script = fileURLToPath(new URL('./store-server.js', import.meta.url));
-  const child = spawn(process.execPath, ['--expose-gc', script, maildir, certsDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_STORE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--expose-gc',
+      script,
+      maildir,
+      certsDir,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     let server: Server | null = null;
