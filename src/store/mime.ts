@@ -14,25 +14,12 @@ export type { MimePart } from './mime/tree.js';
 // values are dozens of arrays and strings per message. Keeping those for a whole mailbox doubled the
 // garbage collector's work on the first FETCH; building them again from the tree costs microseconds.
 const cache = new WeakMap<Buffer, MimePart>();
-const notKept = new WeakSet<ArrayBufferLike>();
 
-/** The parsed MIME tree of a message, parsed on first use and cached for as long as the Buffer lives
- *  (unless it lies in memory given to `parseEachTimeIn`). */
+/** The parsed MIME tree of a message, parsed on first use and cached for as long as the Buffer lives. */
 export function mimeTree(raw: Buffer): MimePart {
   let tree = cache.get(raw);
-  if (!tree) {
-    tree = parseTree(raw);
-    if (!notKept.has(raw.buffer)) cache.set(raw, tree);
-  }
+  if (!tree) cache.set(raw, (tree = parseTree(raw)));
   return tree;
-}
-
-/** Keeps no tree for any Buffer over `memory`: the header blocks a Maildir store keeps of every
- *  message (disk-message.ts) live as long as the store, and what is read from them (ENVELOPE, header
- *  fields for SEARCH, SORT, THREAD) is kept already where it is used; their trees would double their
- *  memory. Marked by the slab they are copied into, not one by one: an entry per message cost ~26 bytes. */
-export function parseEachTimeIn(memory: ArrayBufferLike): void {
-  notKept.add(memory);
 }
 
 export type SectionSpec = {

@@ -17,15 +17,16 @@ export interface StoredMessage {
   /** Stable id: shown as "queued as", used as the Maildir base name and as the POP3 UIDL. */
   readonly id: string;
   readonly uid: number;
-  /** The message's bytes. With `--maildir` the body stays in its file and this reads it through a
-   *  bounded cache (disk-message.ts): read it where the bytes are needed, keep `size` and `head` for the rest. */
+  /** The message's bytes. With `--maildir` the message stays in its file and this reads it through a
+   *  bounded cache (disk-message.ts): read it where the bytes are needed, and keep what is derived from
+   *  them per message (IMAP's record, message-fields.ts) rather than the bytes. */
   readonly raw: Buffer;
   /** `raw.length`, without reading the body. */
   readonly size: number;
   /**
-   * Bytes that start with the message's whole header block, for what needs only the header (ENVELOPE,
-   * SEARCH on header fields, SORT, THREAD): `raw` itself in memory, the header block alone for a message
-   * on disk. Its identity is stable for as long as the message lives: per-message caches key on it.
+   * Bytes that start with the message's whole header block, for what reads only the header (ENVELOPE,
+   * header fields for SEARCH, SORT, THREAD): `raw` itself in memory; with `--maildir` the header block
+   * read from the file (not kept: what is derived from it is kept where it is used).
    */
   readonly head: Buffer;
   readonly internalDate: Date;

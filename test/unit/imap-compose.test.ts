@@ -25,7 +25,7 @@ import { DOVECOT } from '../fixtures/mime/dovecot-expected.js';
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/mime/', import.meta.url));
 const fixture = (name: string): Buffer => readFileSync(FIXTURES + name + '.eml');
 
-/** A message held in memory: its head is its raw Buffer. */
+/** A message held in memory. */
 const bytes = (raw: Buffer): MessageBytes => ({ raw, head: raw });
 
 /** The wire bytes of one value as FETCH writes it, without the CRLF that ends the response. */
@@ -110,15 +110,16 @@ describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
   });
 
   it('serializes once per message and keeps the text flat in one string', () => {
-    const envelopeText = envelopeWire(bytes(TWO_PARTS)).text;
+    const message = bytes(TWO_PARTS);
+    const envelopeText = envelopeWire(message).text;
     // Kept as its flat text in the message's one record (message-fields.ts), served from there again.
-    assert.equal(fieldsOf(TWO_PARTS).envelopeWire, envelopeText);
-    assert.equal(envelopeWire(bytes(TWO_PARTS)).text, envelopeText);
-    const structureText = bodyStructureWire(bytes(TWO_PARTS), true).text;
-    assert.equal(fieldsOf(TWO_PARTS).bodyStructureWire, structureText);
-    assert.notEqual(bodyStructureWire(bytes(TWO_PARTS), false).text, structureText);
-    // Keyed by the Buffer: other bytes, another record.
-    assert.equal(fieldsOf(Buffer.from(TWO_PARTS)).envelopeWire, null);
+    assert.equal(fieldsOf(message).envelopeWire, envelopeText);
+    assert.equal(envelopeWire(message).text, envelopeText);
+    const structureText = bodyStructureWire(message, true).text;
+    assert.equal(fieldsOf(message).bodyStructureWire, structureText);
+    assert.notEqual(bodyStructureWire(message, false).text, structureText);
+    // Keyed by the message: another message, another record.
+    assert.equal(fieldsOf(bytes(TWO_PARTS)).envelopeWire, null);
     const p = prepare(['a', 1, null]);
     assert.ok(p instanceof Prepared);
     assert.equal(p.text, '("a" 1 NIL)');

@@ -2,17 +2,20 @@
  * What IMAP keeps of each message, in one record per message (as Dovecot keeps it in its cache file):
  * the header fields SEARCH, SORT and THREAD compare, read once (the Date header's time and calendar
  * day, the base subject, the addresses of an address field, Message-ID and References), and the wire
- * text of ENVELOPE, BODY and BODYSTRUCTURE (mime-access.ts). Keyed by the message's `head` Buffer, so an
- * expunged message's record goes with it. One record rather than a map per cache: each map entry and
- * each record cost tens of bytes per message, megabytes over a large Maildir.
+ * text of ENVELOPE, BODY and BODYSTRUCTURE (mime-access.ts). Keyed by the message, so an expunged
+ * message's record goes with it. One record rather than a map per cache: each map entry and each record
+ * cost tens of bytes per message, megabytes over a large Maildir. The record reads the message's header
+ * only to fill a field the first time (with `--maildir` a read of its file), and keeps no bytes.
  */
 import { Libmime } from 'libmime';
 import { headerValues, mimeTree } from '../../store/mime.js';
 import { parseAddressList } from '../../store/mime/address.js';
 import { fieldsNamed, headerFields, unfoldedValue } from '../../store/mime/header.js';
 import { asciiCasemap, baseSubject } from './base-subject.js';
+import type { StoredMessage } from '../../store/types.js';
 import type { Prepared } from './compose.js';
 
+const DAY = 86_400_000;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 // RFC 5322 §3.3 and the obsolete zones of §4.3.
 const ZONES: Record<string, number> = { UT: 0, GMT: 0, Z: 0, EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7 };
@@ -86,7 +89,10 @@ export class MessageFields {
   envelopeWire: Prepared | string | null = null;
   bodyWire: Prepared | string | null = null;
   bodyStructureWire: Prepared | string | null = null;
-  private sentValue: SentDate | null | undefined;
+  // The Date header as its instant (null: none or unreadable) and its calendar day counted in days
+  // since the epoch: a small integer, where a SentDate object and its two doubles were ~80 bytes.
+  private sentInstant: number | null | undefined;
+  private sentDayNumber = 0;
   // The base subject's comparable form and reply mark only: the BaseSubject object and its text were
   // ~80 bytes more per message, and nothing reads them after.
   private sortSubject: string | undefined;
@@ -95,12 +101,17 @@ export class MessageFields {
    *  mailbox is megabytes. */
   private addressLists: Map<string, Address[]> | null = null;
   private idValue: string | null | undefined;
-  private referencesValue: string[] | undefined;
+  private referencesValue: readonly string[] | undefined;
   /** Decoded values of the header fields SEARCH read, as [name, values, name, values…]; a single
    *  value as the string alone. */
   private searched: (string | string[])[] | null = null;
 
-  constructor(private readonly raw: Buffer) {}
+  constructor(private readonly message: MessageBytes) {}
+
+  /** The message's header block, to read a field not kept yet: read again each time, not kept here. */
+  private get head(): Buffer {
+    return this.message.head;
+  }
 
   /** The values of header field `name` (lower case), unfolded and RFC 2047-decoded, for SEARCH: a
    *  client that searches the same mailbox again (every sync does) pays for the decoding once, as
@@ -114,24 +125,34 @@ export class MessageFields {
           const values = kept[i + 1]!;
           return typeof values === 'string' ? [values] : values;
         }
-    const values = headerValues(this.raw, name);
+    const values = headerValues(this.head, name);
     const keep = values.length === 1 ? values[0]! : values;
     if (!kept) this.searched = [name, keep];
     else if (kept.length < 2 * MAX_SEARCHED_FIELDS) kept.push(name, keep);
     return values;
   }
 
-  /** The Date header, or null when it is missing or unreadable. */
-  get sent(): SentDate | null {
-    if (this.sentValue === undefined) {
-      const value = headerValues(this.raw, 'date')[0];
-      this.sentValue = value === undefined ? null : parseSentDate(value);
-    }
-    return this.sentValue;
+  private readSent(): void {
+    const value = headerValues(this.head, 'date')[0];
+    const sent = value === undefined ? null : parseSentDate(value);
+    this.sentInstant = sent?.time ?? null;
+    this.sentDayNumber = sent ? sent.day / DAY : 0;
+  }
+
+  /** The Date header's instant (SentDate.time), or null when it is missing or unreadable. */
+  get sentTime(): number | null {
+    if (this.sentInstant === undefined) this.readSent();
+    return this.sentInstant!;
+  }
+
+  /** The Date header's calendar day (SentDate.day), or null when it is missing or unreadable. */
+  get sentDay(): number | null {
+    if (this.sentInstant === undefined) this.readSent();
+    return this.sentInstant === null ? null : this.sentDayNumber * DAY;
   }
 
   private readSubject(): void {
-    const subject = baseSubject(headerValues(this.raw, 'subject')[0] ?? '');
+    const subject = baseSubject(headerValues(this.head, 'subject')[0] ?? '');
     this.sortSubject = asciiCasemap(subject.text);
     this.replyValue = subject.isReplyOrForward;
   }
@@ -154,7 +175,7 @@ export class MessageFields {
     let list = this.addressLists?.get(key);
     if (!list) {
       list = [];
-      const raw = this.raw;
+      const raw = this.head;
       for (const field of fieldsNamed(headerFields(raw, mimeTree(raw).header), key))
         for (const a of parseAddressList(unfoldedValue(raw, field)))
           if (a.mailbox !== null && a.host !== null)
@@ -171,26 +192,34 @@ export class MessageFields {
   /** The Message-ID, or null when there is none. */
   get messageId(): string | null {
     if (this.idValue === undefined)
-      this.idValue = messageIds(headerValues(this.raw, 'message-id')[0] ?? '')[0] ?? null;
+      this.idValue = messageIds(headerValues(this.head, 'message-id')[0] ?? '')[0] ?? null;
     return this.idValue;
   }
 
   /** RFC 5256 §2.2 step 1A: References, else the first id of In-Reply-To. */
-  get references(): string[] {
+  get references(): readonly string[] {
     if (this.referencesValue === undefined) {
-      const references = messageIds(headerValues(this.raw, 'references').join(' '));
-      this.referencesValue = references.length
-        ? references
-        : messageIds(headerValues(this.raw, 'in-reply-to')[0] ?? '').slice(0, 1);
+      let references: readonly string[] = messageIds(headerValues(this.head, 'references').join(' '));
+      if (!references.length) {
+        const inReplyTo = messageIds(headerValues(this.head, 'in-reply-to')[0] ?? '')[0];
+        // Most messages have neither: one shared empty list rather than an array each.
+        references = inReplyTo ? [inReplyTo] : NO_IDS;
+      }
+      this.referencesValue = references;
     }
     return this.referencesValue;
   }
 }
 
-const cache = new WeakMap<Buffer, MessageFields>();
+const NO_IDS: readonly string[] = Object.freeze([]);
 
-export function fieldsOf(raw: Buffer): MessageFields {
-  let fields = cache.get(raw);
-  if (!fields) cache.set(raw, (fields = new MessageFields(raw)));
+/** What a record reads of a message. */
+export type MessageBytes = Pick<StoredMessage, 'raw' | 'head'>;
+
+const cache = new WeakMap<MessageBytes, MessageFields>();
+
+export function fieldsOf(message: MessageBytes): MessageFields {
+  let fields = cache.get(message);
+  if (!fields) cache.set(message, (fields = new MessageFields(message)));
   return fields;
 }

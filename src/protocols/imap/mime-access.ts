@@ -5,9 +5,8 @@
  * side is visible. Results follow Dovecot 2.3 field by field (test/unit/mime.test.ts).
  */
 import { mimeTree } from '../../store/mime.js';
-import type { StoredMessage } from '../../store/types.js';
 import { prepare, Prepared } from './compose.js';
-import { fieldsOf } from './message-fields.js';
+import { fieldsOf, type MessageBytes } from './message-fields.js';
 import { structureOf } from './mime/body-structure.js';
 import { envelopeOf } from './mime/envelope.js';
 import type { ImapData } from './mime/imap-data.js';
@@ -29,12 +28,11 @@ export function bodyStructure(raw: Buffer, extended: boolean): ImapData[] {
 
 // Messages never change, so their structures can be kept as they go out, the way Dovecot keeps them
 // in its cache file: flat strings in the message's record (message-fields.ts; the ImapData trees behind
-// them are dozens of arrays each, which store/mime deliberately does not keep). Keyed by the message's
-// `head` (its raw Buffer in memory, its kept header block with --maildir), so a record lives exactly as
-// long as the message, and a body read again from disk is not parsed again for BODYSTRUCTURE.
+// them are dozens of arrays each, which store/mime deliberately does not keep). Keyed by the message,
+// so a record lives exactly as long as the message, and a body read again from disk is not parsed
+// again for ENVELOPE or BODYSTRUCTURE.
 
-/** What the wire forms read of a message. */
-export type MessageBytes = Pick<StoredMessage, 'raw' | 'head'>;
+export type { MessageBytes } from './message-fields.js';
 
 /** What a record keeps of a Prepared value: its text alone when it has no literal (a Prepared object
  *  per value cost 40 bytes more, twice per message). */
@@ -49,13 +47,13 @@ function prepared(value: Prepared | string): Prepared {
 
 /** ENVELOPE (RFC 3501 §7.4.2) as wire text: from the header alone. */
 export function envelopeWire(message: MessageBytes): Prepared {
-  const fields = fieldsOf(message.head);
+  const fields = fieldsOf(message);
   return prepared((fields.envelopeWire ??= kept(prepare(envelope(message.head)))));
 }
 
 /** BODYSTRUCTURE when extended=true, BODY when false (RFC 3501 §7.4.2), as wire text. */
 export function bodyStructureWire(message: MessageBytes, extended: boolean): Prepared {
-  const fields = fieldsOf(message.head);
+  const fields = fieldsOf(message);
   if (extended)
     return prepared((fields.bodyStructureWire ??= kept(prepare(bodyStructure(message.raw, true)))));
   return prepared((fields.bodyWire ??= kept(prepare(bodyStructure(message.raw, false)))));

@@ -16,8 +16,8 @@ function dayOf(date: Date): number {
   return Math.floor(date.getTime() / DAY) * DAY;
 }
 
-function headerValues(raw: Buffer, field: string): string[] {
-  return fieldsOf(raw).searchValues(field.toLowerCase());
+function headerValues(message: StoredMessage, field: string): string[] {
+  return fieldsOf(message).searchValues(field.toLowerCase());
 }
 
 function contains(haystack: string, needle: string): boolean {
@@ -26,9 +26,9 @@ function contains(haystack: string, needle: string): boolean {
 
 /** FROM/TO/CC/BCC: the decoded field, or any of its addresses as `mailbox@host` with RFC 5322 comments
  *  and folding removed (`<user (c)@ (c) example.org>` is found by `user@example.org`). */
-function addressMatches(raw: Buffer, field: string, needle: string): boolean {
-  if (headerValues(raw, field).some((v) => contains(v, needle))) return true;
-  return fieldsOf(raw)
+function addressMatches(message: StoredMessage, field: string, needle: string): boolean {
+  if (headerValues(message, field).some((v) => contains(v, needle))) return true;
+  return fieldsOf(message)
     .addresses(field)
     .some((a) => contains(`${a.mailbox}@${a.host}`, needle));
 }
@@ -58,8 +58,8 @@ function matches(key: SearchKey, c: Candidate, scope: Scope): boolean {
       return scope.view.isRecent(message) === key.set;
     case 'header': {
       if (key.value !== '' && ADDRESS_FIELDS.has(key.field))
-        return addressMatches(message.head, key.field, key.value);
-      const values = headerValues(message.head, key.field);
+        return addressMatches(message, key.field, key.value);
+      const values = headerValues(message, key.field);
       // RFC 3501 §6.4.4: HEADER with an empty string matches every message that has the field.
       return key.value === '' ? values.length > 0 : values.some((v) => contains(v, key.value));
     }
@@ -71,7 +71,8 @@ function matches(key: SearchKey, c: Candidate, scope: Scope): boolean {
     }
     case 'date': {
       // RFC 3501 §6.4.4: SENT* compare the Date header's own calendar day, disregarding time and zone.
-      const day = key.of === 'internal' ? dayOf(message.internalDate) : fieldsOf(message.head).sent?.day;
+      const day =
+        key.of === 'internal' ? dayOf(message.internalDate) : (fieldsOf(message).sentDay ?? undefined);
       if (day === undefined) return false;
       return key.op === 'before' ? day < key.day : key.op === 'on' ? day === key.day : day >= key.day;
     }

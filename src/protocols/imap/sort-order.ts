@@ -40,19 +40,19 @@ export function parseSortCriteria(token: Token | undefined, display: boolean): S
 }
 
 /** RFC 5256 §2.2: the sent date, or the internal date when the Date header is missing or unreadable. */
-export function sentTime(message: StoredMessage, fields = fieldsOf(message.head)): number {
-  return fields.sent?.time ?? message.internalDate.getTime();
+export function sentTime(message: StoredMessage, fields = fieldsOf(message)): number {
+  return fields.sentTime ?? message.internalDate.getTime();
 }
 
 /** RFC 5256 §3 FROM/TO/CC: the addr-mailbox of the first address, "" when there is none. */
 function firstMailbox(message: StoredMessage, field: string): string {
-  const first = fieldsOf(message.head).addresses(field)[0];
+  const first = fieldsOf(message).addresses(field)[0];
   return first ? asciiCasemap(first.mailbox) : '';
 }
 
 /** RFC 5957 §3: the display name of the first address, else its addr-spec. */
 function displayName(message: StoredMessage, field: string): string {
-  const first: Address | undefined = fieldsOf(message.head).addresses(field)[0];
+  const first: Address | undefined = fieldsOf(message).addresses(field)[0];
   if (!first) return '';
   return asciiCasemap(first.name?.trim() || `${first.mailbox}@${first.host}`);
 }
@@ -66,7 +66,7 @@ function keyOf(criterion: Criterion, message: StoredMessage): string | number {
     case 'SIZE':
       return message.size;
     case 'SUBJECT':
-      return fieldsOf(message.head).subjectKey;
+      return fieldsOf(message).subjectKey;
     case 'FROM':
     case 'TO':
     case 'CC':

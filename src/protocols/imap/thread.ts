@@ -17,7 +17,7 @@ export interface Node {
   reply: boolean;
 }
 
-function node(hit: SequencedMessage | null, fields = hit && fieldsOf(hit.message.head)): Node {
+function node(hit: SequencedMessage | null, fields = hit && fieldsOf(hit.message)): Node {
   if (!hit || !fields) return { hit: null, parent: null, children: [], time: 0, subject: '', reply: false };
   return {
     hit,
@@ -96,7 +96,7 @@ export function threadReferences(hits: SequencedMessage[]): Node[] {
   // Messages whose Message-ID is missing or taken: their nodes are in no map, so listed here.
   const unregistered: Node[] = [];
   for (const hit of hits) {
-    const fields = fieldsOf(hit.message.head);
+    const fields = fieldsOf(hit.message);
     const id = fields.messageId;
     let own = node(hit, fields);
     const dummy = id === null ? undefined : byId.get(id);
