@@ -273,6 +273,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       closed ??= (async () => {
         await Promise.all(handles.map((h) => h.close()));
         await Promise.all(handlers.map((h) => h.close()));
+        await store.close();
         unsubscribeFindings();
         await recorder?.close();
         await keylog?.close();

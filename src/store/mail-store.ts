@@ -94,6 +94,11 @@ export class MailStore {
     }
   }
 
+  /** Writes out what the backend holds back (call when the sandbox closes). */
+  async close(): Promise<void> {
+    await this.backend.flush();
+  }
+
   onChange(listener: (change: StoreChange) => void): () => void {
     this.events.on('change', listener);
     return () => this.events.off('change', listener);

@@ -10,6 +10,7 @@ import {
   type StoredMessage,
 } from './types.js';
 import { BodyCache } from './body-cache.js';
+import { CoalescedSaves } from './coalesced-saves.js';
 import { DiskMessage, type FolderFiles } from './disk-message.js';
 import { flagSet } from './flag-sets.js';
 import { newMessageId } from './mail-store.js';
@@ -85,6 +86,8 @@ export class MaildirBackend implements StoreBackend {
   /** maildrop → folder name → where its files are (flags change a file's name, RENAME the folder's). */
   private readonly files = new Map<string, Map<string, FolderFiles>>();
   private readonly cache: BodyCache<DiskMessage>;
+  /** Each folder's state file writes, by folder directory (a flag change's write follows within 100 ms). */
+  private readonly saves = new CoalescedSaves();
 
   constructor(
     readonly root: string,
@@ -257,7 +260,9 @@ export class MaildirBackend implements StoreBackend {
       renameSync(join(dir, 'cur', current), join(dir, 'cur', next));
       files.set(message.id, next);
     }
-    await this.saveFolder(drop, folder);
+    // System flags are in the file's name, now; keywords and the modseq follow in the state file
+    // (coalesced-saves.ts: one write for a whole `STORE 1:*`, not one per message).
+    this.saves.later(dir, () => this.writeState(drop, folder));
   }
 
   async removeMessages(drop: string, folder: Folder, messages: StoredMessage[]): Promise<void> {
@@ -273,6 +278,11 @@ export class MaildirBackend implements StoreBackend {
   }
 
   async saveFolder(drop: string, folder: Folder): Promise<void> {
+    await this.saves.now(this.folderDir(drop, folder.name), () => this.writeState(drop, folder));
+  }
+
+  /** Writes the folder's state file as it is when the write runs (at its current place: RENAME moves it). */
+  private async writeState(drop: string, folder: Folder): Promise<void> {
     const dir = this.folderDir(drop, folder.name);
     await Promise.all(['cur', 'new', 'tmp'].map((d) => mkdir(join(dir, d), { recursive: true })));
     const keywords: Record<string, string[]> = {};
@@ -315,16 +325,26 @@ export class MaildirBackend implements StoreBackend {
     await rename(tmp, join(this.root, STORE_STATE_FILE));
   }
 
+  /** Writes the state files still waiting (the sandbox closing). */
+  async flush(): Promise<void> {
+    await this.saves.flush();
+  }
+
   async deleteFolder(drop: string, name: string): Promise<void> {
     // Forgotten first: sessions still holding its messages read "expunged", not a missing file.
     this.files.get(drop)?.get(name)?.names.clear();
     this.files.get(drop)?.delete(name);
+    // A state write still pending would make the folder again (its write creates the directories).
+    await this.saves.drop(this.folderDir(drop, name));
     await rm(this.folderDir(drop, name), { recursive: true, force: true });
   }
 
   async renameFolder(drop: string, from: string, to: string): Promise<void> {
-    // Synchronous for the same reason as a flag change's rename: reads follow `dir` at once.
+    // What waits to be written goes to the old place first; nothing can start a write between the
+    // end of that wait and the rename below, which is synchronous (reads follow `dir` at once).
+    await this.saves.settle(this.folderDir(drop, from));
     renameSync(this.folderDir(drop, from), this.folderDir(drop, to));
+    this.saves.rename(this.folderDir(drop, from), this.folderDir(drop, to));
     const byFolder = this.files.get(drop);
     const files = byFolder?.get(from);
     if (byFolder && files) {

@@ -9,6 +9,7 @@ export const memoryBackend: StoreBackend = {
   saveFolder: async () => {},
   deleteFolder: async () => {},
   renameFolder: async () => {},
+  flush: async () => {},
   loadLastUidValidity: async () => 0,
   saveLastUidValidity: async () => {},
 };

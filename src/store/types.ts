@@ -79,6 +79,8 @@ export interface StoreBackend {
   saveFolder(maildrop: string, folder: Folder): Promise<void>;
   deleteFolder(maildrop: string, name: string): Promise<void>;
   renameFolder(maildrop: string, from: string, to: string): Promise<void>;
+  /** Writes out what the backend still holds back (Maildir: the state files of recent flag changes). */
+  flush(): Promise<void>;
   /** The last UIDVALIDITY the store handed out (a counter that outlives the process with `--maildir`). */
   loadLastUidValidity(): Promise<number>;
   saveLastUidValidity(value: number): Promise<void>;
