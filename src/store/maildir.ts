@@ -230,8 +230,9 @@ export class MaildirBackend implements StoreBackend {
     await rename(tmp, join(dir, 'cur', name));
     const files = this.folderFiles(drop, folder.name);
     files.names.set(message.id, name);
-    // UIDNEXT must never go back, even if the newest message is expunged before a restart.
-    if (hasKeywords(message) || message.uid === 1) await this.saveFolder(drop, folder);
+    // Keywords live only in the state file; UIDNEXT must never go back, even if the newest message is
+    // expunged before a restart. Written within 100 ms, once for a whole COPY or MOVE of many messages.
+    if (hasKeywords(message) || message.uid === 1) this.saves.later(dir, () => this.writeState(drop, folder));
     // What the store keeps: the index entry, the body in the cache (just read or written mail is the
     // mail most likely read next).
     const { id, uid, size, internalDate, flags, modseq, envelope } = message;

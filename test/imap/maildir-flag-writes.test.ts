@@ -107,6 +107,30 @@ describe('Maildir flag changes across a restart', () => {
     assert.deepEqual(await ok(again, 'm', 'FETCH 1:* (MODSEQ)'), before);
   });
 
+  it('messages copied with keywords keep them, and the copy its UIDNEXT, after a restart', async () => {
+    const dir = tempDir();
+    let sb = await sandbox(dir);
+    for (let i = 1; i <= 30; i++)
+      await sb.store.append(
+        sb.store.maildropFor('test'),
+        'INBOX',
+        Buffer.from(`Subject: c${i}\r\n\r\nbody\r\n`),
+      );
+    const c = await login(sb);
+    await ok(c, 's', 'SELECT INBOX');
+    await ok(c, 'f', 'STORE 1:* +FLAGS ($Copied)');
+    await ok(c, 'c', 'CREATE Dest');
+    await ok(c, 'y', 'COPY 1:* Dest');
+    // No LOGOUT: the copies' keywords are still waiting to be written when the sandbox closes.
+    await sb.close();
+    sb = await sandbox(dir);
+    const again = await login(sb);
+    assert.match((await ok(again, 't', 'STATUS Dest (MESSAGES UIDNEXT)'))[0]!, /MESSAGES 30 UIDNEXT 31\)/);
+    await ok(again, 's', 'SELECT Dest');
+    const flags = await ok(again, 'f', 'FETCH 1:* (FLAGS)');
+    assert.equal(flags.filter((line) => line.includes('$Copied')).length, 30, flags.join('\n'));
+  });
+
   it('a mailbox deleted right after a flag change in it stays deleted', async () => {
     const dir = tempDir();
     let sb = await sandbox(dir);
