@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { Sandbox } from '../../src/index.js';
-import { ok } from '../helpers/imap.js';
+import { ok, signedIn } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { python } from '../helpers/run.js';
 import { startTestSandbox, tempDir } from '../helpers/sandbox.js';
@@ -26,13 +26,7 @@ async function sandbox(maildir: string): Promise<Sandbox> {
   return sb;
 }
 
-async function login(sb: Sandbox): Promise<RawClient> {
-  const c = await RawClient.connect(sb.ports.imap!);
-  clients.push(c);
-  await c.readLine();
-  await ok(c, 'l', 'LOGIN test secret');
-  return c;
-}
+const login = (sb: Sandbox): Promise<RawClient> => signedIn(sb.ports.imap!, clients);
 
 /** python3's imaplib: optionally flags every message and reads some bodies (setting \Seen), then prints
  *  each message's FETCH (UID FLAGS MODSEQ) line as JSON. */
