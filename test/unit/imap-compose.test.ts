@@ -111,10 +111,23 @@ describe('IMAP composer: ENVELOPE and BODYSTRUCTURE bytes', () => {
 
   it('serializes once per message and keeps the text flat in one string', () => {
     const message = bytes(TWO_PARTS);
-    const envelopeText = envelopeWire(message).text;
-    // Kept as its flat text in the message's one record (message-fields.ts), served from there again.
-    assert.equal(fieldsOf(message).envelopeWire, envelopeText);
+    const envelopeText = envelopeWire(message).text!;
+    // Kept as one string in the message's one record (message-fields.ts), served from there again. No
+    // Sender or Reply-To: the from list they repeat is kept once.
+    const from = '(("Alice" NIL "a" "x"))';
+    assert.ok(envelopeText.includes(`${from} ${from} ${from}`));
+    assert.equal(typeof fieldsOf(message).envelopeWire, 'string');
+    assert.equal((fieldsOf(message).envelopeWire as string).length, envelopeText.length - 2 * from.length);
     assert.equal(envelopeWire(message).text, envelopeText);
+    // With a Reply-To of its own, all three lists go out as they are.
+    const replyTo = Buffer.from(
+      TWO_PARTS.toString('latin1').replace('Subject:', 'Reply-To: Bob <b@y>\r\nSubject:'),
+      'latin1',
+    );
+    assert.match(
+      envelopeWire(bytes(replyTo)).text!,
+      /"two parts" (\(\("Alice" NIL "a" "x"\)\) ){2}\(\("Bob" NIL "b" "y"\)\) \(\("A"/,
+    );
     const structureText = bodyStructureWire(message, true).text;
     assert.equal(fieldsOf(message).bodyStructureWire, structureText);
     assert.notEqual(bodyStructureWire(message, false).text, structureText);

@@ -85,7 +85,8 @@ const MAX_SEARCHED_FIELDS = 8;
 /** The parsed fields of one message; each is read on first use. */
 export class MessageFields {
   /** ENVELOPE, BODY and BODYSTRUCTURE as wire text, serialized on first use by mime-access.ts (a
-   *  string when the value holds no literal, the usual case). */
+   *  string when the value holds no literal, the usual case; ENVELOPE's with a from list it repeats
+   *  kept once, see there). */
   envelopeWire: Prepared | string | null = null;
   bodyWire: Prepared | string | null = null;
   bodyStructureWire: Prepared | string | null = null;

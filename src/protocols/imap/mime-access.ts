@@ -45,10 +45,41 @@ function prepared(value: Prepared | string): Prepared {
   return typeof value === 'string' ? new Prepared([value]) : value;
 }
 
+/**
+ * A kept ENVELOPE text whose sender and reply-to are its from (RFC 3501 §7.4.2: the server fills them
+ * in when the header has none, as most mail has not) holds that address list once, between two NULs
+ * (which no text without a literal can hold): ~90 bytes less per message, 9 MB over 100,000.
+ */
+const SAME_FROM = '\0';
+
+function compactEnvelope(data: ImapData[]): Prepared | string {
+  const whole = prepare(data);
+  const [, , from, sender, replyTo] = data;
+  if (whole.text === null || !from || sender !== from || replyTo !== from) return kept(whole);
+  const list = prepare(from).text!; // none of it is a literal: the whole text has none
+  // The from list starts where "(date subject" ends: as long as "(date subject)".
+  const at = prepare(data.slice(0, 2)).text!.length;
+  const thrice = `${list} ${list} ${list}`;
+  if (!whole.text.startsWith(thrice, at)) return whole.text;
+  // A flat copy: pieces sliced from the whole text would keep it alive beside the short one.
+  const short = whole.text.slice(0, at) + SAME_FROM + list + SAME_FROM + whole.text.slice(at + thrice.length);
+  return Buffer.from(short, 'latin1').toString('latin1');
+}
+
+/** A kept ENVELOPE text as it goes out. */
+function expandEnvelope(text: string): string {
+  const start = text.indexOf(SAME_FROM);
+  if (start < 0) return text;
+  const end = text.indexOf(SAME_FROM, start + 1);
+  const list = text.slice(start + 1, end);
+  return text.slice(0, start) + list + ' ' + list + ' ' + list + text.slice(end + 1);
+}
+
 /** ENVELOPE (RFC 3501 §7.4.2) as wire text: from the header alone. */
 export function envelopeWire(message: MessageBytes): Prepared {
   const fields = fieldsOf(message);
-  return prepared((fields.envelopeWire ??= kept(prepare(envelope(message.head)))));
+  const value = (fields.envelopeWire ??= compactEnvelope(envelope(message.head)));
+  return typeof value === 'string' ? new Prepared([expandEnvelope(value)]) : value;
 }
 
 /** BODYSTRUCTURE when extended=true, BODY when false (RFC 3501 §7.4.2), as wire text. */
