@@ -8,7 +8,6 @@
  * messages read in microseconds, and every reader of `raw` (FETCH, SEARCH, RETR…) stays as it was.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BodyCache } from './body-cache.js';
 import { StoreError } from './mail-store.js';
 import { readHeader } from './mime/header.js';
@@ -117,6 +116,8 @@ export class DiskMessage implements StoredMessage {
     const name = this.files.names.get(this.id);
     if (name === undefined)
       throw new StoreError('EXPUNGEISSUED', `message ${this.id} (UID ${this.uid}) was expunged`);
-    return readWhole(join(this.files.dir, 'cur', name), this.size, into);
+    // Concatenated, not path.join(): `dir` is already normalized (maildir.ts builds it with join) and
+    // `name` is a file name, and join's normalizing cost a tenth of a read.
+    return readWhole(`${this.files.dir}/cur/${name}`, this.size, into);
   }
 }

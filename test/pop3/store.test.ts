@@ -66,6 +66,43 @@ describe('POP3 and the shared store', () => {
     await client.readLine();
   });
 
+  it('with --maildir, RETR in order sends each message as it is, and one expunged meanwhile is -ERR [SYS/TEMP]', async () => {
+    const maildir = tempDir('mailsandbox-pop3-retr-');
+    const writer = await startTestSandbox({ maildir, listeners: ['pop3s'] });
+    sandboxes.push(writer);
+    const drop = writer.store.maildropFor('test');
+    const bodies = [
+      'Subject: 1\r\n\r\nplain\r\n',
+      'Subject: 2\r\n\r\n.leading dot\r\n',
+      'Subject: 3\n\nbare LF\n',
+      'Subject: 4\r\n\r\nno final line end',
+      'Subject: 5\r\n\r\nfive\r\n',
+      'Subject: 6\r\n\r\nsix\r\n',
+    ];
+    const stored = [];
+    for (const body of bodies) stored.push(await writer.store.append(drop, 'INBOX', Buffer.from(body)));
+    await writer.close();
+    // A fresh start: no body is in memory, each is read from its file.
+    const sb = await startTestSandbox({ maildir, listeners: ['pop3s'] });
+    sandboxes.push(sb);
+    const client = await login(sb);
+    const retr = async (n: number): Promise<string[]> => {
+      client.send(`RETR ${n}`);
+      const first = await client.readLine();
+      return first.startsWith('+OK') ? [first, ...(await client.readUntil(/^\.$/))] : [first];
+    };
+    assert.deepEqual(await retr(1), ['+OK 21 octets', 'Subject: 1', '', 'plain', '.']);
+    assert.deepEqual(await retr(2), ['+OK 28 octets', 'Subject: 2', '', '..leading dot', '.']);
+    assert.deepEqual(await retr(3), ['+OK 23 octets', 'Subject: 3', '', 'bare LF', '.']);
+    assert.deepEqual(await retr(4), ['+OK 33 octets', 'Subject: 4', '', 'no final line end', '.']);
+    // RETR 4 may have read message 5 ahead: its expunge (another session's) still shows.
+    await sb.store.expunge(drop, 'INBOX', [stored[4]!.uid]);
+    assert.match((await retr(5))[0]!, /^-ERR \[SYS\/TEMP\] message 5 cannot be read: .* was expunged$/);
+    assert.deepEqual(await retr(6), ['+OK 19 octets', 'Subject: 6', '', 'six', '.']);
+    client.send('QUIT');
+    await client.readLine();
+  });
+
   it('a message deleted over POP3 is gone for IMAP', async () => {
     const sb = await startTestSandbox({ listeners: ['pop3s', 'imap'] });
     sandboxes.push(sb);

@@ -42,6 +42,9 @@ export function bodyOf(entry: ListedMessage): { ok: true; raw: Buffer } | { ok: 
   }
 }
 
+/** Messages up to this size are read ahead (see MaildropSnapshot.readAhead); a larger one waits for its RETR. */
+const READ_AHEAD_MAX_OCTETS = 64 * 1024;
+
 /** Longest message number we try to read: more digits cannot name a message (and would lose precision). */
 const MAX_NUMBER_DIGITS = 9;
 
@@ -96,6 +99,23 @@ export class MaildropSnapshot {
     if (!entry) return missing();
     if (entry.deleted) return { ok: false, error: errors.alreadyDeleted(entry.number) };
     return { ok: true, entry };
+  }
+
+  /**
+   * Reads the message after `entry` now, while the client reads this one: clients fetch a maildrop by
+   * RETRing in number order, one reply at a time, and with `--maildir` the next RETR then finds the
+   * bytes in the body cache (its slot for the last body read) instead of waiting for the file. At most
+   * one small message per RETR; in memory the bytes are there already; a message that cannot be read
+   * is left for its RETR to report.
+   */
+  readAhead(entry: ListedMessage): void {
+    const next = this.entries[entry.number];
+    if (!next || next.deleted || next.size > READ_AHEAD_MAX_OCTETS) return;
+    try {
+      void next.message.raw;
+    } catch {
+      // Expunged meanwhile: its RETR says so (bodyOf).
+    }
   }
 
   /** RFC 1939 §5 RSET: unmark every message. */

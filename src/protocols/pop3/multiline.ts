@@ -24,11 +24,19 @@ export function crlfSize(raw: Buffer): number {
   return size;
 }
 
-/** True when `raw` can go on the wire as it is: CRLF everywhere, ends in CRLF, no line starts with `.`. */
-function isWireReady(raw: Buffer): boolean {
+const LF_DOT = Buffer.from('\n.');
+
+/**
+ * True when `raw` can go on the wire as it is: CRLF everywhere, ends in CRLF, no line starts with `.`.
+ * `crlfOctets`, when the caller knows crlfSize(raw) (RETR: the size LIST reported), saves the walk
+ * over every line: equal to raw.length means every line already ends in CRLF, and one search for
+ * LF `.` finds any line to stuff.
+ */
+function isWireReady(raw: Buffer, crlfOctets?: number): boolean {
   if (raw.length === 0) return true;
   if (raw[raw.length - 1] !== LF) return false;
   if (raw[0] === DOT) return false;
+  if (crlfOctets === raw.length) return raw.indexOf(LF_DOT) === -1;
   let from = 0;
   for (;;) {
     const lf = raw.indexOf(LF, from);
@@ -44,8 +52,8 @@ function isWireReady(raw: Buffer): boolean {
  * dot-stuffed, ending in CRLF. Returns `raw` itself when nothing needs to change (the common case),
  * so a large message is never copied for nothing.
  */
-export function dotStuff(raw: Buffer): Buffer {
-  if (isWireReady(raw)) return raw;
+export function dotStuff(raw: Buffer, crlfOctets?: number): Buffer {
+  if (isWireReady(raw, crlfOctets)) return raw;
   // Worst case: every line is one `.` followed by LF → 4 octets out per 2 in, plus a final CRLF.
   const out = Buffer.allocUnsafe(raw.length * 2 + 2);
   let written = 0;
