@@ -141,6 +141,10 @@ export async function benchSmtp(): Promise<string> {
         `    ${name.padEnd(18)} ${rate.toFixed(0).padStart(7)} msg/s   ratio ${ratio}   CPU ${cpu.padStart(5)} µs/message`,
       );
     }
+    // Issue 19's goal: mailsandbox at 0.9 of the library it is built on, or better.
+    const ours = median(rates.get('mailsandbox')!);
+    const ceiling = median(rates.get('smtp-server alone')!);
+    lines.push(`    mailsandbox ÷ smtp-server alone: ${(ours / ceiling).toFixed(2)}× (goal ≥ 0.9×)`);
   }
   lines.push(
     '',
