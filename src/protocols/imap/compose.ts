@@ -150,11 +150,11 @@ class PieceSink implements Sink {
 /** ` <652 bytes: "From: a@b…">` — size and the first line, which is what a person scanning a
  *  transcript looks for. `of`: the literal's size when `data` is only the part a cut let out. */
 export function describeLiteral(data: Buffer, previewChars: number, of?: number): string {
-  const end = data.indexOf(10);
-  const firstLine = data
-    .subarray(0, Math.min(end < 0 ? data.length : end, previewChars))
-    .toString('utf8')
-    .replace(/\r$/, '');
+  const lf = data.indexOf(10);
+  let end = Math.min(lf < 0 ? data.length : lf, previewChars);
+  if (end > 0 && data[end - 1] === 13) end--;
+  // A range of toString(), not a subarray: one FETCH BODY[] over a mailbox describes every body.
+  const firstLine = data.toString('utf8', 0, end);
   const size = of === undefined ? `${data.length} bytes` : `${data.length} of ${of} bytes sent`;
   return ` <${size}${firstLine ? `: ${JSON.stringify(firstLine)}` : ''}>`;
 }
