@@ -11,7 +11,7 @@ import {
 } from './types.js';
 import { BodyCache } from './body-cache.js';
 import { CoalescedSaves } from './coalesced-saves.js';
-import { DiskMessage, type FolderFiles } from './disk-message.js';
+import { DiskMessage, flagLetters, LETTER_FLAGS, type FolderFiles } from './disk-message.js';
 import { flagSet } from './flag-sets.js';
 import { newMessageId } from './mail-store.js';
 import { ExpungeLog, newFolder, noteKeywords } from './modseq.js';
@@ -46,14 +46,6 @@ export function decodeName(encoded: string): string {
   ).toString('utf8');
 }
 
-const FLAG_LETTERS: Record<string, string> = {
-  '\\Draft': 'D',
-  '\\Flagged': 'F',
-  '\\Answered': 'R',
-  '\\Seen': 'S',
-  '\\Deleted': 'T',
-};
-const LETTER_FLAGS = Object.fromEntries(Object.entries(FLAG_LETTERS).map(([f, l]) => [l, f]));
 const STATE_FILE = 'mailsandbox.json';
 const STORE_STATE_FILE = 'mailsandbox-store.json';
 
@@ -69,16 +61,8 @@ interface FolderState {
   expunged?: ReturnType<ExpungeLog['toJSON']>;
 }
 
-function flagSuffix(flags: ReadonlySet<string>): string {
-  return [...flags]
-    .map((f) => FLAG_LETTERS[f])
-    .filter(Boolean)
-    .sort()
-    .join('');
-}
-
 function fileName(message: StoredMessage): string {
-  return `${message.id},U=${message.uid}:2,${flagSuffix(message.flags)}`;
+  return `${message.id},U=${message.uid}:2,${flagLetters(message.flags)}`;
 }
 
 export class MaildirBackend implements StoreBackend {
@@ -106,12 +90,9 @@ export class MaildirBackend implements StoreBackend {
     let byFolder = this.files.get(drop);
     if (!byFolder) this.files.set(drop, (byFolder = new Map()));
     let files = byFolder.get(folder);
-    if (!files) byFolder.set(folder, (files = { dir: this.folderDir(drop, folder), names: new Map() }));
+    if (!files)
+      byFolder.set(folder, (files = { dir: this.folderDir(drop, folder), oddNames: new Map(), gone: false }));
     return files;
-  }
-
-  private fileMap(drop: string, folder: string): Map<string, string> {
-    return this.folderFiles(drop, folder).names;
   }
 
   async load(): Promise<Map<string, Folder[]>> {
@@ -151,7 +132,6 @@ export class MaildirBackend implements StoreBackend {
       expunged: ExpungeLog.fromJSON(state?.expunged),
     });
     const folderFiles = this.folderFiles(drop, name);
-    const files = folderFiles.names;
     const unnumbered: { file: string; sub: string }[] = [];
     for (const sub of ['cur', 'new']) {
       for (const file of await readdir(join(dir, sub))) {
@@ -168,20 +148,19 @@ export class MaildirBackend implements StoreBackend {
           ...[...(letters ?? '')].map((l) => LETTER_FLAGS[l]).filter((f): f is string => !!f),
           ...(state?.keywords[id!] ?? []),
         ]);
-        folder.messages.push(
-          new DiskMessage(
-            id!,
-            Number(uid),
-            smallInt(info.size),
-            info.mtime,
-            flags,
-            state?.modseqs?.[id!] ?? 0,
-            null,
-            folderFiles,
-            this.cache,
-          ),
+        const message = new DiskMessage(
+          id!,
+          Number(uid),
+          smallInt(info.size),
+          info.mtime,
+          flags,
+          state?.modseqs?.[id!] ?? 0,
+          null,
+          folderFiles,
+          this.cache,
         );
-        files.set(id!, file);
+        if (message.fileName !== file) folderFiles.oddNames.set(id!, file);
+        folder.messages.push(message);
       }
     }
     folder.messages.sort((a, b) => a.uid - b.uid);
@@ -210,9 +189,7 @@ export class MaildirBackend implements StoreBackend {
         folderFiles,
         this.cache,
       );
-      const target = fileName(message);
-      await rename(path, join(dir, 'cur', target));
-      files.set(message.id, target);
+      await rename(path, join(dir, 'cur', fileName(message)));
       folder.messages.push(message);
     }
     await this.saveFolder(drop, folder);
@@ -229,7 +206,6 @@ export class MaildirBackend implements StoreBackend {
     await utimes(tmp, message.internalDate, message.internalDate);
     await rename(tmp, join(dir, 'cur', name));
     const files = this.folderFiles(drop, folder.name);
-    files.names.set(message.id, name);
     // Keywords live only in the state file; UIDNEXT must never go back, even if the newest message is
     // expunged before a restart. Written within 100 ms, once for a whole COPY or MOVE of many messages.
     if (hasKeywords(message) || message.uid === 1) this.saves.later(dir, () => this.writeState(drop, folder));
@@ -252,14 +228,14 @@ export class MaildirBackend implements StoreBackend {
 
   async updateFlags(drop: string, folder: Folder, message: StoredMessage): Promise<void> {
     const dir = this.folderDir(drop, folder.name);
-    const files = this.fileMap(drop, folder.name);
-    const current = files.get(message.id);
+    const current = message instanceof DiskMessage ? message.fileName : undefined;
     const next = fileName(message);
     if (current && current !== next) {
       // Synchronous, so no read of the body (also synchronous) ever sees the old name gone and the new
       // one not yet recorded.
       renameSync(join(dir, 'cur', current), join(dir, 'cur', next));
-      files.set(message.id, next);
+      this.folderFiles(drop, folder.name).oddNames.delete(message.id);
+      (message as DiskMessage).fileLetters = flagLetters(message.flags);
     }
     // System flags are in the file's name, now; keywords and the modseq follow in the state file
     // (coalesced-saves.ts: one write for a whole `STORE 1:*`, not one per message).
@@ -268,12 +244,14 @@ export class MaildirBackend implements StoreBackend {
 
   async removeMessages(drop: string, folder: Folder, messages: StoredMessage[]): Promise<void> {
     const dir = this.folderDir(drop, folder.name);
-    const files = this.fileMap(drop, folder.name);
+    const files = this.folderFiles(drop, folder.name);
     for (const message of messages) {
-      const file = files.get(message.id);
+      if (!(message instanceof DiskMessage)) continue;
+      const file = message.fileName;
       // Forgotten first: a session still holding the message reads "expunged", not a missing file.
-      files.delete(message.id);
-      if (message instanceof DiskMessage) this.cache.delete(message);
+      message.fileLetters = null;
+      files.oddNames.delete(message.id);
+      this.cache.delete(message);
       if (file) await rm(join(dir, 'cur', file), { force: true });
     }
   }
@@ -333,7 +311,8 @@ export class MaildirBackend implements StoreBackend {
 
   async deleteFolder(drop: string, name: string): Promise<void> {
     // Forgotten first: sessions still holding its messages read "expunged", not a missing file.
-    this.files.get(drop)?.get(name)?.names.clear();
+    const files = this.files.get(drop)?.get(name);
+    if (files) files.gone = true;
     this.files.get(drop)?.delete(name);
     // A state write still pending would make the folder again (its write creates the directories).
     await this.saves.drop(this.folderDir(drop, name));
