@@ -97,6 +97,8 @@ export class DiskMessage implements StoredMessage {
   fileLetters: string | null;
   /** The body cache's number for this message's last miss (0: none yet); see BodyCache.missed. */
   private lastMiss = 0;
+  /** Declared, so it is a field of every message, not a property added to each later. */
+  crlfSize: number | undefined = undefined;
   /** A number rather than a Date: a Date object per message of a large Maildir costs megabytes. */
   private readonly internalTime: number;
 

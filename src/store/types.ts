@@ -36,6 +36,8 @@ export interface StoredMessage {
   /** RFC 7162 mod-sequence: the folder's modseq when the message arrived or its flags last changed. */
   modseq: number;
   readonly envelope: SmtpEnvelope | null;
+  /** POP3's size of the message (octets with CRLF line ends), kept once measured (pop3/maildrop.ts). */
+  crlfSize?: number;
 }
 
 export interface Folder {

@@ -5,9 +5,10 @@ export const dele: CommandSpec = {
   states: ['transaction'],
   args: { min: 1, max: 1 },
   handle(session, [arg]) {
-    const found = session.transaction().maildrop.find(arg!);
+    const { maildrop } = session.transaction();
+    const found = maildrop.find(arg!);
     if (!found.ok) return session.fail(found.error);
-    found.entry.deleted = true;
+    maildrop.markDeleted(found.entry);
     session.ok(`message ${found.entry.number} marked deleted`);
   },
 };
