@@ -95,6 +95,7 @@ export class DiskMessage implements StoredMessage {
   /** The flag letters in its file's name, null once expunged: with the id and UID they make the name
    *  (maildir.ts keeps it in step: a flag change renames the file). */
   fileLetters: string | null;
+  derived?: object = undefined;
   /** The body cache's number for this message's last miss (0: none yet); see BodyCache.missed. */
   private lastMiss = 0;
   /** Declared, so it is a field of every message, not a property added to each later. */

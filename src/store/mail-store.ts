@@ -206,6 +206,8 @@ export class MailStore {
       flags: flagSet(options.flags ?? []),
       modseq: nextModseq(folder),
       envelope: options.envelope ?? null,
+      // Made with the object, so a protocol's record set later changes no object's shape.
+      derived: undefined,
     };
     noteKeywords(folder, fresh.flags);
     let message: StoredMessage;

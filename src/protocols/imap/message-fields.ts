@@ -2,7 +2,7 @@
  * What IMAP keeps of each message, in one record per message (as Dovecot keeps it in its cache file):
  * the header fields SEARCH, SORT and THREAD compare, read once (the Date header's time and calendar
  * day, the base subject, the addresses of an address field, Message-ID and References), and the wire
- * text of ENVELOPE, BODY and BODYSTRUCTURE (mime-access.ts). Keyed by the message, so an expunged
+ * text of ENVELOPE, BODY and BODYSTRUCTURE (mime-access.ts). Kept on the message, so an expunged
  * message's record goes with it. One record rather than a map per cache: each map entry and each record
  * cost tens of bytes per message, megabytes over a large Maildir. The record reads the message's header
  * only to fill a field the first time (with `--maildir` a read of its file), and keeps no bytes.
@@ -214,13 +214,12 @@ export class MessageFields {
 
 const NO_IDS: readonly string[] = Object.freeze([]);
 
-/** What a record reads of a message. */
-export type MessageBytes = Pick<StoredMessage, 'raw' | 'head'>;
+/** What a record reads of a message, and where it is kept. */
+export type MessageBytes = Pick<StoredMessage, 'raw' | 'head' | 'derived'>;
 
-const cache = new WeakMap<MessageBytes, MessageFields>();
-
+/** The message's record, made on first use and kept on the message itself (StoredMessage.derived). */
 export function fieldsOf(message: MessageBytes): MessageFields {
-  let fields = cache.get(message);
-  if (!fields) cache.set(message, (fields = new MessageFields(message)));
+  let fields = message.derived as MessageFields | undefined;
+  if (!fields) message.derived = fields = new MessageFields(message);
   return fields;
 }
