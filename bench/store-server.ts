@@ -5,8 +5,11 @@
  * is live after a full garbage collection (run with --expose-gc) as one JSON line; SIGTERM ends it.
  */
 import { startSandbox } from '../src/index.js';
+import { gentleHeapGrowth } from '../src/store/heap-growth.js';
 
 const [maildir, certsDir] = process.argv.slice(2);
+// As the CLI does with --maildir (src/cli/main.ts): this process stands for `mailsandbox --maildir`.
+gentleHeapGrowth();
 const sandbox = await startSandbox({
   portOffset: 'ephemeral',
   listeners: ['imap', 'pop3'],

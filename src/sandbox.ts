@@ -23,7 +23,6 @@ import { defaultScenario, type Scenario } from './scenario/load.js';
 import { seedMail } from './scenario/seed-mail.js';
 import { DEFAULT_MAX_MESSAGES, MailStore } from './store/mail-store.js';
 import { droppedNote } from './store/dropped-note.js';
-import { gentleHeapGrowth } from './store/heap-growth.js';
 import { MaildirBackend } from './store/maildir.js';
 import { memoryBackend } from './store/memory.js';
 import type { MailboxRouting } from './store/routing.js';
@@ -134,8 +133,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     maxVersion: options.tlsMaxVersion ?? scenarioTls?.maxVersion,
   });
 
-  // A Maildir index is the one large live heap the sandbox holds: collect before growing far past it.
-  if (options.maildir) gentleHeapGrowth();
   const store = new MailStore(
     options.maildir
       ? new MaildirBackend(resolve(options.maildir), { bodyCacheBytes: options.bodyCacheBytes })

@@ -84,6 +84,12 @@ async function start(options: CliOptions): Promise<void> {
     }
   }
   if (options.seed !== null) options.sandbox.seed = options.seed;
+  // A Maildir index is the one large live heap the sandbox holds: collect before growing far past it.
+  // Set here, by the process that owns its V8 settings; the library leaves its host's alone.
+  if (options.sandbox.maildir) {
+    const { gentleHeapGrowth } = await import('../store/heap-growth.js');
+    gentleHeapGrowth();
+  }
   const sandbox = await startSandbox(options.sandbox);
   const tui = !options.noTui && process.stdout.isTTY && process.stdin.isTTY;
   // Headless, SIGHUP re-reads the scenario file (sessions opened from then on get the new version).
