@@ -1,6 +1,10 @@
+/** The longest a change waits for its write, however slow the writes are. */
+const MAX_DELAY_MS = 5_000;
+
 /**
  * Writes of one file per key (a Maildir folder's state file), one at a time per key, and for the writes
- * asked for with `later`, one per `delayMs` however many changes came in between.
+ * asked for with `later`, one per `delayMs` (longer for a file that is slow to write) however many
+ * changes came in between.
  *
  * Why: every flag change used to rewrite the folder's whole state file (every message's modseq), so
  * `STORE 1:* +FLAGS`, or a `FETCH 1:* BODY[]` that sets \Seen, rewrote it once per message: a minute
@@ -63,7 +67,11 @@ export class CoalescedSaves {
 
   private entry(key: string): Entry {
     let entry = this.entries.get(key);
-    if (!entry) this.entries.set(key, (entry = { write: null, dirty: false, timer: null, running: null }));
+    if (!entry)
+      this.entries.set(
+        key,
+        (entry = { write: null, dirty: false, timer: null, running: null, lastWriteMs: 0 }),
+      );
     return entry;
   }
 
@@ -73,10 +81,13 @@ export class CoalescedSaves {
   }
 
   private arm(entry: Entry): void {
+    // A big folder's file takes a while to write (~8 ms for 20,000 messages, ~40 for 100,000): under a steady stream of
+    // changes the writes then take at most a tenth of the time, whatever the folder's size (within 5 s).
+    const delay = Math.min(Math.max(this.delayMs, 9 * entry.lastWriteMs), MAX_DELAY_MS);
     entry.timer = setTimeout(() => {
       entry.timer = null;
       void this.run(entry, false);
-    }, this.delayMs);
+    }, delay);
     // A pending write does not keep the process alive: closing the store flushes it.
     entry.timer.unref();
   }
@@ -95,6 +106,7 @@ export class CoalescedSaves {
   private async run(entry: Entry, rethrow: boolean): Promise<void> {
     if (entry.running || !entry.dirty || !entry.write) return;
     entry.dirty = false;
+    const started = performance.now();
     const written = entry.write();
     entry.running = written.then(
       () => {},
@@ -110,6 +122,7 @@ export class CoalescedSaves {
       if (rethrow) throw err;
     } finally {
       entry.running = null;
+      entry.lastWriteMs = performance.now() - started;
       // Changes made while this write ran get the next one.
       if (entry.dirty && !failed && !entry.timer) this.arm(entry);
     }
@@ -123,4 +136,6 @@ interface Entry {
   timer: NodeJS.Timeout | null;
   /** The write in progress (never rejects). */
   running: Promise<void> | null;
+  /** How long the last write took, start to finish. */
+  lastWriteMs: number;
 }
