@@ -81,8 +81,8 @@ export class CoalescedSaves {
   }
 
   private arm(entry: Entry): void {
-    // A big folder's file takes a while to write (~8 ms for 20,000 messages, ~40 for 100,000): under a steady stream of
-    // changes the writes then take at most a tenth of the time, whatever the folder's size (within 5 s).
+    // A big folder's file takes a while to write (~8 ms for 20,000 messages, ~40 for 100,000): waiting
+    // 9x as long, a steady stream of changes spends at most a tenth of the time on writes (within 5 s).
     const delay = Math.min(Math.max(this.delayMs, 9 * entry.lastWriteMs), MAX_DELAY_MS);
     entry.timer = setTimeout(() => {
       entry.timer = null;
