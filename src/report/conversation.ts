@@ -249,6 +249,9 @@ export class Conversation implements SessionView {
       this.continuation = true;
       return;
     }
+    // `* 12 FETCH …`, `* 3 EXISTS`, `* 7 EXPUNGE`: neither capabilities nor a command's end. They are
+    // most server lines (a FETCH of a big mailbox is one per message), so no pattern is tried on them.
+    if (text.charCodeAt(0) === 42 && text.charCodeAt(1) === 32 && isDigit(text.charCodeAt(2))) return;
     const caps = /(?:^\* CAPABILITY |\[CAPABILITY )([^\]]*)/i.exec(text);
     if (caps) {
       this.offered.clear();
@@ -263,4 +266,8 @@ export class Conversation implements SessionView {
     const code = m[2]!.toUpperCase();
     this.finish(cmd, { ok: code === 'OK', code, text, line, seq: event.seq });
   }
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
