@@ -2,6 +2,32 @@ import type { Proto, TranscriptEvent } from '../transcript/events.js';
 
 const MAX_OPEN_TAGS = 1_000;
 
+const NOTHING_OFFERED: ReadonlySet<string> = new Set();
+
+/**
+ * IMAP capability lists, one shared set per text: every session of a listener is told the same list,
+ * and ~60 names kept by each session's findings were 1.3 KB of every idle IMAP session.
+ */
+const capabilityLists = new Map<string, ReadonlySet<string>>();
+const MAX_CAPABILITY_LISTS = 256;
+
+function capabilityList(text: string): ReadonlySet<string> {
+  let list = capabilityLists.get(text);
+  if (!list) {
+    list = new Set(
+      text
+        .split(' ')
+        .filter(Boolean)
+        .map((c) => c.toUpperCase()),
+    );
+    // Bounded: a scenario's odd list per session cannot grow it without end.
+    if (capabilityLists.size >= MAX_CAPABILITY_LISTS)
+      capabilityLists.delete(capabilityLists.keys().next().value!);
+    capabilityLists.set(text, list);
+  }
+  return list;
+}
+
 /** A client command, as the transcript showed it. */
 export interface Command {
   /** Upper case: `MAIL`, `LOGIN`, `UID`; `CONNECT` for the greeting, `.` for the end of DATA. */
@@ -61,7 +87,9 @@ export class Conversation implements SessionView {
   secure = false;
   tlsLabel = 'plain';
   user: string | null = null;
-  readonly offered = new Set<string>();
+  offered: ReadonlySet<string> = NOTHING_OFFERED;
+  /** SMTP's EHLO reply and POP3's CAPA list arrive a line at a time: the set those lines go into. */
+  private announcing: Set<string> | null = null;
   readonly sent = new Set<string>();
   lines = 0;
   closed = false;
@@ -97,7 +125,7 @@ export class Conversation implements SessionView {
         this.secure = true;
         this.tlsLabel = event.how === 'starttls' ? `STARTTLS→${event.protocol}` : event.protocol;
         // RFC 3207 §4.2, RFC 3501 §6.2.1: what was announced before TLS no longer counts.
-        this.offered.clear();
+        this.offered = NOTHING_OFFERED;
         this.continuation = false;
         break;
       case 'auth':
@@ -196,8 +224,8 @@ export class Conversation implements SessionView {
     const cmd = this.pending ?? (this.greeted ? null : this.greetingCommand(line, event));
     // RFC 5321 §4.1.1.1: each line after the first of the EHLO reply is a keyword and its parameters.
     if (cmd?.verb === 'EHLO') {
-      if (this.replyLines === 0) this.offered.clear();
-      else this.offered.add(text.slice(4).split(' ')[0]!.toUpperCase());
+      if (this.replyLines === 0) this.offered = this.announcing = new Set();
+      else this.announcing?.add(text.slice(4).split(' ')[0]!.toUpperCase());
     }
     this.replyLines++;
     if (sep === '-') return;
@@ -217,7 +245,7 @@ export class Conversation implements SessionView {
   private pop3Reply(event: TranscriptEvent, text: string, line: number): void {
     if (this.pop3Body) {
       if (text === '.') this.pop3Body = null;
-      else if (this.pop3Body === 'capa') this.offered.add(text.split(' ')[0]!.toUpperCase());
+      else if (this.pop3Body === 'capa') this.announcing?.add(text.split(' ')[0]!.toUpperCase());
       return;
     }
     const cmd = this.pending ?? (this.greeted ? null : this.greetingCommand(line, event));
@@ -239,7 +267,7 @@ export class Conversation implements SessionView {
       (cmd.verb === 'AUTH' && cmd.args.trim() === '');
     if (ok && multi) {
       this.pop3Body = cmd.verb === 'CAPA' ? 'capa' : 'other';
-      if (cmd.verb === 'CAPA') this.offered.clear();
+      if (cmd.verb === 'CAPA') this.offered = this.announcing = new Set();
     }
     this.finish(cmd, { ok, code: ok ? '+OK' : '-ERR', text, line, seq: event.seq });
   }
@@ -254,8 +282,7 @@ export class Conversation implements SessionView {
     if (text.charCodeAt(0) === 42 && text.charCodeAt(1) === 32 && isDigit(text.charCodeAt(2))) return;
     const caps = /(?:^\* CAPABILITY |\[CAPABILITY )([^\]]*)/i.exec(text);
     if (caps) {
-      this.offered.clear();
-      for (const c of caps[1]!.split(' ')) if (c) this.offered.add(c.toUpperCase());
+      this.offered = capabilityList(caps[1]!);
     }
     const m = /^(\S+) (OK|NO|BAD)\b/i.exec(text);
     if (!m || m[1] === '*') return;
