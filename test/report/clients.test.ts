@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/index.js';
 import type { SessionReport } from '../../src/report/runner.js';
@@ -10,6 +12,7 @@ import { closedSessions } from '../helpers/findings.js';
 import { scriptedSession } from '../helpers/raw-client.js';
 import { python, run } from '../helpers/run.js';
 import { CURL_ENVELOPE, swaksTo } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const MESSAGE = 'From: a@example.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\nhello\r\n';
 
@@ -89,6 +92,21 @@ describe('findings of real clients', () => {
       s!.findings.some((f) => f.id === 'no-quit'),
       false,
     );
+  });
+
+  it('a client that leaves without a word: listed while it waits, then no-quit pointing at the close', async () => {
+    const n = sb.report().sessions.length;
+    const socket = connect(sb.ports.pop3!, '127.0.0.1');
+    await once(socket, 'data');
+    // Its rules have not started (the client said nothing), but the report already says who it is.
+    const waiting = await waitFor(() => sb.report().sessions[n] ?? null, 'the waiting session');
+    assert.equal(waiting.listener, 'pop3');
+    assert.equal(waiting.client, `127.0.0.1:${socket.localPort}`);
+    socket.end();
+    const [s] = await closedSessions(sb, n, 1);
+    const f = s!.findings.find((x) => x.id === 'no-quit');
+    assert.ok(f, JSON.stringify(s));
+    assert.equal(sb.transcript.history(s!.sid)[f.line - 1]!.type, 'session-close');
   });
 
   it('a raw IMAP APPEND of a message with bare LFs: bare-lf, pointing at the stored line', async () => {
