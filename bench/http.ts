@@ -13,10 +13,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, source } from './smtp.js';
-import { freePort, median, portIsFree, stopChild, waitForPort } from './support.js';
+import { CLI_MAIN, cliLaunch, freePort, median, portIsFree, stopChild, waitForPort } from './support.js';
 
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 interface Running {
   child: ChildProcess;
@@ -31,10 +30,11 @@ async function startSandbox(): Promise<Running> {
     const offset = smtp - 25;
     const http = offset + 80;
     if (http > 65_535 || !(await portIsFree(http))) continue;
+    const { nodeArgs, env } = cliLaunch();
     const child = spawn(
       process.execPath,
-      [MAIN, '--no-tui', '--listeners', 'smtp,http', '--port-offset', String(offset)],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      [...nodeArgs, CLI_MAIN, '--no-tui', '--listeners', 'smtp,http', '--port-offset', String(offset)],
+      { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
     );
     await waitForPort(smtp, child, 'mailsandbox smtp');
     await waitForPort(http, child, 'mailsandbox http');

@@ -12,9 +12,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, median, portIsFree, stopChild, waitForPort } from './support.js';
+import { CLI_MAIN, cliLaunch, freePort, median, portIsFree, stopChild, waitForPort } from './support.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** The seven mail listeners' standard ports (src/config/defaults.ts); the CLI adds --port-offset. */
 const MAIL_PORTS = { smtp: 25, submission: 587, smtps: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995 };
 const PLAIN = { smtp: 25, imap: 143, pop3: 110 } as const;
@@ -37,10 +36,19 @@ async function freeOffset(): Promise<number> {
 }
 
 function startCli(cwd: string, offset: number): ChildProcess {
+  const { nodeArgs, env } = cliLaunch();
   return spawn(
     process.execPath,
-    [MAIN, '--no-tui', '--listeners', Object.keys(MAIL_PORTS).join(','), '--port-offset', String(offset)],
-    { cwd, stdio: ['ignore', 'ignore', 'inherit'] },
+    [
+      ...nodeArgs,
+      CLI_MAIN,
+      '--no-tui',
+      '--listeners',
+      Object.keys(MAIL_PORTS).join(','),
+      '--port-offset',
+      String(offset),
+    ],
+    { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
   );
 }
 
@@ -105,10 +113,11 @@ export async function benchSessions(): Promise<string> {
     );
     for (const [proto, standard] of Object.entries(PLAIN)) {
       const port = await freePort();
+      const { nodeArgs, env } = cliLaunch();
       const child = spawn(
         process.execPath,
-        [MAIN, '--no-tui', '--listeners', proto, '--port-offset', String(port - standard)],
-        { cwd, stdio: ['ignore', 'ignore', 'inherit'] },
+        [...nodeArgs, CLI_MAIN, '--no-tui', '--listeners', proto, '--port-offset', String(port - standard)],
+        { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
       );
       let held: Socket[] = [];
       try {

@@ -28,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { DOVECOT, startDovecotOn, type Dovecot } from './dovecot.js';
 import { makeMessage, STEPS as IMAP_STEPS, type RoundResult as ImapRound } from './imap.js';
 import { STEPS as POP3_STEPS, type RoundResult as Pop3Round } from './pop3.js';
-import { roundInWorker, stepRows, stopChild, table } from './support.js';
+import { cliLaunch, roundInWorker, stepRows, stopChild, table } from './support.js';
+import { DEFAULT_LIMITS } from '../src/config/limits.js';
 
 const NOBODY = 65534;
 const USER = 'bench';
@@ -83,18 +84,20 @@ async function liveMemory(server: Server): Promise<{ heap: number; buffers: numb
 
 function startServer(maildir: string, certsDir: string): Promise<Server> {
   const script = fileURLToPath(new URL('./store-server.js', import.meta.url));
+  // Started as the `mailsandbox` command starts Node (its first line's flags), which this server
+  // stands for.
+  const { nodeArgs, env } = cliLaunch();
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       ...(process.env.BENCH_STORE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--expose-gc',
       script,
       maildir,
       certsDir,
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   return new Promise((resolve, reject) => {
     let out = '';
@@ -217,7 +220,7 @@ export async function benchStore(): Promise<string> {
     return [
       `store: ${count} messages (${(octets / 1024 / 1024).toFixed(0)} MiB) in a Maildir (written in ${(writeMs / 1000).toFixed(1)} s), mailsandbox --maildir in its own process against dovecot ${version} on the same files, median of ${rounds} rounds after a warm-up`,
       `mailsandbox: started in ${(startMs / 1000).toFixed(2)} s, RSS ${mib(started.rss)} after start, ${mib(afterImap.rss)} after IMAP, ${mib(end.rss)} after POP3, peak ${mib(end.peak)} (goal < 300 MiB)`,
-      `live after a full GC: JS heap ${mib(liveAfterImap.heap)}, ArrayBuffers ${mib(liveAfterImap.buffers)} after IMAP; ${mib(liveAtEnd.heap)} and ${mib(liveAtEnd.buffers)} after POP3 (the transcript keeps its last 100,000 events, at most 32 MiB)`,
+      `live after a full GC: JS heap ${mib(liveAfterImap.heap)}, ArrayBuffers ${mib(liveAfterImap.buffers)} after IMAP; ${mib(liveAtEnd.heap)} and ${mib(liveAtEnd.buffers)} after POP3 (the transcript keeps its last ${DEFAULT_LIMITS.transcriptEvents.toLocaleString('en-US')} events, at most ${DEFAULT_LIMITS.transcriptBytes / 1048576} MiB)`,
       `server CPU per measured round: IMAP ${(imap.cpu / rounds).toFixed(0)} ms, POP3 ${(pop3.cpu / rounds).toFixed(0)} ms`,
       ...table(
         ['step', 'mailsandbox', 'dovecot', 'ratio'],

@@ -1,5 +1,7 @@
 /** What every benchmark needs to run a reference server beside mailsandbox on loopback. */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { connect, createServer } from 'node:net';
 import { parentPort, Worker } from 'node:worker_threads';
 
@@ -110,4 +112,28 @@ export function stepRows<S extends string>(
     const b = median(theirs.map((r) => r.ms[step]));
     return [step, `${a.toFixed(1)} ms`, `${b.toFixed(1)} ms`, `${(a / b).toFixed(2)}×`];
   });
+}
+
+/** The CLI's entry point in the build (the file `npm install -g` links as `mailsandbox`). */
+export const CLI_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/**
+ * How the `mailsandbox` command starts Node: the variables and Node flags of its first line
+ * (`#!/usr/bin/env -S [NAME=value…] node [--flag…]`), so a bench that spawns the CLI (or stands for
+ * it) with process.execPath runs it as a user's shell would.
+ */
+export function cliLaunch(main = CLI_MAIN): { nodeArgs: string[]; env: Record<string, string> } {
+  const first = readFileSync(main, 'utf8').split('\n', 1)[0]!;
+  const words = first
+    .replace(/^#!\s*/, '')
+    .split(/\s+/)
+    .filter(Boolean);
+  const node = words.indexOf('node');
+  if (node < 0) throw new Error(`${main}: no node in its first line: ${first}`);
+  const env: Record<string, string> = {};
+  for (const word of words.slice(0, node)) {
+    const eq = word.indexOf('=');
+    if (eq > 0) env[word.slice(0, eq)] = word.slice(eq + 1);
+  }
+  return { nodeArgs: words.slice(node + 1), env };
 }

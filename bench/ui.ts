@@ -19,7 +19,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds } from './smtp.js';
-import { median } from './support.js';
+import { cliLaunch, median } from './support.js';
 import { clientLoop } from './ui-clients.js';
 
 const HOST_FLAG = '--mailsandbox-ui-bench-host';
@@ -189,7 +189,12 @@ async function startHost(mode: Mode, limitSeconds: number): Promise<Host> {
   const profile = profileDir
     ? `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-name=${mode}.cpuprofile `
     : '';
-  const hostCommand = `exec node --expose-gc ${profile}${self} ${HOST_FLAG} ${mode} ${statsFile}`;
+  // The host stands for the `mailsandbox` command: Node started with its first line's flags.
+  const { nodeArgs, env } = cliLaunch();
+  const vars = Object.entries(env)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+  const hostCommand = `exec env ${vars}node ${nodeArgs.map((a) => `${a} `).join('')}--expose-gc ${profile}${self} ${HOST_FLAG} ${mode} ${statsFile}`;
   // The UI needs a terminal: `script` gives the child a pseudo-terminal (120×40) and copies what is
   // drawn on it to our pipe, where the lag is measured.
   const child =

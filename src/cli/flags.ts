@@ -99,7 +99,7 @@ export const FLAGS = {
   'transcript-memory': {
     type: 'string',
     arg: 'MB',
-    help: 'megabytes of transcript kept in memory for the UI, the HTTP API and the library, oldest events out first (default 32; at most 100,000 events)',
+    help: 'megabytes of transcript kept in memory for the UI, the HTTP API and the library, oldest events out first (default 8; at most 100,000 events)',
   },
   'transcript-bodies': {
     type: 'boolean',

@@ -41,7 +41,11 @@ export interface Limits {
   transcriptEvents: number;
   /** Bytes of transcript kept in memory, as the bus estimates them (a line counts its characters plus
    *  about 100 bytes): past it the oldest events go even if fewer than `transcriptEvents` are kept.
-   *  Stops a flood of long lines (100,000 FETCH responses of a big mailbox) from taking hundreds of MB. */
+   *  Stops a flood of long lines (100,000 FETCH responses of a big mailbox) from taking hundreds of MB.
+   *  8 MiB holds ~60,000 SMTP lines (thousands of sessions) but only ~12,000 FETCH responses of 600
+   *  characters. It was 32: every kept event outlives V8's young generation, so a FETCH of a whole
+   *  100,000-message mailbox moved its 100,000 lines into the old generation as they went by, and at
+   *  32 MiB that churn alone was ~30 MiB of the sandbox's peak RSS (npm run bench -- store). */
   transcriptBytes: number;
   /** Characters of one transcript line kept; the rest is replaced by a count. */
   transcriptLineChars: number;
@@ -69,7 +73,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxConnections: 10_500,
   shutdownGraceMs: 3_000,
   transcriptEvents: 100_000,
-  transcriptBytes: 32 * 1024 * 1024,
+  transcriptBytes: 8 * 1024 * 1024,
   transcriptLineChars: 2_000,
   httpBodyBytes: 1024 * 1024,
   sseQueueEvents: 10_000,
