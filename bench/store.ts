@@ -84,8 +84,7 @@ async function liveMemory(server: Server): Promise<{ heap: number; buffers: numb
 
 function startServer(maildir: string, certsDir: string): Promise<Server> {
   const script = fileURLToPath(new URL('./store-server.js', import.meta.url));
-  // Started as the `mailsandbox` command starts Node (its first line's flags), which this server
-  // stands for.
+  // Started with `npm start`'s Node flags: this server stands for `npm start -- --maildir`.
   const { nodeArgs, env } = cliLaunch();
   const child = spawn(
     process.execPath,

@@ -114,26 +114,27 @@ export function stepRows<S extends string>(
   });
 }
 
-/** The CLI's entry point in the build (the file `npm install -g` links as `mailsandbox`). */
+/** The CLI's entry point in the build. */
 export const CLI_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 /**
- * How the `mailsandbox` command starts Node: the variables and Node flags of its first line
- * (`#!/usr/bin/env -S [NAME=value…] node [--flag…]`), so a bench that spawns the CLI (or stands for
- * it) with process.execPath runs it as a user's shell would.
+ * How `npm start` starts the CLI (package.json's start script: `[NAME=value…] node [--flag…]
+ * dist/src/cli/main.js`): the variables and Node flags, so a bench that spawns the CLI (or stands for
+ * it) with process.execPath runs it as `npm start` does.
  */
-export function cliLaunch(main = CLI_MAIN): { nodeArgs: string[]; env: Record<string, string> } {
-  const first = readFileSync(main, 'utf8').split('\n', 1)[0]!;
-  const words = first
-    .replace(/^#!\s*/, '')
-    .split(/\s+/)
-    .filter(Boolean);
+export function cliLaunch(): { nodeArgs: string[]; env: Record<string, string> } {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = pkg.scripts.start!.split(/\s+/);
   const node = words.indexOf('node');
-  if (node < 0) throw new Error(`${main}: no node in its first line: ${first}`);
+  const main = words.indexOf('dist/src/cli/main.js');
+  if (node < 0 || main < node) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
   const env: Record<string, string> = {};
   for (const word of words.slice(0, node)) {
     const eq = word.indexOf('=');
-    if (eq > 0) env[word.slice(0, eq)] = word.slice(eq + 1);
+    if (eq <= 0) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+    env[word.slice(0, eq)] = word.slice(eq + 1);
   }
-  return { nodeArgs: words.slice(node + 1), env };
+  return { nodeArgs: words.slice(node + 1, main), env };
 }

@@ -189,12 +189,10 @@ async function startHost(mode: Mode, limitSeconds: number): Promise<Host> {
   const profile = profileDir
     ? `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-name=${mode}.cpuprofile `
     : '';
-  // The host stands for the `mailsandbox` command: Node started with its first line's flags.
+  // The host stands for `npm start`: Node started with its flags.
   const { nodeArgs, env } = cliLaunch();
-  const vars = Object.entries(env)
-    .map(([k, v]) => `${k}=${v} `)
-    .join('');
-  const hostCommand = `exec env ${vars}node ${nodeArgs.map((a) => `${a} `).join('')}--expose-gc ${profile}${self} ${HOST_FLAG} ${mode} ${statsFile}`;
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const hostCommand = `exec env ${vars.join(' ')} node ${nodeArgs.join(' ')} --expose-gc ${profile}${self} ${HOST_FLAG} ${mode} ${statsFile}`;
   // The UI needs a terminal: `script` gives the child a pseudo-terminal (120×40) and copies what is
   // drawn on it to our pipe, where the lag is measured.
   const child =

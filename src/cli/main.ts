@@ -1,10 +1,11 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8
-// What the first line sets, which only a process's start can (`npm start` runs the same, package.json):
-// - V8's young generation at 2 × 8 MiB instead of 2 × 16: serving a 100,000-message Maildir the peak
-//   RSS fell by ~50 MiB (npm run bench -- store), SMTP and the terminal UI unchanged within noise;
-// - glibc's malloc at two arenas rather than 8 per core: V8's and libuv's threads each kept an arena of
-//   freed memory, ~10-25 MiB at that size.
-// `env -S` splits the line into words (GNU coreutils 8.30+, macOS, FreeBSD; npm's Windows shims read it).
+#!/usr/bin/env node
+// `npm start` runs this as `MALLOC_ARENA_MAX=2 node --max-semi-space-size=8` (package.json), settings
+// only a process's start can make (v8.setFlagsFromString has no effect on the young generation at run
+// time; glibc reads its variable before the first malloc). Serving a 100,000-message Maildir they took
+// ~55 MiB off the peak RSS (npm run bench -- store): V8's young generation at 2 × 8 MiB instead of
+// 2 × 16 most of it (4 MiB cost SMTP ~10 % CPU), two malloc arenas instead of 8 per core ~10 MiB; SMTP
+// and the terminal UI as fast within noise. The first line stays plain: `#!/usr/bin/env -S …` fails
+// where env has no -S (BusyBox, Alpine images).
 // First import: it must listen for signals before the other modules load (see early-signals.ts).
 import { earlySignal } from './early-signals.js';
 import { readFileSync } from 'node:fs';
