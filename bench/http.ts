@@ -9,11 +9,11 @@
  * Needs the Debian package `postfix` (smtp-source). `node dist/bench/http.js` runs it alone;
  * BENCH_HTTP_ROUNDS changes the number of rounds (default 3).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, source } from './smtp.js';
-import { CLI_MAIN, cliLaunch, freePort, median, portIsFree, stopChild, waitForPort } from './support.js';
+import { freePort, median, portIsFree, spawnCli, stopChild, waitForPort } from './support.js';
 
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
 
@@ -30,12 +30,9 @@ async function startSandbox(): Promise<Running> {
     const offset = smtp - 25;
     const http = offset + 80;
     if (http > 65_535 || !(await portIsFree(http))) continue;
-    const { nodeArgs, env } = cliLaunch();
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs, CLI_MAIN, '--no-tui', '--listeners', 'smtp,http', '--port-offset', String(offset)],
-      { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
-    );
+    const child = spawnCli(['--no-tui', '--listeners', 'smtp,http', '--port-offset', String(offset)], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     await waitForPort(smtp, child, 'mailsandbox smtp');
     await waitForPort(http, child, 'mailsandbox http');
     return { child, smtp, http };

@@ -6,13 +6,13 @@
  *   the greeting and say nothing more; the server's RSS growth divided by the sessions held.
  * mailsandbox runs as its CLI in its own process; the clients live in this one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_MAIN, cliLaunch, freePort, median, portIsFree, stopChild, waitForPort } from './support.js';
+import { freePort, median, portIsFree, spawnCli, stopChild, waitForPort } from './support.js';
 
 /** The seven mail listeners' standard ports (src/config/defaults.ts); the CLI adds --port-offset. */
 const MAIL_PORTS = { smtp: 25, submission: 587, smtps: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995 };
@@ -36,19 +36,12 @@ async function freeOffset(): Promise<number> {
 }
 
 function startCli(cwd: string, offset: number): ChildProcess {
-  const { nodeArgs, env } = cliLaunch();
-  return spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      CLI_MAIN,
-      '--no-tui',
-      '--listeners',
-      Object.keys(MAIL_PORTS).join(','),
-      '--port-offset',
-      String(offset),
-    ],
-    { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
+  return spawnCli(
+    ['--no-tui', '--listeners', Object.keys(MAIL_PORTS).join(','), '--port-offset', String(offset)],
+    {
+      cwd,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
   );
 }
 
@@ -113,12 +106,10 @@ export async function benchSessions(): Promise<string> {
     );
     for (const [proto, standard] of Object.entries(PLAIN)) {
       const port = await freePort();
-      const { nodeArgs, env } = cliLaunch();
-      const child = spawn(
-        process.execPath,
-        [...nodeArgs, CLI_MAIN, '--no-tui', '--listeners', proto, '--port-offset', String(port - standard)],
-        { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
-      );
+      const child = spawnCli(['--no-tui', '--listeners', proto, '--port-offset', String(port - standard)], {
+        cwd,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       let held: Socket[] = [];
       try {
         await waitForPort(port, child, 'mailsandbox');

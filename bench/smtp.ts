@@ -16,7 +16,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_MAIN, cliLaunch, freePort, median, stopChild, waitForPort } from './support.js';
+import { freePort, median, spawnCli, stopChild, waitForPort } from './support.js';
 
 const SMTP_SINK = '/usr/sbin/smtp-sink';
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
@@ -77,12 +77,9 @@ async function startSandboxProcess(): Promise<Server> {
   // is part of the cost (to /dev/null the kernel would throw the bytes away for free).
   const dir = mkdtempSync(join(tmpdir(), 'mailsandbox-bench-'));
   const log = openSync(join(dir, 'log.json'), 'w');
-  const { nodeArgs, env } = cliLaunch();
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, CLI_MAIN, '--no-tui', '--listeners', 'smtp', '--port-offset', String(port - 25)],
-    { stdio: ['ignore', log, 'inherit'], env: { ...process.env, ...env } },
-  );
+  const child = spawnCli(['--no-tui', '--listeners', 'smtp', '--port-offset', String(port - 25)], {
+    stdio: ['ignore', log, 'inherit'],
+  });
   closeSync(log);
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {

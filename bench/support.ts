@@ -1,5 +1,5 @@
 /** What every benchmark needs to run a reference server beside mailsandbox on loopback. */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect, createServer } from 'node:net';
@@ -137,4 +137,13 @@ export function cliLaunch(): { nodeArgs: string[]; env: Record<string, string> }
     env[word.slice(0, eq)] = word.slice(eq + 1);
   }
   return { nodeArgs: words.slice(node + 1, main), env };
+}
+
+/** `mailsandbox ARGS` as `npm start` runs it (cliLaunch), in a process of its own. */
+export function spawnCli(args: string[], options: SpawnOptions): ChildProcess {
+  const { nodeArgs, env } = cliLaunch();
+  return spawn(process.execPath, [...nodeArgs, CLI_MAIN, ...args], {
+    ...options,
+    env: { ...process.env, ...options.env, ...env },
+  });
 }
